@@ -1,0 +1,11 @@
+//! Marginalia: a fast, keyboard-first desktop annotator for political news.
+//!
+//! - [`model`]: projects, spans, the schema and the edits that change them (no egui, no I/O);
+//! - [`persist`]: reading and writing RON project files and corpus files;
+//! - [`ui`]: the egui window, one file per panel;
+//! - [`cli`]: the `marginalia` command line.
+
+pub mod cli;
+pub mod model;
+pub mod persist;
+pub mod ui;

@@ -1,0 +1,14 @@
+//! The annotation model: projects, documents, spans, the schema, and the edits that change
+//! them. Pure data and logic: no egui and no file I/O, so it is testable on its own and the
+//! UI, the CLI and the file formats all share one definition of what a valid project is.
+
+pub mod edit;
+pub mod history;
+pub mod project;
+pub mod schema;
+pub mod text;
+
+pub use edit::{Edit, EditError};
+pub use history::History;
+pub use project::{DocId, DocSource, Document, Project, Span, SpanId, SpanKey, Status};
+pub use schema::{LabelDef, Rgb, Schema};

@@ -1,0 +1,353 @@
+//! The annotation project in memory: documents with their text, and the spans on them.
+//!
+//! Nothing here touches the disk or egui; `persist` reads and writes it, `ui` shows it, and
+//! every change goes through [`crate::model::Edit`].
+
+use crate::model::schema::Schema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A span's identity, unique within a project and never reused within a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SpanId(pub u64);
+
+/// Index of a document in [`Project::documents`]. Documents are only ever appended, so an
+/// index stays valid for the life of the project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub usize);
+
+/// An annotated stretch of text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub id: SpanId,
+    /// Byte offset of the first byte, on a char boundary.
+    pub start: usize,
+    /// Byte offset one past the last byte, on a char boundary.
+    pub end: usize,
+    pub label: String,
+    /// The covered text, kept so that a changed corpus file is caught instead of silently
+    /// shifting every annotation.
+    pub text: String,
+    /// Who made it, when the annotator set a name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator: Option<String>,
+}
+
+impl Span {
+    /// The sort key that keeps a document's spans in reading order and output deterministic.
+    pub fn key(&self) -> SpanKey {
+        SpanKey {
+            start: self.start,
+            end: self.end,
+            id: self.id,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Position of a span in its document's sorted list: (start, end, id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SpanKey {
+    pub start: usize,
+    pub end: usize,
+    pub id: SpanId,
+}
+
+/// Where a document's text lives on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DocSource {
+    /// A whole UTF-8 text file.
+    TextFile(PathBuf),
+    /// The `text` field of one line of a JSONL corpus (line numbers start at 1).
+    JsonlLine { path: PathBuf, line: usize },
+}
+
+impl DocSource {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Self::TextFile(p) | Self::JsonlLine { path: p, .. } => p,
+        }
+    }
+}
+
+/// How far a document's annotation has come.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Status {
+    #[default]
+    New,
+    InProgress,
+    Done,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::New, Status::InProgress, Status::Done];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+        }
+    }
+}
+
+/// One document of the corpus with its annotations.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Stable name used by exports (file stem, or the `id` of a JSONL line).
+    pub id: String,
+    /// First non-empty line of the text, for lists.
+    pub title: String,
+    pub source: DocSource,
+    /// `sha256:<hex>` of the text, recorded so a changed corpus file is noticed.
+    pub hash: String,
+    pub text: Arc<str>,
+    pub status: Status,
+    /// Extra fields from a JSONL corpus (values as JSON text).
+    pub meta: BTreeMap<String, String>,
+    /// Sorted by [`Span::key`].
+    spans: Vec<Span>,
+    /// Bumped on every change to this document's annotations; views key caches on it.
+    revision: u64,
+    /// Length of the longest span, so "which spans touch this paragraph" is a bounded search.
+    max_span_len: usize,
+}
+
+impl Document {
+    pub fn new(id: String, source: DocSource, hash: String, text: Arc<str>) -> Self {
+        let title = title_of(&text, &id);
+        Self {
+            id,
+            title,
+            source,
+            hash,
+            text,
+            status: Status::New,
+            meta: BTreeMap::new(),
+            spans: Vec::new(),
+            revision: 0,
+            max_span_len: 0,
+        }
+    }
+
+    /// Spans in reading order.
+    pub fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    pub fn span_by_key(&self, key: SpanKey) -> Option<&Span> {
+        self.spans
+            .binary_search_by(|s| s.key().cmp(&key))
+            .ok()
+            .and_then(|i| self.spans.get(i))
+    }
+
+    pub fn span_by_id(&self, id: SpanId) -> Option<&Span> {
+        self.spans.iter().find(|s| s.id == id)
+    }
+
+    /// Spans that overlap the byte range `[start, end)`, in reading order, without scanning
+    /// the whole document: spans are sorted by start and none is longer than `max_span_len`.
+    pub fn spans_overlapping(&self, start: usize, end: usize) -> &[Span] {
+        let lo_start = start.saturating_sub(self.max_span_len);
+        let lo = self.spans.partition_point(|s| s.start < lo_start);
+        let hi = self.spans.partition_point(|s| s.start < end);
+        self.spans.get(lo..hi).unwrap_or(&[])
+    }
+
+    /// Inserts a span at its sorted place. Callers go through `Edit`.
+    pub(crate) fn insert_span(&mut self, span: Span) {
+        let at = self.spans.partition_point(|s| s.key() < span.key());
+        self.max_span_len = self.max_span_len.max(span.len());
+        self.spans.insert(at, span);
+        self.revision += 1;
+    }
+
+    pub(crate) fn remove_span(&mut self, id: SpanId) -> Option<Span> {
+        let at = self.spans.iter().position(|s| s.id == id)?;
+        self.revision += 1;
+        Some(self.spans.remove(at))
+    }
+
+    pub(crate) fn span_mut(&mut self, id: SpanId) -> Option<&mut Span> {
+        self.revision += 1;
+        self.spans.iter_mut().find(|s| s.id == id)
+    }
+
+    pub(crate) fn touch(&mut self) {
+        self.revision += 1;
+    }
+
+    /// Builds the span list in one go (loading); sorts and fixes the bookkeeping.
+    pub fn set_spans(&mut self, mut spans: Vec<Span>) {
+        spans.sort_by_key(Span::key);
+        self.max_span_len = spans.iter().map(Span::len).max().unwrap_or(0);
+        self.spans = spans;
+        self.revision += 1;
+    }
+}
+
+/// The first non-empty line, trimmed and shortened; the id when the text is blank.
+fn title_of(text: &str, id: &str) -> String {
+    let head = text
+        .get(..crate::model::text::floor_char_boundary(text, 4096))
+        .unwrap_or("");
+    head.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(|l| crate::model::text::excerpt(l, 90))
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// An annotation project: a corpus, a schema and the annotations.
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub name: String,
+    pub schema: Schema,
+    pub documents: Vec<Document>,
+    /// Next span id to hand out. Derived at load (max + 1) and only ever grows, so an id
+    /// freed by undo is never given to a different span while a redo could bring it back.
+    next_span_id: u64,
+}
+
+impl Project {
+    pub fn new(name: String, schema: Schema, documents: Vec<Document>) -> Self {
+        let next_span_id = documents
+            .iter()
+            .flat_map(|d| d.spans.iter().map(|s| s.id.0))
+            .max()
+            .map_or(1, |m| m + 1);
+        Self {
+            name,
+            schema,
+            documents,
+            next_span_id,
+        }
+    }
+
+    /// A fresh span id. Taking one is not an edit: ids carry no meaning beyond identity.
+    pub fn allocate_span_id(&mut self) -> SpanId {
+        let id = SpanId(self.next_span_id);
+        self.next_span_id += 1;
+        id
+    }
+
+    /// Recomputes the id counter after spans were set directly (loading).
+    pub fn reset_span_ids(&mut self) {
+        let max = self
+            .documents
+            .iter()
+            .flat_map(|d| d.spans.iter().map(|s| s.id.0))
+            .max()
+            .unwrap_or(0);
+        self.next_span_id = self.next_span_id.max(max + 1);
+    }
+
+    pub fn doc(&self, id: DocId) -> Option<&Document> {
+        self.documents.get(id.0)
+    }
+
+    pub(crate) fn doc_mut(&mut self, id: DocId) -> Option<&mut Document> {
+        self.documents.get_mut(id.0)
+    }
+
+    pub fn span_count(&self) -> usize {
+        self.documents.iter().map(|d| d.spans.len()).sum()
+    }
+
+    /// A span ready to add: the covered text is copied from the document so it always
+    /// matches. Returns `None` when the range is empty, out of bounds or not on char
+    /// boundaries.
+    pub fn make_span(&mut self, doc: DocId, start: usize, end: usize, label: &str) -> Option<Span> {
+        let text = self.doc(doc)?.text.get(start..end)?.to_owned();
+        if text.is_empty() {
+            return None;
+        }
+        Some(Span {
+            id: self.allocate_span_id(),
+            start,
+            end,
+            label: label.to_owned(),
+            text,
+            annotator: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn doc(text: &str) -> Document {
+        Document::new(
+            "d".into(),
+            DocSource::TextFile("d.txt".into()),
+            String::new(),
+            text.into(),
+        )
+    }
+
+    fn span(id: u64, start: usize, end: usize) -> Span {
+        Span {
+            id: SpanId(id),
+            start,
+            end,
+            label: "speaker".into(),
+            text: String::new(),
+            annotator: None,
+        }
+    }
+
+    #[test]
+    fn spans_stay_sorted_and_overlap_queries_are_exact() {
+        let mut d = doc("0123456789012345678901234567890123456789");
+        d.insert_span(span(1, 20, 25));
+        d.insert_span(span(2, 0, 30));
+        d.insert_span(span(3, 5, 7));
+        let starts: Vec<_> = d.spans().iter().map(|s| s.start).collect();
+        assert_eq!(starts, [0, 5, 20]);
+        let ids = |r: &[Span]| r.iter().map(|s| s.id.0).collect::<Vec<_>>();
+        // The long span 0..30 must be found even though it starts far before 26.
+        let hits: Vec<_> = d
+            .spans_overlapping(26, 40)
+            .iter()
+            .filter(|s| s.end > 26)
+            .map(|s| s.id.0)
+            .collect();
+        assert_eq!(hits, [2]);
+        assert!(ids(d.spans_overlapping(8, 19)).contains(&2));
+        assert_eq!(d.span_by_key(span(3, 5, 7).key()).map(|s| s.id), Some(SpanId(3)));
+    }
+
+    #[test]
+    fn title_is_first_non_empty_line() {
+        assert_eq!(doc("\n\n  Kamala Harris refuses  \nbody").title, "Kamala Harris refuses");
+        assert_eq!(doc("   ").title, "d");
+    }
+
+    #[test]
+    fn span_ids_never_repeat() {
+        let mut p = Project::new("p".into(), Schema::default(), vec![doc("Harris said")]);
+        let a = p.allocate_span_id();
+        let b = p.allocate_span_id();
+        assert_ne!(a, b);
+        let s = p.make_span(DocId(0), 0, 6, "speaker").unwrap();
+        assert_eq!(s.text, "Harris");
+        assert!(p.make_span(DocId(0), 3, 3, "speaker").is_none());
+        assert!(p.make_span(DocId(0), 0, 60, "speaker").is_none());
+    }
+}

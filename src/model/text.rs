@@ -1,0 +1,350 @@
+//! Offsets into document text.
+//!
+//! Marginalia stores every offset as a UTF-8 **byte** offset on a `char` boundary, because that
+//! is what Rust slices with and what makes `text[start..end]` free. Interchange formats count
+//! code points or UTF-16 units instead; they convert here, at the boundary, and nowhere else.
+//!
+//! Selection snapping lives here too, so the document view and the keyboard commands agree on
+//! what a "word" is: UAX #29 word boundaries from `unicode-segmentation`, computed on a small
+//! window around the edge so that the cost never depends on the document's length.
+
+use std::ops::Range;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
+
+/// How far (in bytes) around an offset we look for word or grapheme boundaries. Words longer
+/// than this are pathological (base64 blobs, minified data); for them the snap is approximate.
+const SNAP_WINDOW: usize = 512;
+
+/// Largest char boundary `<= i` (clamped to the text length).
+pub fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Smallest char boundary `>= i` (clamped to the text length).
+pub fn ceil_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The window `[lo, hi)` around `[start, end)` that snapping looks at, on char boundaries and
+/// never crossing a newline (word and grapheme boundaries never cross one either, except
+/// inside CRLF, which we keep whole).
+fn snap_window(text: &str, start: usize, end: usize) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let lo_limit = floor_char_boundary(text, start.saturating_sub(SNAP_WINDOW));
+    let hi_limit = ceil_char_boundary(text, end.saturating_add(SNAP_WINDOW));
+    let lo = memchr::memrchr(b'\n', &bytes[lo_limit..start]).map_or(lo_limit, |p| lo_limit + p + 1);
+    let hi = memchr::memchr(b'\n', &bytes[end..hi_limit]).map_or(hi_limit, |p| end + p + 1);
+    lo..hi
+}
+
+/// Word segments (UAX #29) that cover the window around `offset`, as absolute byte ranges.
+fn word_segments_around(text: &str, offset: usize) -> Vec<Range<usize>> {
+    let window = snap_window(text, offset, offset);
+    text[window.clone()]
+        .split_word_bound_indices()
+        .map(|(i, w)| window.start + i..window.start + i + w.len())
+        .collect()
+}
+
+fn is_blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
+}
+
+/// Snaps a raw selection to whole words: the start moves back to the start of the word it
+/// falls in, the end moves forward to the end of its word, and whitespace at either edge is
+/// dropped. Punctuation counts as its own word, so a drag that touches a comma includes it.
+/// Returns `None` when nothing but whitespace is selected.
+pub fn snap_to_words(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let start = floor_char_boundary(text, range.start.min(range.end));
+    let end = ceil_char_boundary(text, range.end.max(range.start));
+    if start >= end {
+        return None;
+    }
+    // Start: the first non-blank segment that ends after `start`, from its beginning.
+    let new_start = word_segments_around(text, start)
+        .into_iter()
+        .find(|seg| seg.end > start && !is_blank(&text[seg.clone()]))
+        .map(|seg| seg.start);
+    let new_start = match new_start {
+        Some(s) if s < end => s,
+        // The blank run reaches past this line: find the first visible char in the selection.
+        _ => word_start(text, first_non_blank(text, start, end)?),
+    };
+    // End: the segment containing `end - 1`; skip backward over blank segments.
+    let last = floor_char_boundary(text, end - 1);
+    let mut new_end = None;
+    for seg in word_segments_around(text, last).into_iter().rev() {
+        if seg.start > last {
+            continue;
+        }
+        if !is_blank(&text[seg.clone()]) {
+            new_end = Some(seg.end);
+            break;
+        }
+    }
+    let new_end = match new_end {
+        Some(e) => e,
+        None => word_end(text, last_non_blank_end(text, new_start, end)?),
+    };
+    (new_start < new_end).then_some(new_start..new_end)
+}
+
+/// Start of the word segment containing `offset`.
+fn word_start(text: &str, offset: usize) -> usize {
+    word_segments_around(text, offset)
+        .into_iter()
+        .find(|s| s.start <= offset && offset < s.end)
+        .map_or(offset, |s| s.start)
+}
+
+/// End of the word segment containing the char that ends at `end`.
+fn word_end(text: &str, end: usize) -> usize {
+    let last = floor_char_boundary(text, end.saturating_sub(1));
+    word_segments_around(text, last)
+        .into_iter()
+        .find(|s| s.start <= last && last < s.end)
+        .map_or(end, |s| s.end)
+}
+
+fn first_non_blank(text: &str, from: usize, to: usize) -> Option<usize> {
+    text[from..to]
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map(|(i, _)| from + i)
+}
+
+fn last_non_blank_end(text: &str, from: usize, to: usize) -> Option<usize> {
+    text[from..to]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_whitespace())
+        .map(|(i, c)| from + i + c.len_utf8())
+}
+
+/// Snaps a raw selection outwards to grapheme cluster boundaries (Alt+drag: exact characters,
+/// but never half an emoji, a flag or a letter with its combining accent).
+pub fn snap_to_graphemes(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let start = floor_char_boundary(text, range.start.min(range.end));
+    let end = ceil_char_boundary(text, range.end.max(range.start));
+    if start >= end {
+        return None;
+    }
+    let start = grapheme_floor(text, start);
+    let end = grapheme_ceil(text, end);
+    (start < end).then_some(start..end)
+}
+
+/// Largest grapheme boundary `<= offset`.
+pub fn grapheme_floor(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset);
+    let window = snap_window(text, offset, offset);
+    let local = &text[window.start..window.end];
+    let mut cursor = GraphemeCursor::new(offset - window.start, local.len(), true);
+    match cursor.is_boundary(local, 0) {
+        Ok(true) => offset,
+        _ => cursor
+            .prev_boundary(local, 0)
+            .ok()
+            .flatten()
+            .map_or(offset, |b| window.start + b),
+    }
+}
+
+/// Smallest grapheme boundary `>= offset`.
+pub fn grapheme_ceil(text: &str, offset: usize) -> usize {
+    let offset = ceil_char_boundary(text, offset);
+    let window = snap_window(text, offset, offset);
+    let local = &text[window.start..window.end];
+    let mut cursor = GraphemeCursor::new(offset - window.start, local.len(), true);
+    match cursor.is_boundary(local, 0) {
+        Ok(true) => offset,
+        _ => cursor
+            .next_boundary(local, 0)
+            .ok()
+            .flatten()
+            .map_or(offset, |b| window.start + b),
+    }
+}
+
+/// The next grapheme boundary after `offset` (or the text length).
+pub fn next_grapheme(text: &str, offset: usize) -> usize {
+    let offset = ceil_char_boundary(text, offset);
+    if offset >= text.len() {
+        return text.len();
+    }
+    let next_char = offset + text[offset..].chars().next().map_or(1, char::len_utf8);
+    grapheme_ceil(text, next_char)
+}
+
+/// 1-based line and column (in chars) of a byte offset; `\r\n` and `\n` both end a line.
+/// Used for error messages, so it scans; never call it per frame.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset);
+    let before = &text.as_bytes()[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+/// Code point offset of a byte offset (for formats that count Python `str` indices).
+pub fn byte_to_char(text: &str, byte: usize) -> usize {
+    text[..floor_char_boundary(text, byte)].chars().count()
+}
+
+/// Byte offset of a code point offset, or `None` past the end.
+pub fn char_to_byte(text: &str, chars: usize) -> Option<usize> {
+    if chars == 0 {
+        return Some(0);
+    }
+    match text.char_indices().nth(chars) {
+        Some((i, _)) => Some(i),
+        None if text.chars().count() == chars => Some(text.len()),
+        None => None,
+    }
+}
+
+/// UTF-16 code unit offset of a byte offset (JavaScript string indices).
+pub fn byte_to_utf16(text: &str, byte: usize) -> usize {
+    text[..floor_char_boundary(text, byte)]
+        .chars()
+        .map(char::len_utf16)
+        .sum()
+}
+
+/// Byte offset of a UTF-16 offset, or `None` when it is past the end or splits a surrogate pair.
+pub fn utf16_to_byte(text: &str, units: usize) -> Option<usize> {
+    let mut seen = 0;
+    for (i, c) in text.char_indices() {
+        if seen == units {
+            return Some(i);
+        }
+        if seen > units {
+            return None;
+        }
+        seen += c.len_utf16();
+    }
+    (seen == units).then_some(text.len())
+}
+
+/// A short, single-line excerpt for lists and messages: whitespace runs folded to one space,
+/// cut at `max_chars` with an ellipsis.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+            count += 1;
+        }
+        for c in word.chars() {
+            if count >= max_chars {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(text: &str, a: usize, b: usize) -> Option<&str> {
+        snap_to_words(text, a..b).map(|r| &text[r])
+    }
+
+    #[test]
+    fn words_snap_outward_from_the_middle_of_words() {
+        let t = "Vice President Kamala Harris made a statement.";
+        let a = t.find("mala").unwrap();
+        let b = t.find("rris").unwrap() + 2;
+        assert_eq!(snap(t, a, b), Some("Kamala Harris"));
+    }
+
+    #[test]
+    fn whitespace_at_the_edges_is_dropped() {
+        let t = "said  Kamala Harris  today";
+        let a = t.find("  Kamala").unwrap();
+        let b = t.find("  today").unwrap() + 1;
+        assert_eq!(snap(t, a, b), Some("Kamala Harris"));
+        assert_eq!(snap(t, 4, 6), None, "only blanks selected");
+    }
+
+    #[test]
+    fn curly_quotes_are_their_own_word() {
+        let t = "she said “Ukraine must have a say” loudly";
+        let a = t.find('“').unwrap();
+        let b = t.find('”').unwrap() + '”'.len_utf8();
+        assert_eq!(snap(t, a, b), Some("“Ukraine must have a say”"));
+        let a = t.find("Ukr").unwrap() + 1;
+        let b = t.find(" say").unwrap() + 2;
+        assert_eq!(snap(t, a, b), Some("Ukraine must have a say"));
+    }
+
+    #[test]
+    fn emoji_cjk_and_combining_marks_snap_whole() {
+        // A family emoji is one grapheme made of several code points.
+        let t = "go 👨‍👩‍👧 now";
+        let e = t.find('👨').unwrap();
+        let r = snap_to_graphemes(t, e + 4..e + 5).unwrap();
+        assert_eq!(&t[r], "👨‍👩‍👧");
+        // e + combining acute accent is one grapheme.
+        let t = "caf\u{65}\u{301} noir";
+        let accent = t.find('\u{301}').unwrap();
+        let r = snap_to_graphemes(t, accent..accent + 2).unwrap();
+        assert_eq!(&t[r], "e\u{301}");
+        assert_eq!(snap(t, 1, 2), Some("cafe\u{301}"));
+        // CJK: each ideograph is its own word under UAX #29.
+        let t = "习近平表示";
+        let r = snap_to_graphemes(t, 1..4).unwrap();
+        assert_eq!(&t[r], "习近");
+    }
+
+    #[test]
+    fn crlf_is_never_split_or_included() {
+        let t = "Harris\r\nsaid";
+        assert_eq!(snap(t, 0, 7), Some("Harris"));
+        assert_eq!(snap(t, 3, 12), Some("Harris\r\nsaid"));
+        assert_eq!(grapheme_ceil(t, 7), 8);
+        assert_eq!(grapheme_floor(t, 7), 6);
+        assert_eq!(line_col(t, 8), (2, 1));
+    }
+
+    #[test]
+    fn offsets_convert_through_code_points_and_utf16() {
+        let t = "a“😀”b";
+        let b_byte = t.find('b').unwrap();
+        assert_eq!(byte_to_char(t, b_byte), 4);
+        assert_eq!(char_to_byte(t, 4), Some(b_byte));
+        assert_eq!(byte_to_utf16(t, b_byte), 5);
+        assert_eq!(utf16_to_byte(t, 5), Some(b_byte));
+        assert_eq!(utf16_to_byte(t, 3), None, "inside a surrogate pair");
+        assert_eq!(char_to_byte(t, 5), Some(t.len()));
+        assert_eq!(char_to_byte(t, 6), None);
+    }
+
+    #[test]
+    fn line_col_counts_chars_not_bytes() {
+        let t = "“one”\n“two” x";
+        let x = t.find('x').unwrap();
+        assert_eq!(line_col(t, x), (2, 7));
+    }
+
+    #[test]
+    fn excerpt_folds_and_cuts() {
+        assert_eq!(excerpt("a\n  b   c", 10), "a b c");
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+}

@@ -1,0 +1,268 @@
+//! Reading corpus files: folders of `.txt` files and JSONL corpora (`{"id"?, "text",
+//! "meta"?}` per line). The text is never copied into the project; the project records each
+//! document's path, hash and length.
+
+use crate::model::text::line_col;
+use crate::model::{DocSource, Document, Project, Schema};
+use crate::persist::paths::normalize;
+use crate::persist::problem::{LoadError, Problem, ProblemKind};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are refused with a clear message instead of exhausting memory.
+pub const MAX_CORPUS_FILE_BYTES: u64 = 1 << 30;
+
+/// `sha256:<hex>` of a document's text.
+pub fn hash_text(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Reads a file as UTF-8 text. A leading byte order mark is dropped (offsets count from the
+/// first character after it); anything that is not UTF-8 is reported with its line and column.
+pub fn read_text_file(path: &Path) -> Result<String, Problem> {
+    let meta = std::fs::metadata(path).map_err(|e| Problem::io(path, &e))?;
+    if meta.len() > MAX_CORPUS_FILE_BYTES {
+        return Err(Problem::new(
+            ProblemKind::Io,
+            path,
+            format!(
+                "file is {} MB; corpus files larger than {} MB are not supported (split it)",
+                meta.len() >> 20,
+                MAX_CORPUS_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Problem::io(path, &e))?;
+    text_from_bytes(path, bytes)
+}
+
+/// UTF-8 decoding with a located error.
+pub fn text_from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<String, Problem> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid_up_to = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let prefix = std::str::from_utf8(bytes.get(..valid_up_to).unwrap_or_default()).unwrap_or("");
+        let (line, col) = line_col(prefix, prefix.len());
+        let bad = bytes.get(valid_up_to).copied().unwrap_or(0);
+        Problem::new(
+            ProblemKind::NotUtf8,
+            path,
+            format!("not UTF-8 text: invalid byte 0x{bad:02x} (byte offset {valid_up_to}); re-save the file as UTF-8"),
+        )
+        .at(line, col)
+    })
+}
+
+/// One line of a JSONL corpus.
+#[derive(Debug, Clone)]
+pub struct JsonlDoc {
+    /// 1-based line number in the file.
+    pub line: usize,
+    pub id: Option<String>,
+    pub text: String,
+    pub meta: BTreeMap<String, String>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonlRecord {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    text: String,
+    #[serde(default)]
+    meta: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Parses a JSONL corpus; every malformed line is reported with its number.
+pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
+    let content = read_text_file(path)?;
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in content.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<JsonlRecord>(line) {
+            Ok(rec) => docs.push(JsonlDoc {
+                line: line_no,
+                id: rec.id.map(|v| match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                }),
+                text: rec.text,
+                meta: rec
+                    .meta
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| match v {
+                        serde_json::Value::String(s) => (k, s),
+                        other => (k, other.to_string()),
+                    })
+                    .collect(),
+            }),
+            Err(e) => problems.push(
+                Problem::new(ProblemKind::Syntax, path, format!("{e} (expected {{\"id\"?, \"text\", \"meta\"?}})"))
+                    .at(line_no, e.column()),
+            ),
+        }
+    }
+    if problems.is_empty() {
+        Ok(docs)
+    } else {
+        Err(LoadError { problems })
+    }
+}
+
+/// Every `.txt` file below `dir` (hidden folders skipped), sorted so that a project built
+/// twice from the same folder is identical.
+pub fn list_text_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| Problem::io(&d, &e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Problem::io(&d, &e))?;
+            let path = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            if hidden {
+                continue;
+            }
+            if is_dir {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Documents for every `.txt` file in a folder. Problems in any file are all reported.
+pub fn documents_from_folder(dir: &Path) -> Result<Vec<Document>, LoadError> {
+    let files = list_text_files(dir)?;
+    if files.is_empty() {
+        return Err(Problem::new(ProblemKind::Io, dir, "no .txt files in this folder").into());
+    }
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    for path in files {
+        match read_text_file(&path) {
+            Ok(text) => {
+                let id = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .with_extension("")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let hash = hash_text(&text);
+                docs.push(Document::new(id, DocSource::TextFile(normalize(&path)), hash, Arc::from(text)));
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(docs)
+    } else {
+        Err(LoadError { problems })
+    }
+}
+
+/// Documents for every line of a JSONL corpus.
+pub fn documents_from_jsonl(path: &Path) -> Result<Vec<Document>, LoadError> {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let records = read_jsonl(path)?;
+    if records.is_empty() {
+        return Err(Problem::new(ProblemKind::Io, path, "no documents in this JSONL file").into());
+    }
+    let abs = normalize(path);
+    Ok(records
+        .into_iter()
+        .map(|r| {
+            let id = r.id.unwrap_or_else(|| format!("{stem}-{}", r.line));
+            let hash = hash_text(&r.text);
+            let mut doc = Document::new(
+                id,
+                DocSource::JsonlLine {
+                    path: abs.clone(),
+                    line: r.line,
+                },
+                hash,
+                Arc::from(r.text),
+            );
+            doc.meta = r.meta;
+            doc
+        })
+        .collect())
+}
+
+/// A new project over a folder of `.txt` files or a `.jsonl` corpus, with the default schema.
+pub fn new_project(corpus: &Path, name: Option<&str>) -> Result<Project, LoadError> {
+    let meta = std::fs::metadata(corpus).map_err(|e| Problem::io(corpus, &e))?;
+    let docs = if meta.is_dir() {
+        documents_from_folder(corpus)?
+    } else {
+        documents_from_jsonl(corpus)?
+    };
+    let name = name.map(str::to_owned).unwrap_or_else(|| {
+        normalize(corpus)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Untitled".to_owned())
+    });
+    Ok(Project::new(name, Schema::default(), docs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_utf8_is_located() {
+        let e = text_from_bytes(Path::new("a.txt"), b"ok\nab\xffcd".to_vec()).unwrap_err();
+        assert_eq!(e.kind, ProblemKind::NotUtf8);
+        assert_eq!((e.line, e.col), (Some(2), Some(3)));
+        assert!(e.to_string().starts_with("a.txt:2:3: not UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        let t = text_from_bytes(Path::new("a.txt"), b"\xEF\xBB\xBFHarris".to_vec()).unwrap();
+        assert_eq!(t, "Harris");
+    }
+
+    #[test]
+    fn hash_is_stable() {
+        assert_eq!(
+            hash_text("abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn jsonl_reports_every_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.jsonl");
+        std::fs::write(&p, "{\"text\": \"a\"}\nnot json\n\n{\"id\": 7}\n{\"id\": 3, \"text\": \"b\", \"meta\": {\"src\": \"x\"}}\n").unwrap();
+        let e = read_jsonl(&p).unwrap_err();
+        let lines: Vec<_> = e.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(2), Some(4)]);
+        std::fs::write(&p, "{\"text\": \"a\"}\n{\"id\": 3, \"text\": \"b\", \"meta\": {\"src\": \"x\"}}\n").unwrap();
+        let docs = documents_from_jsonl(&p).unwrap();
+        assert_eq!(docs[0].id, "c-1");
+        assert_eq!(docs[1].id, "3");
+        assert_eq!(docs[1].meta.get("src").map(String::as_str), Some("x"));
+    }
+}

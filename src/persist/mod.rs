@@ -1,0 +1,14 @@
+//! Files on disk: RON project files and the corpus they point to.
+//!
+//! Everything that can go wrong with a user's file becomes a [`Problem`] with a location;
+//! nothing here panics on bad input, and nothing is written except by an atomic replace.
+
+pub mod atomic;
+pub mod corpus;
+pub mod paths;
+pub mod problem;
+pub mod project_file;
+
+pub use corpus::new_project;
+pub use problem::{LoadError, Problem, ProblemKind};
+pub use project_file::{FORMAT_VERSION, Loaded, load_project, project_to_ron, save_project};

@@ -1,0 +1,140 @@
+//! What went wrong with a file, and where: the one error type every loader reports, so the
+//! window and the CLI print the same `file:line:col: message` lines.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The kind of a problem, for callers (and tests) that react to one kind in particular.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file could not be read or written.
+    Io,
+    /// Not valid RON or JSON, or a value of the wrong shape.
+    Syntax,
+    /// Written by a newer Marginalia.
+    NewerVersion,
+    /// A corpus file named by the project does not exist.
+    MissingCorpus,
+    /// A file that must be UTF-8 text is not.
+    NotUtf8,
+    /// A span's stored text differs from the corpus text at its offsets.
+    SpanMismatch,
+    /// Anything else that makes the project inconsistent (unknown label, duplicate id...).
+    Invalid,
+    /// Not an error: something the user should know (a corpus file changed, but all spans
+    /// still match).
+    Warning,
+}
+
+/// One problem, located as precisely as we can.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub file: PathBuf,
+    /// 1-based line, when it applies.
+    pub line: Option<usize>,
+    /// 1-based column in characters, when it applies.
+    pub col: Option<usize>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, file: &Path, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            file: file.to_owned(),
+            line: None,
+            col: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(mut self, line: usize, col: usize) -> Self {
+        self.line = Some(line);
+        self.col = Some(col);
+        self
+    }
+
+    pub fn at_line(mut self, line: Option<usize>) -> Self {
+        self.line = line;
+        self
+    }
+
+    pub fn io(file: &Path, err: &std::io::Error) -> Self {
+        let message = match err.kind() {
+            std::io::ErrorKind::NotFound => "file not found".to_owned(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+            _ => err.to_string(),
+        };
+        Self::new(ProblemKind::Io, file, message)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.col {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A load or check that failed, with every problem found (not just the first), so one run of
+/// `marginalia validate` tells the whole story.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub problems: Vec<Problem>,
+}
+
+impl LoadError {
+    pub fn one(problem: Problem) -> Self {
+        Self {
+            problems: vec![problem],
+        }
+    }
+
+    pub fn has(&self, kind: ProblemKind) -> bool {
+        self.problems.iter().any(|p| p.kind == kind)
+    }
+}
+
+impl From<Problem> for LoadError {
+    fn from(p: Problem) -> Self {
+        Self::one(p)
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 50;
+        for (i, p) in self.problems.iter().take(SHOWN).enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        if self.problems.len() > SHOWN {
+            write!(f, "\n… and {} more problems", self.problems.len() - SHOWN)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_print_as_file_line_col() {
+        let p = Problem::new(ProblemKind::Syntax, Path::new("p.ron"), "expected `)`").at(3, 14);
+        assert_eq!(p.to_string(), "p.ron:3:14: expected `)`");
+        let p = Problem::new(ProblemKind::Io, Path::new("a.txt"), "file not found");
+        assert_eq!(p.to_string(), "a.txt: file not found");
+    }
+}
