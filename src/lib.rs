@@ -8,4 +8,5 @@
 pub mod cli;
 pub mod model;
 pub mod persist;
+pub mod session;
 pub mod ui;

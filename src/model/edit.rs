@@ -7,10 +7,23 @@ use crate::model::project::{DocId, Project, Span, SpanId, Status};
 /// A change to a project. Applying it yields its inverse.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
-    AddSpan { doc: DocId, span: Span },
-    RemoveSpan { doc: DocId, id: SpanId },
-    Relabel { doc: DocId, id: SpanId, label: String },
-    SetStatus { doc: DocId, status: Status },
+    AddSpan {
+        doc: DocId,
+        span: Span,
+    },
+    RemoveSpan {
+        doc: DocId,
+        id: SpanId,
+    },
+    Relabel {
+        doc: DocId,
+        id: SpanId,
+        label: String,
+    },
+    SetStatus {
+        doc: DocId,
+        status: Status,
+    },
     /// Several edits that undo and redo as one step.
     Batch(Vec<Edit>),
 }
@@ -81,7 +94,9 @@ impl Project {
             Edit::AddSpan { doc, span } => {
                 self.check_new_span(doc, &span)?;
                 let inverse = Edit::RemoveSpan { doc, id: span.id };
-                self.doc_mut(doc).ok_or(EditError::NoDocument(doc.0))?.insert_span(span);
+                self.doc_mut(doc)
+                    .ok_or(EditError::NoDocument(doc.0))?
+                    .insert_span(span);
                 Ok(inverse)
             }
             Edit::RemoveSpan { doc, id } => {
@@ -96,7 +111,11 @@ impl Project {
                 let d = self.doc_mut(doc).ok_or(EditError::NoDocument(doc.0))?;
                 let span = d.span_mut(id).ok_or(EditError::NoSpan(id.0))?;
                 let old = std::mem::replace(&mut span.label, label);
-                Ok(Edit::Relabel { doc, id, label: old })
+                Ok(Edit::Relabel {
+                    doc,
+                    id,
+                    label: old,
+                })
             }
             Edit::SetStatus { doc, status } => {
                 let d = self.doc_mut(doc).ok_or(EditError::NoDocument(doc.0))?;
@@ -144,7 +163,11 @@ impl Project {
         if self.schema.label(&span.label).is_none() {
             return Err(EditError::UnknownLabel(span.label.clone()));
         }
-        if self.documents.iter().any(|d| d.span_by_id(span.id).is_some()) {
+        if self
+            .documents
+            .iter()
+            .any(|d| d.span_by_id(span.id).is_some())
+        {
             return Err(EditError::DuplicateId(span.id.0));
         }
         Ok(())
@@ -170,7 +193,9 @@ mod tests {
 
     fn add(p: &mut Project, word: &str, label: &str) -> Edit {
         let start = p.documents[0].text.find(word).unwrap();
-        let span = p.make_span(DocId(0), start, start + word.len(), label).unwrap();
+        let span = p
+            .make_span(DocId(0), start, start + word.len(), label)
+            .unwrap();
         Edit::AddSpan {
             doc: DocId(0),
             span,

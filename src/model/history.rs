@@ -58,7 +58,12 @@ impl History {
         Some(self.replay(project, step, true))
     }
 
-    fn replay(&mut self, project: &mut Project, step: Step, forward: bool) -> Result<Edit, EditError> {
+    fn replay(
+        &mut self,
+        project: &mut Project,
+        step: Step,
+        forward: bool,
+    ) -> Result<Edit, EditError> {
         let applied = step.edit.clone();
         match project.apply(step.edit) {
             Ok(inverse) => {
@@ -126,7 +131,14 @@ mod tests {
 
     fn add_harris(p: &mut Project, h: &mut History) {
         let span = p.make_span(DocId(0), 7, 13, "speaker").unwrap();
-        h.apply(p, Edit::AddSpan { doc: DocId(0), span }).unwrap();
+        h.apply(
+            p,
+            Edit::AddSpan {
+                doc: DocId(0),
+                span,
+            },
+        )
+        .unwrap();
     }
 
     #[test]
@@ -134,7 +146,14 @@ mod tests {
         let mut p = project();
         let mut h = History::default();
         for status in [Status::InProgress, Status::Done, Status::New].repeat(100) {
-            h.apply(&mut p, Edit::SetStatus { doc: DocId(0), status }).unwrap();
+            h.apply(
+                &mut p,
+                Edit::SetStatus {
+                    doc: DocId(0),
+                    status,
+                },
+            )
+            .unwrap();
         }
         add_harris(&mut p, &mut h);
         assert_eq!(p.documents[0].spans().len(), 1);

@@ -330,12 +330,18 @@ mod tests {
             .collect();
         assert_eq!(hits, [2]);
         assert!(ids(d.spans_overlapping(8, 19)).contains(&2));
-        assert_eq!(d.span_by_key(span(3, 5, 7).key()).map(|s| s.id), Some(SpanId(3)));
+        assert_eq!(
+            d.span_by_key(span(3, 5, 7).key()).map(|s| s.id),
+            Some(SpanId(3))
+        );
     }
 
     #[test]
     fn title_is_first_non_empty_line() {
-        assert_eq!(doc("\n\n  Kamala Harris refuses  \nbody").title, "Kamala Harris refuses");
+        assert_eq!(
+            doc("\n\n  Kamala Harris refuses  \nbody").title,
+            "Kamala Harris refuses"
+        );
         assert_eq!(doc("   ").title, "d");
     }
 

@@ -81,6 +81,12 @@ impl Schema {
         self.labels.iter().find(|l| l.name == name)
     }
 
+    /// The colour of a label; grey for a label the schema does not know (it can only come
+    /// from a file edited by hand, and is reported by `validate`).
+    pub fn color_of(&self, name: &str) -> Rgb {
+        self.label(name).map_or(Rgb([128, 128, 128]), |l| l.color)
+    }
+
     /// The label a key press selects, if any.
     pub fn label_for_key(&self, key: char) -> Option<&LabelDef> {
         self.labels.iter().find(|l| l.key == Some(key))
@@ -111,7 +117,10 @@ mod tests {
     #[test]
     fn default_schema_maps_number_keys() {
         let s = Schema::news_default();
-        assert_eq!(s.label_for_key('2').map(|l| l.name.as_str()), Some("stance"));
+        assert_eq!(
+            s.label_for_key('2').map(|l| l.name.as_str()),
+            Some("stance")
+        );
         assert!(s.label_for_key('9').is_none());
     }
 }

@@ -112,8 +112,12 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
                     .collect(),
             }),
             Err(e) => problems.push(
-                Problem::new(ProblemKind::Syntax, path, format!("{e} (expected {{\"id\"?, \"text\", \"meta\"?}})"))
-                    .at(line_no, e.column()),
+                Problem::new(
+                    ProblemKind::Syntax,
+                    path,
+                    format!("{e} (expected {{\"id\"?, \"text\", \"meta\"?}})"),
+                )
+                .at(line_no, e.column()),
             ),
         }
     }
@@ -141,7 +145,10 @@ pub fn list_text_files(dir: &Path) -> Result<Vec<PathBuf>, Problem> {
             }
             if is_dir {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+            {
                 out.push(path);
             }
         }
@@ -168,7 +175,12 @@ pub fn documents_from_folder(dir: &Path) -> Result<Vec<Document>, LoadError> {
                     .to_string_lossy()
                     .replace('\\', "/");
                 let hash = hash_text(&text);
-                docs.push(Document::new(id, DocSource::TextFile(normalize(&path)), hash, Arc::from(text)));
+                docs.push(Document::new(
+                    id,
+                    DocSource::TextFile(normalize(&path)),
+                    hash,
+                    Arc::from(text),
+                ));
             }
             Err(p) => problems.push(p),
         }
@@ -182,7 +194,10 @@ pub fn documents_from_folder(dir: &Path) -> Result<Vec<Document>, LoadError> {
 
 /// Documents for every line of a JSONL corpus.
 pub fn documents_from_jsonl(path: &Path) -> Result<Vec<Document>, LoadError> {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let records = read_jsonl(path)?;
     if records.is_empty() {
         return Err(Problem::new(ProblemKind::Io, path, "no documents in this JSONL file").into());
@@ -259,7 +274,11 @@ mod tests {
         let e = read_jsonl(&p).unwrap_err();
         let lines: Vec<_> = e.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(4)]);
-        std::fs::write(&p, "{\"text\": \"a\"}\n{\"id\": 3, \"text\": \"b\", \"meta\": {\"src\": \"x\"}}\n").unwrap();
+        std::fs::write(
+            &p,
+            "{\"text\": \"a\"}\n{\"id\": 3, \"text\": \"b\", \"meta\": {\"src\": \"x\"}}\n",
+        )
+        .unwrap();
         let docs = documents_from_jsonl(&p).unwrap();
         assert_eq!(docs[0].id, "c-1");
         assert_eq!(docs[1].id, "3");

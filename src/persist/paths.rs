@@ -61,7 +61,10 @@ mod tests {
         let rel = relative_to(base, target);
         assert_eq!(rel, "../assets/corpus/a.txt");
         assert_eq!(resolve(base, &rel), target);
-        assert_eq!(relative_to(base, Path::new("/work/p/projects/x/b.txt")), "x/b.txt");
+        assert_eq!(
+            relative_to(base, Path::new("/work/p/projects/x/b.txt")),
+            "x/b.txt"
+        );
     }
 
     #[test]

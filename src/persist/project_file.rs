@@ -84,7 +84,8 @@ pub fn load_project(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 fn syntax_problem(path: &Path, e: &ron::error::SpannedError) -> Problem {
-    Problem::new(ProblemKind::Syntax, path, e.code.to_string()).at(e.span.start.line, e.span.start.col)
+    Problem::new(ProblemKind::Syntax, path, e.code.to_string())
+        .at(e.span.start.line, e.span.start.col)
 }
 
 fn parse(path: &Path, src: &str) -> Result<ProjectFile, LoadError> {
@@ -104,9 +105,13 @@ fn parse(path: &Path, src: &str) -> Result<ProjectFile, LoadError> {
         .into());
     }
     if probe.version == 0 {
-        return Err(Problem::new(ProblemKind::Invalid, path, "file format version 0 does not exist")
-            .at_line(find_line(src, "version:"))
-            .into());
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            path,
+            "file format version 0 does not exist",
+        )
+        .at_line(find_line(src, "version:"))
+        .into());
     }
     ron::from_str(src).map_err(|e| syntax_problem(path, &e).into())
 }
@@ -186,8 +191,12 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
         for span in &rec.spans {
             if !seen_ids.insert(span.id) {
                 problems.push(
-                    Problem::new(ProblemKind::Invalid, path, format!("span id {} is used twice", span.id.0))
-                        .at_line(span_line(src, span)),
+                    Problem::new(
+                        ProblemKind::Invalid,
+                        path,
+                        format!("span id {} is used twice", span.id.0),
+                    )
+                    .at_line(span_line(src, span)),
                 );
             }
             if file.schema.label(&span.label).is_none() {
@@ -195,7 +204,10 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
                     Problem::new(
                         ProblemKind::Invalid,
                         path,
-                        format!("span {} has label `{}`, which is not in the schema", span.id.0, span.label),
+                        format!(
+                            "span {} has label `{}`, which is not in the schema",
+                            span.id.0, span.label
+                        ),
                     )
                     .at_line(span_line(src, span)),
                 );
@@ -239,20 +251,30 @@ fn check_schema(path: &Path, src: &str, schema: &Schema, problems: &mut Vec<Prob
     for l in &schema.labels {
         let line = find_line(src, &format!("name: {:?}", l.name));
         if l.name.trim().is_empty() {
-            problems.push(Problem::new(ProblemKind::Invalid, path, "a label has an empty name").at_line(line));
+            problems.push(
+                Problem::new(ProblemKind::Invalid, path, "a label has an empty name").at_line(line),
+            );
         }
         if !names.insert(l.name.as_str()) {
             problems.push(
-                Problem::new(ProblemKind::Invalid, path, format!("label `{}` is defined twice", l.name))
-                    .at_line(line),
+                Problem::new(
+                    ProblemKind::Invalid,
+                    path,
+                    format!("label `{}` is defined twice", l.name),
+                )
+                .at_line(line),
             );
         }
         if let Some(k) = l.key
             && !keys.insert(k)
         {
             problems.push(
-                Problem::new(ProblemKind::Invalid, path, format!("key `{k}` is given to two labels"))
-                    .at_line(line),
+                Problem::new(
+                    ProblemKind::Invalid,
+                    path,
+                    format!("key `{k}` is given to two labels"),
+                )
+                .at_line(line),
             );
         }
     }
@@ -260,17 +282,32 @@ fn check_schema(path: &Path, src: &str, schema: &Schema, problems: &mut Vec<Prob
 
 /// Line of a span in the project file, for error messages.
 fn span_line(src: &str, span: &Span) -> Option<usize> {
-    find_line(src, &format!("(id: {}, start: {}, end: {},", span.id.0, span.start, span.end))
+    find_line(
+        src,
+        &format!(
+            "(id: {}, start: {}, end: {},",
+            span.id.0, span.start, span.end
+        ),
+    )
 }
 
 /// A problem when the span does not cover its stored text in `text`.
-fn check_span_text(path: &Path, src: &str, corpus: &Path, text: &str, span: &Span) -> Option<Problem> {
+fn check_span_text(
+    path: &Path,
+    src: &str,
+    corpus: &Path,
+    text: &str,
+    span: &Span,
+) -> Option<Problem> {
     let at_corpus = || {
         let (l, c) = line_col(text, span.start);
         format!("{}:{l}:{c}", corpus.display())
     };
     let message = if span.start >= span.end {
-        format!("span {} is empty or reversed ({}..{})", span.id.0, span.start, span.end)
+        format!(
+            "span {} is empty or reversed ({}..{})",
+            span.id.0, span.start, span.end
+        )
     } else if span.end > text.len() {
         format!(
             "span {} ends at byte {}, past the end of the text ({} bytes) of {}",
@@ -336,8 +373,13 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
         .depth_limit(4)
         .new_line("\n")
         .indentor("    ");
-    let body = ron::ser::to_string_pretty(&file, config)
-        .map_err(|e| Problem::new(ProblemKind::Io, project_path, format!("cannot serialise the project: {e}")))?;
+    let body = ron::ser::to_string_pretty(&file, config).map_err(|e| {
+        Problem::new(
+            ProblemKind::Io,
+            project_path,
+            format!("cannot serialise the project: {e}"),
+        )
+    })?;
     let mut out = String::with_capacity(HEADER.len() + body.len() + 1);
     out.push_str(HEADER);
     out.push_str(&body);

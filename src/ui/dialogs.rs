@@ -1,0 +1,140 @@
+//! Modal dialogs: errors, unsaved changes, Save As and New project. Each returns what the
+//! user chose; the app acts on it.
+
+use crate::ui::commands::Command;
+use egui::RichText;
+
+/// The dialog on screen, if any.
+#[derive(Clone, Debug)]
+pub enum Dialog {
+    Error {
+        title: String,
+        message: String,
+    },
+    /// Unsaved changes; `then` runs after Save or Discard.
+    Unsaved {
+        then: Command,
+    },
+    SaveAs {
+        path: String,
+    },
+    NewProject {
+        corpus: String,
+        name: String,
+        jsonl: bool,
+    },
+}
+
+/// What the user did in a dialog this frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DialogAction {
+    Close,
+    SaveThen(Command),
+    DiscardThen(Command),
+    SaveAs(String),
+    CreateProject {
+        corpus: String,
+        name: String,
+    },
+    /// Ask the native file dialog for a path to put in the field.
+    BrowseSaveAs,
+    BrowseCorpus {
+        jsonl: bool,
+    },
+}
+
+pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAction> {
+    let mut action = None;
+    let modal = egui::Modal::new(egui::Id::unique("marginalia-dialog")).show(ctx, |ui| {
+        ui.set_max_width(620.0);
+        match dialog {
+            Dialog::Error { title, message } => {
+                ui.heading(RichText::new(title.as_str()).color(ui.visuals().error_fg_color));
+                ui.add_space(6.0);
+                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                    ui.add(egui::Label::new(RichText::new(message.as_str()).monospace()).wrap());
+                });
+                ui.add_space(6.0);
+                ui.label(RichText::new("Nothing was changed on disk.").weak());
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() {
+                        action = Some(DialogAction::Close);
+                    }
+                    if ui.button("Copy message").clicked() {
+                        ui.ctx().copy_text(message.clone());
+                    }
+                });
+            }
+            Dialog::Unsaved { then } => {
+                ui.heading("Save changes?");
+                ui.label("This project has changes that are not saved.");
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        action = Some(DialogAction::SaveThen(then.clone()));
+                    }
+                    if ui.button("Don't save").clicked() {
+                        action = Some(DialogAction::DiscardThen(then.clone()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(DialogAction::Close);
+                    }
+                });
+            }
+            Dialog::SaveAs { path } => {
+                ui.heading("Save project as");
+                ui.horizontal(|ui| {
+                    ui.label("File:");
+                    ui.add(egui::TextEdit::singleline(path).desired_width(420.0).hint_text("/path/to/project.ron")).accessible_name("Project file");
+                    if ui.button("Browse…").clicked() {
+                        action = Some(DialogAction::BrowseSaveAs);
+                    }
+                });
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(!path.trim().is_empty(), egui::Button::new("Save")).clicked() {
+                        action = Some(DialogAction::SaveAs(path.trim().to_owned()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(DialogAction::Close);
+                    }
+                });
+            }
+            Dialog::NewProject { corpus, name, jsonl } => {
+                ui.heading(if *jsonl { "New project from a JSONL file" } else { "New project from a folder" });
+                ui.label(
+                    RichText::new(if *jsonl {
+                        "One document per line: {\"id\"?, \"text\", \"meta\"?}. The text stays in the file."
+                    } else {
+                        "Every .txt file in the folder (and its subfolders) becomes a document. The files are never modified."
+                    })
+                    .weak(),
+                );
+                egui::Grid::new("new-project").num_columns(3).show(ui, |ui| {
+                    ui.label(if *jsonl { "JSONL file:" } else { "Folder:" });
+                    ui.add(egui::TextEdit::singleline(corpus).desired_width(380.0)).accessible_name("Corpus path");
+                    if ui.button("Browse…").clicked() {
+                        action = Some(DialogAction::BrowseCorpus { jsonl: *jsonl });
+                    }
+                    ui.end_row();
+                    ui.label("Name:");
+                    ui.add(egui::TextEdit::singleline(name).desired_width(380.0).hint_text("from the folder name")).accessible_name("Project name");
+                    ui.end_row();
+                });
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(!corpus.trim().is_empty(), egui::Button::new("Create")).clicked() {
+                        action = Some(DialogAction::CreateProject {
+                            corpus: corpus.trim().to_owned(),
+                            name: name.trim().to_owned(),
+                        });
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(DialogAction::Close);
+                    }
+                });
+            }
+        }
+    });
+    if action.is_none() && modal.should_close() {
+        action = Some(DialogAction::Close);
+    }
+    action
+}

@@ -1,0 +1,63 @@
+//! Centre: the document's title and status, then the document view.
+
+use crate::model::{DocId, Project, Status};
+use crate::ui::commands::Command;
+use crate::ui::doc_list::{status_color, status_dot_ui};
+use crate::ui::document_view::{DocumentView, ViewOutput};
+use crate::ui::selection::Selection;
+use egui::RichText;
+
+pub fn document_panel_ui(
+    ui: &mut egui::Ui,
+    view: &mut DocumentView,
+    project: &Project,
+    doc_id: DocId,
+    selection: &mut Selection,
+    out: &mut Vec<Command>,
+) -> ViewOutput {
+    let Some(doc) = project.doc(doc_id) else {
+        ui.label("This project has no documents.");
+        return ViewOutput::default();
+    };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&doc.title).heading().strong());
+    });
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!(
+                "Document {} of {} · {} · {} spans",
+                doc_id.0 + 1,
+                project.documents.len(),
+                doc.id,
+                doc.spans().len()
+            ))
+            .weak(),
+        );
+        ui.separator();
+        status_dot_ui(ui, doc.status);
+        for s in Status::ALL {
+            let selected = doc.status == s;
+            let text = RichText::new(s.name()).color(status_color(s));
+            if ui
+                .selectable_label(selected, text)
+                .on_hover_text("Set the document's status")
+                .clicked()
+                && !selected
+            {
+                out.push(Command::SetStatus(doc_id, s));
+            }
+        }
+        if ui
+            .button("Done & next")
+            .on_hover_text(format!(
+                "Mark done and open the next document ({})",
+                Command::DoneAndNext.shortcut_text(ui.ctx())
+            ))
+            .clicked()
+        {
+            out.push(Command::DoneAndNext);
+        }
+    });
+    ui.separator();
+    view.ui(ui, doc_id, doc, &project.schema, selection)
+}

@@ -1,0 +1,394 @@
+//! One block laid out for display: its galley, and where each span's tint, underline bar and
+//! label chip go. Built only for blocks on screen, and rebuilt only when the spans touching
+//! the block, the width or the style change.
+
+use crate::model::text::excerpt;
+use crate::model::{Document, Schema, SpanKey};
+use crate::ui::theme;
+use egui::text::{CharIndex, LayoutJob, TextFormat, TextWrapping};
+use egui::{Color32, FontId, Galley, Pos2, Rect, pos2, vec2};
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// What a block's look depends on besides its spans.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Style {
+    pub width: f32,
+    pub dark_mode: bool,
+    pub text_color: Color32,
+}
+
+/// Font metrics the layout needs, measured once per style.
+#[derive(Clone, Copy, Debug)]
+pub struct Metrics {
+    pub font: f32,
+    /// Height of a row of text without extra spacing.
+    pub text_height: f32,
+    /// Row height of unannotated text.
+    pub plain_line: f32,
+    /// Average advance of a character, for height estimates.
+    pub avg_char_width: f32,
+}
+
+impl Metrics {
+    pub fn measure(fonts: &mut egui::epaint::text::FontsView<'_>) -> Self {
+        let font = FontId::proportional(theme::DOC_FONT_SIZE);
+        let sample = "The quick brown fox said “Ukraine must have a say,” insisted Harris.";
+        let g = fonts.layout_no_wrap(sample.to_owned(), font.clone(), Color32::WHITE);
+        let chars = sample.chars().count().max(1) as f32;
+        Self {
+            font: theme::DOC_FONT_SIZE,
+            text_height: fonts.row_height(&font),
+            plain_line: (theme::DOC_FONT_SIZE * theme::LINE_SPACING).round(),
+            avg_char_width: (g.size().x / chars).max(1.0),
+        }
+    }
+
+    /// Vertical room above and below the text of an annotated row: label chips go above,
+    /// one underline bar per overlap level below.
+    pub fn pad(&self, levels: usize) -> f32 {
+        let bars =
+            2.0 + levels.min(theme::MAX_LEVELS) as f32 * (theme::BAR_THICKNESS + theme::BAR_GAP);
+        bars.max(theme::CHIP_HEIGHT + 2.0).ceil()
+    }
+
+    /// Height of a block before it is laid out: a guess from its length.
+    pub fn estimate(&self, chars: usize, width: f32) -> f32 {
+        if chars == 0 {
+            return (self.font * theme::PARAGRAPH_GAP).round();
+        }
+        let per_row = (width / self.avg_char_width).max(1.0);
+        let rows = (chars as f32 / per_row).ceil().max(1.0);
+        rows * self.plain_line
+    }
+}
+
+/// A span as drawn in this block.
+#[derive(Clone, Debug)]
+pub struct Mark {
+    pub key: SpanKey,
+    pub color: Color32,
+    pub level: usize,
+    /// Text area of the span, one rect per row, relative to the block's origin.
+    pub rects: Vec<Rect>,
+    /// The label chip, when the span starts in this block.
+    pub chip: Option<Chip>,
+    pub label: String,
+    pub excerpt: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Chip {
+    pub rect: Rect,
+    pub galley: Arc<Galley>,
+}
+
+impl Mark {
+    /// Rect of the underline bar under text rect `r`.
+    pub fn bar(&self, r: Rect) -> Rect {
+        let top = r.bottom()
+            + 2.0
+            + self.level.min(theme::MAX_LEVELS - 1) as f32
+                * (theme::BAR_THICKNESS + theme::BAR_GAP);
+        Rect::from_min_max(
+            pos2(r.left(), top),
+            pos2(r.right(), top + theme::BAR_THICKNESS),
+        )
+    }
+}
+
+/// A block's layout job and the geometry of its spans. The job is re-submitted each frame
+/// (egui keeps the galley cached while it is used, and drops it if its font atlas is
+/// rebuilt); when egui hands back a different galley, the whole layout is rebuilt.
+pub struct BlockLayout {
+    pub signature: u64,
+    pub job: LayoutJob,
+    pub galley: Arc<Galley>,
+    pub pad: f32,
+    pub marks: Vec<Mark>,
+    /// Innermost span tint per run of text.
+    pub tints: Vec<(Rect, Color32)>,
+    /// Byte offset (relative to the block) of every char, plus the end.
+    pub char_bytes: Vec<u32>,
+    pub block_start: usize,
+    pub last_used: u64,
+}
+
+/// Hash of everything that changes a block's look: the spans touching it and the style.
+pub fn signature(doc: &Document, schema: &Schema, range: &Range<usize>, style: &Style) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    range.hash(&mut h);
+    style.width.to_bits().hash(&mut h);
+    style.dark_mode.hash(&mut h);
+    style.text_color.hash(&mut h);
+    for s in touching(doc, range) {
+        s.key().hash(&mut h);
+        s.label.hash(&mut h);
+        schema.label(&s.label).map(|l| l.color).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Spans that cover at least one byte of `range` (or start in an empty block's position).
+fn touching<'a>(
+    doc: &'a Document,
+    range: &Range<usize>,
+) -> impl Iterator<Item = &'a crate::model::Span> + 'a {
+    let r = range.clone();
+    doc.spans_overlapping(r.start, r.end.max(r.start + 1))
+        .iter()
+        .filter(move |s| s.end > r.start && s.start < r.end)
+}
+
+/// Greedy interval colouring: each span gets the lowest level free over its extent, so
+/// overlapping spans never share a bar. Spans come sorted by start.
+fn assign_levels(spans: &[(usize, usize)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..spans.len()).collect();
+    // Longer spans first at equal start, so outer spans sit nearest the text.
+    order.sort_by_key(|&i| (spans[i].0, std::cmp::Reverse(spans[i].1)));
+    let mut level_end: Vec<usize> = Vec::new();
+    let mut levels = vec![0; spans.len()];
+    for i in order {
+        let (start, end) = spans[i];
+        let level = level_end
+            .iter()
+            .position(|&e| e <= start)
+            .unwrap_or(level_end.len());
+        if level == level_end.len() {
+            level_end.push(end);
+        } else {
+            level_end[level] = end;
+        }
+        levels[i] = level;
+    }
+    levels
+}
+
+/// Rects covering chars `[c0, c1)` of the galley, one per row, between `pad` and the row's
+/// bottom minus `pad` (the text area of the row).
+pub fn char_range_rects(galley: &Galley, c0: usize, c1: usize, pad: f32) -> Vec<Rect> {
+    let mut out = Vec::new();
+    let mut row_start = 0;
+    for row in &galley.rows {
+        let n = row.char_count_including_newline().0;
+        let lo = c0.max(row_start);
+        let hi = c1
+            .min(row_start + n)
+            .min(row_start + row.row.char_count_excluding_newline().0);
+        if lo < hi {
+            let x0 = row.pos.x + row.row.x_offset(CharIndex(lo - row_start));
+            let x1 = row.pos.x + row.row.x_offset(CharIndex(hi - row_start));
+            out.push(Rect::from_min_max(
+                pos2(x0, row.min_y() + pad),
+                pos2(x1, row.max_y() - pad),
+            ));
+        }
+        row_start += n;
+        if row_start >= c1 {
+            break;
+        }
+    }
+    out
+}
+
+impl BlockLayout {
+    /// Builds the layout job and marks of a block. The galley comes from `fonts`, which
+    /// memoizes it while it is in use.
+    pub fn build(
+        fonts: &mut egui::epaint::text::FontsView<'_>,
+        doc: &Document,
+        schema: &Schema,
+        range: Range<usize>,
+        style: &Style,
+        metrics: &Metrics,
+        signature: u64,
+    ) -> Self {
+        let text = doc.text.get(range.clone()).unwrap_or_default();
+        let mut char_bytes: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
+        char_bytes.push(text.len() as u32);
+        let spans: Vec<_> = touching(doc, &range).collect();
+        let clipped: Vec<(usize, usize)> = spans
+            .iter()
+            .map(|s| {
+                (
+                    s.start.max(range.start) - range.start,
+                    s.end.min(range.end) - range.start,
+                )
+            })
+            .collect();
+        let levels = assign_levels(&clipped);
+        let depth = levels.iter().max().map_or(0, |m| m + 1);
+        let pad = if spans.is_empty() {
+            0.0
+        } else {
+            metrics.pad(depth)
+        };
+        let line_height = if spans.is_empty() {
+            metrics.plain_line
+        } else {
+            (metrics.text_height + 2.0 * pad).round()
+        };
+        let format = TextFormat {
+            font_id: FontId::proportional(metrics.font),
+            color: style.text_color,
+            line_height: Some(line_height),
+            ..Default::default()
+        };
+        let mut job = LayoutJob::single_section(text.to_owned(), format);
+        job.wrap = TextWrapping::wrap_at_width(style.width);
+        let galley = fonts.layout_job(job.clone());
+        let mut layout = Self {
+            signature,
+            job,
+            galley,
+            pad,
+            marks: Vec::new(),
+            tints: Vec::new(),
+            char_bytes,
+            block_start: range.start,
+            last_used: 0,
+        };
+        layout.place_marks(fonts, schema, &spans, &clipped, &levels);
+        layout.place_tints(style.dark_mode, schema, &spans);
+        layout
+    }
+
+    /// Local char index of a byte offset relative to the block.
+    pub fn char_of(&self, local_byte: usize) -> usize {
+        self.char_bytes
+            .partition_point(|&b| (b as usize) < local_byte)
+    }
+
+    /// Document byte offset of a char index of the galley.
+    pub fn byte_of(&self, local_char: usize) -> usize {
+        let i = local_char.min(self.char_bytes.len().saturating_sub(1));
+        self.block_start + self.char_bytes.get(i).copied().unwrap_or(0) as usize
+    }
+
+    /// Rects of a document byte range within this block, relative to the block origin.
+    pub fn range_rects(&self, range: &Range<usize>) -> Vec<Rect> {
+        let len = self.char_bytes.last().copied().unwrap_or(0) as usize;
+        let lo = range.start.saturating_sub(self.block_start).min(len);
+        let hi = range.end.saturating_sub(self.block_start).min(len);
+        char_range_rects(&self.galley, self.char_of(lo), self.char_of(hi), self.pad)
+    }
+
+    fn place_marks(
+        &mut self,
+        fonts: &mut egui::epaint::text::FontsView<'_>,
+        schema: &Schema,
+        spans: &[&crate::model::Span],
+        clipped: &[(usize, usize)],
+        levels: &[usize],
+    ) {
+        // Chips on one row must not overlap: remember where the last chip on each row ends.
+        let mut chip_right: Vec<(f32, f32)> = Vec::new();
+        for ((span, &(s, e)), &level) in spans.iter().zip(clipped).zip(levels) {
+            let rgb = schema.color_of(&span.label);
+            let color = theme::color(rgb);
+            let chip_text = theme::on_color(rgb);
+            let rects = char_range_rects(&self.galley, self.char_of(s), self.char_of(e), self.pad);
+            let chip = if span.start >= self.block_start {
+                rects.first().map(|first| {
+                    let galley = chip_galley(fonts, &span.label, chip_text);
+                    let w = galley.size().x + 6.0;
+                    let mut x = first.left();
+                    let y = first.top() - theme::CHIP_HEIGHT - 1.0;
+                    for &(row_y, right) in &chip_right {
+                        if (row_y - y).abs() < 1.0 && right > x {
+                            x = right + 2.0;
+                        }
+                    }
+                    chip_right.push((y, x + w));
+                    Chip {
+                        rect: Rect::from_min_size(pos2(x, y), vec2(w, theme::CHIP_HEIGHT)),
+                        galley,
+                    }
+                })
+            } else {
+                None
+            };
+            self.marks.push(Mark {
+                key: span.key(),
+                color,
+                level,
+                rects,
+                chip,
+                label: span.label.clone(),
+                excerpt: excerpt(&span.text, 80),
+            });
+        }
+    }
+
+    /// Splits the block into runs between span boundaries and gives each run the tint of its
+    /// innermost (shortest) span, so nested spans stay distinguishable and colours never stack.
+    fn place_tints(&mut self, dark_mode: bool, schema: &Schema, spans: &[&crate::model::Span]) {
+        let mut cuts: Vec<usize> = Vec::with_capacity(spans.len() * 2 + 2);
+        let block_end = self.block_start + self.char_bytes.last().copied().unwrap_or(0) as usize;
+        cuts.push(self.block_start);
+        cuts.push(block_end);
+        for s in spans {
+            cuts.push(s.start.clamp(self.block_start, block_end));
+            cuts.push(s.end.clamp(self.block_start, block_end));
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        self.tints.clear();
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let inner = spans
+                .iter()
+                .filter(|s| s.start <= a && s.end >= b)
+                .min_by_key(|s| s.len());
+            if let Some(s) = inner {
+                let rgb = schema.color_of(&s.label);
+                let tint = theme::tint(rgb, dark_mode);
+                for r in self.range_rects(&(a..b)) {
+                    self.tints.push((r, tint));
+                }
+            }
+        }
+    }
+
+    /// Height of the block as laid out.
+    pub fn height(&self) -> f32 {
+        self.galley
+            .rect
+            .height()
+            .max(self.galley.rows.last().map_or(0.0, |r| r.max_y()))
+    }
+
+    /// Char index under a point relative to the block origin.
+    pub fn char_at(&self, p: Pos2) -> usize {
+        self.galley.cursor_from_pos(p.to_vec2()).index.0
+    }
+}
+
+/// The small label name drawn on a chip.
+fn chip_galley(
+    fonts: &mut egui::epaint::text::FontsView<'_>,
+    label: &str,
+    text_color: Color32,
+) -> Arc<Galley> {
+    fonts.layout_no_wrap(
+        label.to_owned(),
+        FontId::proportional(theme::CHIP_FONT_SIZE),
+        text_color,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_spans_get_distinct_levels() {
+        // outer 0..50, nested 10..20, overlapping 40..60, disjoint 70..80
+        let levels = assign_levels(&[(0, 50), (10, 20), (40, 60), (70, 80)]);
+        assert_eq!(levels[0], 0);
+        assert_ne!(levels[1], levels[0]);
+        assert_ne!(levels[2], levels[0]);
+        assert_eq!(levels[3], 0, "a span after the others reuses level 0");
+    }
+}

@@ -1,0 +1,45 @@
+//! Sizes and colours of the annotation view, in one place so the document view, the span
+//! panel and the label bar agree.
+
+use crate::model::Rgb;
+use egui::Color32;
+
+/// Size of the document text: large enough to read for hours.
+pub const DOC_FONT_SIZE: f32 = 17.0;
+/// Line height of unannotated text, as a multiple of the font size.
+pub const LINE_SPACING: f32 = 1.45;
+/// The text column never gets wider than this: long lines are hard to read.
+pub const MAX_TEXT_WIDTH: f32 = 760.0;
+/// Height of an empty line (the gap between paragraphs), as a multiple of the font size.
+pub const PARAGRAPH_GAP: f32 = 0.6;
+
+/// Label chips drawn above the start of each span.
+pub const CHIP_FONT_SIZE: f32 = 10.0;
+pub const CHIP_HEIGHT: f32 = 12.0;
+/// Underline bars below spans: one level per overlapping span.
+pub const BAR_THICKNESS: f32 = 3.0;
+pub const BAR_GAP: f32 = 1.5;
+/// Overlap levels drawn at most; deeper nesting reuses the last level.
+pub const MAX_LEVELS: usize = 6;
+
+pub fn color(c: Rgb) -> Color32 {
+    let [r, g, b] = c.0;
+    Color32::from_rgb(r, g, b)
+}
+
+/// The light background tint of a span's text.
+pub fn tint(c: Rgb, dark_mode: bool) -> Color32 {
+    let alpha = if dark_mode { 70 } else { 48 };
+    color(c).gamma_multiply_u8(alpha)
+}
+
+/// Text on a chip of colour `c`: white or black, whichever reads better.
+pub fn on_color(c: Rgb) -> Color32 {
+    let [r, g, b] = c.0;
+    let luma = 0.299 * f32::from(r) + 0.587 * f32::from(g) + 0.114 * f32::from(b);
+    if luma > 150.0 {
+        Color32::BLACK
+    } else {
+        Color32::WHITE
+    }
+}
