@@ -5,6 +5,17 @@
 //! - [`ui`]: the egui window, one file per panel;
 //! - [`cli`]: the `marginalia` command line.
 
+// User data must never crash the app: no unwrap/expect/unchecked indexing outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 pub mod cli;
 pub mod model;
 pub mod persist;

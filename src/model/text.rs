@@ -40,8 +40,10 @@ fn snap_window(text: &str, start: usize, end: usize) -> Range<usize> {
     let bytes = text.as_bytes();
     let lo_limit = floor_char_boundary(text, start.saturating_sub(SNAP_WINDOW));
     let hi_limit = ceil_char_boundary(text, end.saturating_add(SNAP_WINDOW));
-    let lo = memchr::memrchr(b'\n', &bytes[lo_limit..start]).map_or(lo_limit, |p| lo_limit + p + 1);
-    let hi = memchr::memchr(b'\n', &bytes[end..hi_limit]).map_or(hi_limit, |p| end + p + 1);
+    let lo = memchr::memrchr(b'\n', bytes.get(lo_limit..start).unwrap_or_default())
+        .map_or(lo_limit, |p| lo_limit + p + 1);
+    let hi = memchr::memchr(b'\n', bytes.get(end..hi_limit).unwrap_or_default())
+        .map_or(hi_limit, |p| end + p + 1);
     lo..hi
 }
 
@@ -188,7 +190,7 @@ pub fn next_grapheme(text: &str, offset: usize) -> usize {
 /// Used for error messages, so it scans; never call it per frame.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset);
-    let before = &text.as_bytes()[..offset];
+    let before = text.as_bytes().get(..offset).unwrap_or_default();
     let line = memchr::memchr_iter(b'\n', before).count() + 1;
     let line_start = memchr::memrchr(b'\n', before).map_or(0, |p| p + 1);
     let col = text[line_start..offset].chars().count() + 1;

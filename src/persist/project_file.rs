@@ -216,6 +216,20 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
                 problems.push(p);
             }
         }
+        if changed && problems.len() > before {
+            problems.insert(
+                before,
+                Problem::new(
+                    ProblemKind::SpanMismatch,
+                    &abs,
+                    format!(
+                        "changed since the project was saved; {} of its {} spans no longer match their text",
+                        problems.len() - before,
+                        rec.spans.len()
+                    ),
+                ),
+            );
+        }
         if changed && problems.len() == before {
             warnings.push(Problem::new(
                 ProblemKind::Warning,
@@ -325,20 +339,44 @@ fn check_span_text(
                 span.end,
                 at_corpus()
             ),
-            Some(found) if found != span.text => format!(
-                "span {} ({} {}..{}) should cover “{}” but the text at {} is now “{}”",
-                span.id.0,
-                span.label,
-                span.start,
-                span.end,
-                crate::model::text::excerpt(&span.text, 60),
-                at_corpus(),
-                crate::model::text::excerpt(found, 60)
-            ),
+            Some(found) if found != span.text => {
+                let (want, got) = differing_excerpts(&span.text, found);
+                format!(
+                    "span {} ({} {}..{}) should cover “{want}” but the text at {} is now “{got}”",
+                    span.id.0,
+                    span.label,
+                    span.start,
+                    span.end,
+                    at_corpus(),
+                )
+            }
             Some(_) => return None,
         }
     };
     Some(Problem::new(ProblemKind::SpanMismatch, path, message).at_line(span_line(src, span)))
+}
+
+/// Short excerpts of two texts that show where they differ (long spans differ near the end
+/// as often as near the start).
+fn differing_excerpts(want: &str, got: &str) -> (String, String) {
+    const CONTEXT: usize = 24;
+    let first_diff = want
+        .chars()
+        .zip(got.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let cut = |s: &str| {
+        let skip = first_diff.saturating_sub(CONTEXT / 2);
+        let body: String = s.chars().skip(skip).take(CONTEXT * 2).collect();
+        let more = s.chars().count() > skip + CONTEXT * 2;
+        format!(
+            "{}{}{}",
+            if skip > 0 { "…" } else { "" },
+            body.replace(['\n', '\r'], " "),
+            if more { "…" } else { "" }
+        )
+    };
+    (cut(want), cut(got))
 }
 
 /// The project as the text of its file: deterministic, so saving an unchanged project gives

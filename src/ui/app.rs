@@ -45,6 +45,9 @@ enum Pick {
     CorpusField,
 }
 
+/// What a background project load returns: the path, and the session or what went wrong.
+type LoadResult = (PathBuf, Result<(Session, Vec<Problem>), LoadError>);
+
 struct ScreenshotPlan {
     path: PathBuf,
     frames_left: u32,
@@ -60,7 +63,7 @@ pub struct MarginaliaApp {
     view: DocumentView,
     commands: Vec<Command>,
     dialog: Option<Dialog>,
-    loading: Option<Task<(PathBuf, Result<(Session, Vec<Problem>), LoadError>)>>,
+    loading: Option<Task<LoadResult>>,
     creating: Option<Task<Result<Project, LoadError>>>,
     picker: Option<(Pick, Task<Option<PathBuf>>)>,
     prefs: Prefs,

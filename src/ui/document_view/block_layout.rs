@@ -144,23 +144,25 @@ fn touching<'a>(
 /// Greedy interval colouring: each span gets the lowest level free over its extent, so
 /// overlapping spans never share a bar. Spans come sorted by start.
 fn assign_levels(spans: &[(usize, usize)]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..spans.len()).collect();
+    let mut order: Vec<(usize, (usize, usize))> = spans.iter().copied().enumerate().collect();
     // Longer spans first at equal start, so outer spans sit nearest the text.
-    order.sort_by_key(|&i| (spans[i].0, std::cmp::Reverse(spans[i].1)));
+    order.sort_by_key(|&(_, (start, end))| (start, std::cmp::Reverse(end)));
     let mut level_end: Vec<usize> = Vec::new();
     let mut levels = vec![0; spans.len()];
-    for i in order {
-        let (start, end) = spans[i];
-        let level = level_end
-            .iter()
-            .position(|&e| e <= start)
-            .unwrap_or(level_end.len());
-        if level == level_end.len() {
-            level_end.push(end);
-        } else {
-            level_end[level] = end;
+    for (i, (start, end)) in order {
+        let level = match level_end.iter_mut().enumerate().find(|(_, e)| **e <= start) {
+            Some((level, e)) => {
+                *e = end;
+                level
+            }
+            None => {
+                level_end.push(end);
+                level_end.len() - 1
+            }
+        };
+        if let Some(l) = levels.get_mut(i) {
+            *l = level;
         }
-        levels[i] = level;
     }
     levels
 }
@@ -335,8 +337,7 @@ impl BlockLayout {
         cuts.sort_unstable();
         cuts.dedup();
         self.tints.clear();
-        for w in cuts.windows(2) {
-            let (a, b) = (w[0], w[1]);
+        for (&a, &b) in cuts.iter().zip(cuts.iter().skip(1)) {
             let inner = spans
                 .iter()
                 .filter(|s| s.start <= a && s.end >= b)

@@ -193,7 +193,7 @@ impl DocumentView {
         let metrics = match self.metrics {
             Some((s, m)) if s == style => m,
             _ => {
-                let m = ui.ctx().fonts_mut(|f| Metrics::measure(f));
+                let m = ui.ctx().fonts_mut(Metrics::measure);
                 self.metrics = Some((style, m));
                 m
             }

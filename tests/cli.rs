@@ -1,0 +1,146 @@
+//! The `marginalia` binary, run as a user runs it.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn marginalia() -> Command {
+    Command::cargo_bin("marginalia").unwrap()
+}
+
+fn corpus(dir: &Path) -> std::path::PathBuf {
+    let c = dir.join("corpus");
+    std::fs::create_dir_all(c.join("sub")).unwrap();
+    std::fs::write(c.join("b.txt"), "Harris said “no”.\r\n").unwrap();
+    std::fs::write(c.join("a.txt"), "Kim met Trump 😀.").unwrap();
+    std::fs::write(c.join("sub/c.txt"), "习近平").unwrap();
+    std::fs::write(c.join("notes.md"), "not a document").unwrap();
+    c
+}
+
+#[test]
+fn new_creates_a_project_that_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path());
+    let out = dir.path().join("p.ron");
+    marginalia()
+        .args(["new", "--corpus"])
+        .arg(&c)
+        .arg("-o")
+        .arg(&out)
+        .args(["--name", "My news"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("3 documents"));
+    let ron = std::fs::read_to_string(&out).unwrap();
+    assert!(ron.contains("name: \"My news\""));
+    let a = ron.find("corpus/a.txt").unwrap();
+    let b = ron.find("corpus/b.txt").unwrap();
+    let sub = ron.find("corpus/sub/c.txt").unwrap();
+    assert!(a < b && b < sub, "sorted, recursive: {ron}");
+    assert!(!ron.contains("notes.md"));
+    marginalia()
+        .arg("validate")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("3 documents, 0 spans"));
+}
+
+#[test]
+fn new_never_overwrites_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path());
+    let out = dir.path().join("p.ron");
+    std::fs::write(&out, "precious").unwrap();
+    marginalia()
+        .args(["new", "--corpus"])
+        .arg(&c)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("--force"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious");
+    marginalia()
+        .args(["new", "--force", "--corpus"])
+        .arg(&c)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("// Marginalia")
+    );
+}
+
+#[test]
+fn new_from_a_jsonl_file_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("c.jsonl");
+    std::fs::write(&jsonl, "{\"text\": \"ok\"}\n{\"text\": 5}\n").unwrap();
+    let out = dir.path().join("p.ron");
+    marginalia()
+        .args(["new", "--corpus"])
+        .arg(&jsonl)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("c.jsonl:2:"));
+    assert!(!out.exists(), "nothing is written on error");
+}
+
+#[test]
+fn validate_the_demo_project() {
+    marginalia()
+        .arg("validate")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/seed-news.ron"))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("every span matches its text"));
+}
+
+#[test]
+fn validate_reports_every_problem_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = corpus(dir.path());
+    let out = dir.path().join("p.ron");
+    marginalia()
+        .args(["new", "--corpus"])
+        .arg(&c)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    // Add two spans by hand: one right, one whose text is wrong.
+    let ron = std::fs::read_to_string(&out).unwrap();
+    let needle = "path: \"corpus/b.txt\",";
+    let at = ron.find(needle).unwrap();
+    let spans_at = at + ron[at..].find("spans: [],").unwrap();
+    let fixed = format!(
+        "{}spans: [\n                Span(id: 1, start: 0, end: 6, label: \"speaker\", text: \"Harris\"),\n                Span(id: 2, start: 12, end: 16, label: \"stance\", text: \"“no”\"),\n            ],{}",
+        &ron[..spans_at],
+        &ron[spans_at + "spans: [],".len()..]
+    );
+    std::fs::write(&out, &fixed).unwrap();
+    let line = fixed.lines().position(|l| l.contains("id: 2")).unwrap() + 1;
+    marginalia()
+        .arg("validate")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(format!("p.ron:{line}: span 2")));
+    marginalia()
+        .arg("validate")
+        .arg(dir.path().join("missing.ron"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("file not found"));
+}
+
+#[test]
+fn unknown_arguments_are_usage_errors() {
+    marginalia().args(["export", "--nope"]).assert().code(2);
+}

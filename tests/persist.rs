@@ -1,0 +1,287 @@
+//! Project files on disk: round trips, and every kind of bad input.
+
+use marginalia::model::{DocId, Edit, Project, Status};
+use marginalia::persist::{self, ProblemKind, load_project, project_to_ron, save_project};
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A folder with a corpus of the given files and a project over it.
+fn project_over(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, Project) {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for (name, text) in files {
+        std::fs::write(corpus.join(name), text).unwrap();
+    }
+    let project = persist::new_project(&corpus, Some("t")).unwrap();
+    let path = dir.path().join("t.ron");
+    (dir, path, project)
+}
+
+fn tag(p: &mut Project, doc: usize, needle: &str, label: &str) {
+    let start = p.documents[doc].text.find(needle).unwrap();
+    let span = p
+        .make_span(DocId(doc), start, start + needle.len(), label)
+        .unwrap();
+    p.apply(Edit::AddSpan {
+        doc: DocId(doc),
+        span,
+    })
+    .unwrap();
+}
+
+#[test]
+fn demo_project_round_trips_byte_for_byte() {
+    let path = root().join("projects/seed-news.ron");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let loaded = load_project(&path).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(loaded.project.documents.len(), 3);
+    assert!(loaded.project.span_count() >= 5);
+    let again = project_to_ron(&loaded.project, &path).unwrap();
+    assert_eq!(
+        again, original,
+        "saving an unchanged project must give identical bytes"
+    );
+}
+
+#[test]
+fn spans_over_emoji_cjk_combining_marks_and_crlf_survive_a_round_trip() {
+    let text = "Harris 😀 said “no”.\r\n習近平 met Kim.\r\nCafe\u{301} talks — 👨‍👩‍👧 family\r\n";
+    let (_dir, path, mut p) = project_over(&[("a.txt", text)]);
+    for (needle, label) in [
+        ("😀", "event"),
+        ("“no”", "stance"),
+        ("習近平", "speaker"),
+        ("Cafe\u{301}", "event"),
+        ("👨‍👩‍👧", "event"),
+        ("Kim.\r\nCafe\u{301}", "stance"),
+    ] {
+        tag(&mut p, 0, needle, label);
+    }
+    p.apply(Edit::SetStatus {
+        doc: DocId(0),
+        status: Status::Done,
+    })
+    .unwrap();
+    save_project(&p, &path).unwrap();
+    let first = std::fs::read(&path).unwrap();
+    let loaded = load_project(&path).unwrap().project;
+    assert_eq!(loaded.documents[0].spans(), p.documents[0].spans());
+    assert_eq!(loaded.documents[0].status, Status::Done);
+    for s in loaded.documents[0].spans() {
+        assert_eq!(&loaded.documents[0].text[s.start..s.end], s.text);
+    }
+    save_project(&loaded, &path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), first, "byte-stable");
+    let ron = String::from_utf8(first).unwrap();
+    assert!(
+        ron.contains("byte offsets"),
+        "the header says what offsets are"
+    );
+    assert!(
+        ron.contains("path: \"corpus/a.txt\""),
+        "paths are relative: {ron}"
+    );
+}
+
+#[test]
+fn a_newer_format_version_is_refused_and_the_file_kept() {
+    let (_dir, path, p) = project_over(&[("a.txt", "text")]);
+    save_project(&p, &path).unwrap();
+    let newer = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("version: 1,", "version: 99,\n    future_field: (x: 1),");
+    std::fs::write(&path, &newer).unwrap();
+    let e = load_project(&path).unwrap_err();
+    assert!(e.has(ProblemKind::NewerVersion), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("version 99") && msg.contains("t.ron:"),
+        "{msg}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), newer);
+}
+
+#[test]
+fn a_syntax_error_names_line_and_column() {
+    let (_dir, path, p) = project_over(&[("a.txt", "text")]);
+    save_project(&p, &path).unwrap();
+    let broken = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("status: New,", "status: New,,");
+    std::fs::write(&path, &broken).unwrap();
+    let e = load_project(&path).unwrap_err();
+    assert!(e.has(ProblemKind::Syntax), "{e}");
+    let line = broken.lines().position(|l| l.contains("New,,")).unwrap() + 1;
+    let problem = &e.problems[0];
+    assert_eq!(problem.line, Some(line), "{e}");
+    assert!(problem.col.is_some());
+}
+
+#[test]
+fn a_missing_corpus_file_is_reported_with_its_line() {
+    let (dir, path, p) = project_over(&[("a.txt", "alpha"), ("b.txt", "beta")]);
+    save_project(&p, &path).unwrap();
+    std::fs::remove_file(dir.path().join("corpus/b.txt")).unwrap();
+    let e = load_project(&path).unwrap_err();
+    assert!(e.has(ProblemKind::MissingCorpus), "{e}");
+    let src = std::fs::read_to_string(&path).unwrap();
+    let line = src
+        .lines()
+        .position(|l| l.contains("corpus/b.txt"))
+        .unwrap()
+        + 1;
+    assert_eq!(e.problems[0].line, Some(line));
+    assert!(e.to_string().contains("corpus/b.txt"), "{e}");
+}
+
+#[test]
+fn a_changed_corpus_file_is_caught_span_by_span() {
+    let (dir, path, mut p) = project_over(&[("a.txt", "Kamala Harris said “no”.")]);
+    tag(&mut p, 0, "Harris", "speaker");
+    tag(&mut p, 0, "“no”", "stance");
+    save_project(&p, &path).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    // An edit before the spans shifts them: both must be reported, nothing rewritten.
+    std::fs::write(
+        dir.path().join("corpus/a.txt"),
+        "VP Kamala Harris said “no”.",
+    )
+    .unwrap();
+    let e = load_project(&path).unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(msg.matches("should cover").count(), 2, "{msg}");
+    assert!(
+        msg.contains("corpus/a.txt: changed since the project was saved; 2 of its 2 spans"),
+        "{msg}"
+    );
+    assert!(
+        e.problems
+            .iter()
+            .all(|p| p.kind == ProblemKind::SpanMismatch)
+    );
+    assert!(msg.contains("should cover “Harris”"), "{msg}");
+    let span_line = saved
+        .lines()
+        .position(|l| l.contains("\"Harris\""))
+        .unwrap()
+        + 1;
+    assert!(
+        e.problems.iter().any(|p| p.line == Some(span_line)),
+        "{msg}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), saved);
+
+    // An edit after the spans keeps them valid: it loads, with a warning.
+    std::fs::write(
+        dir.path().join("corpus/a.txt"),
+        "Kamala Harris said “no”. More.",
+    )
+    .unwrap();
+    let loaded = load_project(&path).unwrap();
+    assert_eq!(loaded.warnings.len(), 1);
+    assert_eq!(loaded.project.span_count(), 2);
+}
+
+#[test]
+fn a_corpus_file_that_is_not_utf8_is_located() {
+    let (dir, path, p) = project_over(&[("a.txt", "ok")]);
+    save_project(&p, &path).unwrap();
+    std::fs::write(dir.path().join("corpus/a.txt"), b"line one\nna\xefve\n").unwrap();
+    let e = load_project(&path).unwrap_err();
+    assert!(e.has(ProblemKind::NotUtf8), "{e}");
+    assert_eq!((e.problems[0].line, e.problems[0].col), (Some(2), Some(3)));
+}
+
+#[test]
+fn unknown_labels_and_duplicate_ids_are_invalid() {
+    let (_dir, path, mut p) = project_over(&[("a.txt", "Kamala Harris said")]);
+    tag(&mut p, 0, "Harris", "speaker");
+    tag(&mut p, 0, "said", "event");
+    save_project(&p, &path).unwrap();
+    let src = std::fs::read_to_string(&path).unwrap();
+    let bad = src
+        .replace("label: \"event\"", "label: \"villain\"")
+        .replace("id: 2,", "id: 1,");
+    std::fs::write(&path, bad).unwrap();
+    let e = load_project(&path).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("`villain`") && msg.contains("used twice"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn an_empty_or_garbage_project_file_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.ron");
+    for content in [
+        &b""[..],
+        b"\x00\x01\x02",
+        b"Project(",
+        b"[1, 2, 3]",
+        b"Project(version: 0)",
+    ] {
+        std::fs::write(&path, content).unwrap();
+        let e = load_project(&path).unwrap_err();
+        assert!(!e.problems.is_empty());
+        assert!(
+            e.to_string().starts_with(&path.display().to_string()),
+            "{e}"
+        );
+    }
+    let e = load_project(&dir.path().join("nope.ron")).unwrap_err();
+    assert!(e.to_string().contains("file not found"), "{e}");
+}
+
+#[test]
+fn jsonl_corpora_keep_their_line_numbers_and_meta() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("news.jsonl");
+    std::fs::write(
+        &corpus,
+        "{\"id\": \"a\", \"text\": \"Harris said “no” 😀\", \"meta\": {\"source\": \"cbs\"}}\n\n{\"text\": \"Kim met Trump\"}\n",
+    )
+    .unwrap();
+    let mut p = persist::new_project(&corpus, None).unwrap();
+    assert_eq!(p.name, "news");
+    assert_eq!(p.documents.len(), 2);
+    assert_eq!(p.documents[1].id, "news-3");
+    tag(&mut p, 0, "“no”", "stance");
+    tag(&mut p, 1, "Kim", "speaker");
+    let path = dir.path().join("p.ron");
+    save_project(&p, &path).unwrap();
+    let loaded = load_project(&path).unwrap().project;
+    assert_eq!(
+        loaded.documents[0].meta.get("source").map(String::as_str),
+        Some("cbs")
+    );
+    assert_eq!(loaded.documents[1].spans()[0].text, "Kim");
+    assert_eq!(loaded.documents[0].spans()[0].text, "“no”");
+}
+
+#[test]
+fn a_failed_save_leaves_the_previous_project_file_intact() {
+    let (_dir, path, mut p) = project_over(&[("a.txt", "Kamala Harris said")]);
+    save_project(&p, &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    tag(&mut p, 0, "Harris", "speaker");
+    // The target is now a folder: the atomic rename fails after the temp file is written.
+    let blocked = path.with_extension("dir");
+    std::fs::create_dir(&blocked).unwrap();
+    std::fs::write(blocked.join("keep"), "x").unwrap();
+    assert!(save_project(&p, &blocked).is_err());
+    assert!(blocked.join("keep").exists());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temp files left behind");
+}
