@@ -35,6 +35,9 @@ pub struct GuiArgs {
     /// With --screenshot: select the document whose id or title contains this text first.
     #[arg(long, value_name = "TEXT")]
     pub document: Option<String>,
+    /// Run the window for N frames while scrolling and tagging, print frame times, exit.
+    #[arg(long, value_name = "N")]
+    pub profile_frames: Option<u32>,
     /// Name recorded on new spans as their annotator.
     #[arg(long, value_name = "NAME", env = "MARGINALIA_ANNOTATOR")]
     pub annotator: Option<String>,

@@ -35,6 +35,8 @@ pub struct Startup {
     /// Take a screenshot after this many frames, save it here and close.
     pub screenshot: Option<(PathBuf, u32)>,
     pub annotator: Option<String>,
+    /// Measure N frames (see `profile.rs`).
+    pub profile_frames: Option<u32>,
 }
 
 /// Which file a native file dialog is picking.
@@ -77,6 +79,7 @@ pub struct MarginaliaApp {
     /// The span list should scroll to the selected span this frame.
     reveal_in_list: bool,
     annotator: Option<String>,
+    profile: Option<crate::ui::profile::Profile>,
 }
 
 /// The demo project: next to the working directory when run from a checkout, else where it
@@ -100,6 +103,7 @@ impl MarginaliaApp {
             .unwrap_or_default();
         let mut app = Self::empty(prefs);
         app.annotator = startup.annotator.clone();
+        app.profile = startup.profile_frames.map(crate::ui::profile::Profile::new);
         if let Some((path, frames)) = &startup.screenshot {
             app.screenshot = Some(ScreenshotPlan {
                 path: path.clone(),
@@ -161,6 +165,7 @@ impl MarginaliaApp {
             title: String::new(),
             reveal_in_list: false,
             annotator: None,
+            profile: None,
         }
     }
 
@@ -329,6 +334,18 @@ impl MarginaliaApp {
             Command::NextDocument => self.step_document(1),
             Command::PreviousDocument => self.step_document(-1),
             Command::OpenDocument(doc) => self.go_to(doc),
+            Command::ScrollPages(pages) => {
+                self.view.scroll_pages(self.current, 0.9 * f32::from(pages))
+            }
+            Command::ScrollToStart => self.view.reveal(0),
+            Command::ScrollToEnd => {
+                let len = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.project.doc(self.current))
+                    .map_or(0, |d| d.text.len());
+                self.view.reveal(len);
+            }
             Command::SelectSpan(doc, key) => {
                 self.go_to(doc);
                 self.selection = Selection::Span(key);
@@ -840,6 +857,10 @@ impl MarginaliaApp {
             self.on_dialog_action(action, &ctx);
         }
         self.commands.extend(out);
+        if !self.commands.is_empty() {
+            // Commands run after the panels were drawn: draw again to show their effect.
+            ctx.request_repaint();
+        }
         for command in std::mem::take(&mut self.commands) {
             self.handle(command, &ctx);
         }
@@ -854,9 +875,57 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-impl eframe::App for MarginaliaApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+impl MarginaliaApp {
+    /// One frame under `--profile-frames`: scroll, sometimes tag, and time it.
+    fn profiled_frame(&mut self, ui: &mut egui::Ui, frame: &eframe::Frame) {
+        let Some(mut profile) = self.profile.take() else {
+            return;
+        };
+        if profile.begin(frame.info().cpu_usage) {
+            let middle = self
+                .session
+                .as_ref()
+                .and_then(|s| s.project.doc(self.current))
+                .map_or(0, |d| d.text.len() / 2);
+            self.view.reveal(middle);
+        } else {
+            self.view.scroll_by(37.0);
+        }
+        let tag = profile.tag_this_frame();
+        if tag
+            && let Some(range) = self.view.visible_range(self.current)
+            && let Some(doc) = self
+                .session
+                .as_ref()
+                .and_then(|s| s.project.doc(self.current))
+        {
+            let from =
+                crate::model::text::ceil_char_boundary(&doc.text, range.start + range.len() / 2);
+            let end = crate::model::text::next_grapheme(&doc.text, from);
+            if let Some(word) = crate::model::text::snap_to_words(&doc.text, from..end) {
+                self.selection = Selection::Text(word);
+                self.commands.push(Command::ApplyLabel("event".to_owned()));
+            }
+        }
         self.frame_ui(ui);
+        if profile.end(tag) {
+            println!("{}", profile.report());
+            self.allow_close = true;
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        } else {
+            ui.ctx().request_repaint();
+            self.profile = Some(profile);
+        }
+    }
+}
+
+impl eframe::App for MarginaliaApp {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if self.profile.is_some() {
+            self.profiled_frame(ui, frame);
+        } else {
+            self.frame_ui(ui);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -29,6 +29,10 @@ pub enum Command {
     OpenDocument(DocId),
     /// Select a span (and scroll to it), from the span list.
     SelectSpan(DocId, SpanKey),
+    /// Scroll the document by this many pages (negative: up).
+    ScrollPages(i8),
+    ScrollToStart,
+    ScrollToEnd,
 }
 
 const fn shortcut(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
@@ -73,6 +77,11 @@ const VIEW_KEYS: &[(Key, Command)] = &[
     (Key::Delete, Command::DeleteSpan),
     (Key::Backspace, Command::DeleteSpan),
     (Key::Escape, Command::ClearSelection),
+    (Key::PageDown, Command::ScrollPages(1)),
+    (Key::PageUp, Command::ScrollPages(-1)),
+    (Key::Space, Command::ScrollPages(1)),
+    (Key::Home, Command::ScrollToStart),
+    (Key::End, Command::ScrollToEnd),
 ];
 
 impl Command {

@@ -10,6 +10,7 @@ pub mod document_panel;
 pub mod document_view;
 pub mod label_bar;
 pub mod menu_bar;
+pub mod profile;
 pub mod screenshot;
 pub mod selection;
 pub mod span_panel;
@@ -26,6 +27,7 @@ pub fn run(args: GuiArgs) -> ExitCode {
         document: args.document,
         screenshot: args.screenshot.clone().map(|p| (p, args.frames)),
         annotator: args.annotator,
+        profile_frames: args.profile_frames,
     };
     if let Some(p) = &args.screenshot {
         // A stale picture must not pass for a fresh one.

@@ -39,6 +39,8 @@ struct DocState {
     viewport_h: f32,
     /// Screen position of the content origin in the last frame (for `screen_rects`).
     origin: Pos2,
+    /// Content height given to the scroll area in the last frame: egui clamps offsets to it.
+    last_total: f32,
 }
 
 impl DocState {
@@ -54,6 +56,7 @@ impl DocState {
             offset: 0.0,
             viewport_h: 400.0,
             origin: Pos2::ZERO,
+            last_total: 0.0,
         }
     }
 
@@ -104,6 +107,11 @@ pub struct DocumentView {
     drag: Option<Drag>,
     /// Byte offset to bring into view on the next frame.
     scroll_to: Option<usize>,
+    /// Pixels to scroll by on the next frame (keyboard paging, profiling).
+    scroll_by: f32,
+    /// Frames left to bring `scroll_to` into view: measuring blocks near the target can
+    /// change the content height, so a jump may need a second frame to land.
+    scroll_retries: u8,
     frame: u64,
 }
 
@@ -111,6 +119,39 @@ impl DocumentView {
     /// Scrolls so that `offset` is visible (if it is not already).
     pub fn reveal(&mut self, offset: usize) {
         self.scroll_to = Some(offset);
+        self.scroll_retries = 3;
+    }
+
+    /// How many blocks of a document have a layout in memory (a long document must never
+    /// have all of them).
+    pub fn laid_out_blocks(&self, doc_id: DocId) -> usize {
+        self.docs
+            .iter()
+            .find(|(d, _)| *d == doc_id)
+            .map_or(0, |(_, s)| s.layouts.len())
+    }
+
+    /// Scrolls by `dy` points on the next frame.
+    pub fn scroll_by(&mut self, dy: f32) {
+        self.scroll_by += dy;
+    }
+
+    /// Scrolls by a fraction of the visible height of the current document.
+    pub fn scroll_pages(&mut self, doc_id: DocId, pages: f32) {
+        let vh = self
+            .docs
+            .iter()
+            .find(|(d, _)| *d == doc_id)
+            .map_or(400.0, |(_, s)| s.viewport_h);
+        self.scroll_by(pages * vh);
+    }
+
+    /// The byte range of the blocks shown in the last frame.
+    pub fn visible_range(&self, doc_id: DocId) -> Option<Range<usize>> {
+        let (_, state) = self.docs.iter().find(|(d, _)| *d == doc_id)?;
+        let first = state.heights.block_at_y(state.offset);
+        let last = state.heights.block_at_y(state.offset + state.viewport_h);
+        Some(state.blocks.get(first)?.range.start..state.blocks.get(last)?.range.end)
     }
 
     /// Forgets cached state (a different project was opened).
@@ -224,12 +265,31 @@ impl DocumentView {
             frame,
         );
         offset += correction;
-        let mut forced_offset = (correction != 0.0).then_some(offset);
+        let scroll_by = std::mem::take(&mut self.scroll_by);
+        if scroll_by != 0.0 {
+            offset = (offset + scroll_by).clamp(0.0, (state.heights.total() - vh).max(0.0));
+            let c = measure_range(
+                ui,
+                state,
+                doc,
+                schema,
+                &style,
+                &metrics,
+                offset - OVERSCAN,
+                offset + vh + OVERSCAN,
+                offset,
+                frame,
+            );
+            offset += c;
+        }
+        let mut forced_offset = (correction != 0.0 || scroll_by != 0.0).then_some(offset);
+        let mut retry_scroll = None;
         if let Some(target) = scroll_to
             && let Some(y) = target_y(ui, state, doc, schema, &style, &metrics, target, frame)
         {
             let visible = offset + 30.0..offset + vh - 60.0;
             if !visible.contains(&y) {
+                retry_scroll = Some(target);
                 let new_offset = (y - vh * 0.3).max(0.0);
                 // Measure around the target so it lands where expected.
                 let c = measure_range(
@@ -257,7 +317,9 @@ impl DocumentView {
             })
             .auto_shrink([false, false]);
         if let Some(o) = forced_offset {
-            area = area.vertical_scroll_offset(o.max(0.0));
+            // Never past the end egui knows (last frame's content): it would spring back.
+            let max = (state.last_total - vh).max(0.0);
+            area = area.vertical_scroll_offset(o.clamp(0.0, max));
         }
         let mut output = ViewOutput::default();
         let drag = &mut self.drag;
@@ -278,6 +340,7 @@ impl DocumentView {
                 frame,
             );
             let total = state.heights.total();
+            state.last_total = total.max(viewport.height());
             let content = Rect::from_min_size(
                 ui.min_rect().min,
                 vec2(ui.available_width(), total.max(viewport.height())),
@@ -290,6 +353,14 @@ impl DocumentView {
         });
         state.offset = out.state.clamped_offset().y;
         state.viewport_h = out.inner_rect.height();
+        if let Some(target) = retry_scroll
+            && self.scroll_retries > 0
+        {
+            // Check next frame that the target landed in view.
+            self.scroll_retries -= 1;
+            self.scroll_to = Some(target);
+            ui.ctx().request_repaint();
+        }
         evict(state, frame);
         output
     }
