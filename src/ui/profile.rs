@@ -45,7 +45,7 @@ impl Profile {
     /// Whether this frame should add a span.
     pub fn tag_this_frame(&self) -> bool {
         let n = self.ui_ms.len() + self.edit_ms.len();
-        n > 5 && n % 10 == 0
+        n > 5 && n.is_multiple_of(10)
     }
 
     /// Records the frame; returns true when enough frames were measured.
