@@ -29,7 +29,7 @@ fn long_project() -> (tempfile::TempDir, PathBuf) {
                 _ => "the war in Ukraine ",
             });
         }
-        text.push_str(if i % 3 == 0 { "\n\n" } else { "\n" });
+        text.push_str(if i.is_multiple_of(3) { "\n\n" } else { "\n" });
     }
     std::fs::write(corpus.join("long.txt"), &text).unwrap();
     let mut project = marginalia::persist::new_project(&corpus, Some("long")).unwrap();
