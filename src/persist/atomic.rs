@@ -30,14 +30,27 @@ pub fn write_atomic_with(
         .tempfile_in(dir)?;
     write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
-    // Keep the permissions of the file we replace (a shared, group-writable project stays so).
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = tmp.as_file().set_permissions(meta.permissions());
+    // Keep the permissions of the file we replace (a shared, group-writable project stays so);
+    // a new file gets the usual rw-r--r-- rather than the temp file's private rw-------.
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            let _ = tmp.as_file().set_permissions(meta.permissions());
+        }
+        Err(_) => set_default_permissions(tmp.as_file()),
     }
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);
     Ok(())
 }
+
+#[cfg(unix)]
+fn set_default_permissions(file: &std::fs::File) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_default_permissions(_file: &std::fs::File) {}
 
 #[cfg(unix)]
 fn sync_dir(dir: &Path) {
@@ -63,6 +76,15 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(
+                mode, 0o644,
+                "a new file is readable by others, like any saved file"
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,217 @@
+//! Creating, opening and dropping projects in the real app.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use marginalia::session::Session;
+use marginalia::ui::app::MarginaliaApp;
+use marginalia::ui::commands::Command;
+use marginalia::ui::dialogs::Dialog;
+use std::path::Path;
+
+fn empty_app() -> Harness<'static, MarginaliaApp> {
+    let corpus = tempfile::tempdir().unwrap();
+    std::fs::write(corpus.path().join("a.txt"), "Harris said no.").unwrap();
+    let project = marginalia::persist::new_project(corpus.path(), Some("start")).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1300.0, 800.0))
+        .with_max_steps(20)
+        .build_eframe(|_cc| {
+            MarginaliaApp::with_session(Session::new(
+                project,
+                Some(corpus.path().join("start.ron")),
+            ))
+        });
+    // Keep the corpus folder alive for the test's life.
+    std::mem::forget(corpus);
+    h.run();
+    h
+}
+
+/// Steps until `done` holds (background work runs on threads), at most a few seconds.
+fn wait_for(h: &mut Harness<'_, MarginaliaApp>, mut done: impl FnMut(&MarginaliaApp) -> bool) {
+    for _ in 0..300 {
+        h.step();
+        if done(h.state()) {
+            h.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!(
+        "timed out; dialog {:?}, message {:?}",
+        h.state().dialog(),
+        h.state().message()
+    );
+}
+
+/// Focuses a text field, selects what it holds and types over it.
+fn type_into(h: &mut Harness<'_, MarginaliaApp>, field: &str, text: &str) {
+    h.get_by_label(field).focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(field).type_text(text);
+    h.run();
+}
+
+#[test]
+fn new_project_from_a_folder_then_save_as() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("news");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("one.txt"), "Kamala Harris said “no”.").unwrap();
+    std::fs::write(corpus.join("two.txt"), "Kim met Trump.").unwrap();
+    let mut h = empty_app();
+    h.state_mut().queue(Command::NewFromFolder);
+    h.run();
+    assert!(matches!(
+        h.state().dialog(),
+        Some(Dialog::NewProject { jsonl: false, .. })
+    ));
+    type_into(&mut h, "Corpus path", &corpus.display().to_string());
+    type_into(&mut h, "Project name", "Election news");
+    h.get_by_label("Create").click();
+    wait_for(&mut h, |app| {
+        matches!(app.dialog(), Some(Dialog::SaveAs { .. }))
+    });
+    let session = h.state().session().unwrap();
+    assert_eq!(session.project.name, "Election news");
+    assert_eq!(session.project.documents.len(), 2);
+    assert!(session.is_dirty() && session.path.is_none());
+    // Save As: type a path without extension; .ron is added.
+    let target = dir.path().join("election");
+    type_into(&mut h, "Project file", &target.display().to_string());
+    h.get_by_label("Save").click();
+    h.run();
+    let saved = dir.path().join("election.ron");
+    assert!(saved.exists(), "{:?}", h.state().message());
+    let (reloaded, _) = Session::open(&saved).unwrap();
+    assert_eq!(
+        reloaded.project.documents[0].text.as_ref(),
+        "Kamala Harris said “no”."
+    );
+    assert!(!h.state().session().unwrap().is_dirty());
+}
+
+#[test]
+fn opening_a_broken_project_shows_the_problem_and_keeps_the_current_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.ron");
+    std::fs::write(
+        &broken,
+        "// header\nProject(\n    version: 1,\n    name: \"x\"\n    schema: oops,\n)",
+    )
+    .unwrap();
+    let mut h = empty_app();
+    h.state_mut().queue(Command::OpenPath(broken.clone()));
+    wait_for(&mut h, |app| app.dialog().is_some());
+    match h.state().dialog() {
+        Some(Dialog::Error { message, .. }) => {
+            assert!(message.contains("broken.ron:5:"), "{message}")
+        }
+        other => panic!("expected an error dialog, got {other:?}"),
+    }
+    assert_eq!(
+        h.state().session().unwrap().project.name,
+        "start",
+        "the open project stays"
+    );
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(h.state().dialog().is_none());
+}
+
+/// A file dropped on the window, as winit reports it.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_project_file_opens_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut h = empty_app();
+    let demo = root.join("projects/seed-news.ron");
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(demo.clone())));
+    wait_for(&mut h, |app| {
+        app.session().is_some_and(|s| s.project.name == "Seed news")
+    });
+    assert_eq!(
+        h.state().session().unwrap().path.as_deref(),
+        Some(demo.as_path())
+    );
+}
+
+#[test]
+fn opening_another_project_with_unsaved_changes_asks_first() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut h = empty_app();
+    h.state_mut()
+        .set_selection(marginalia::ui::selection::Selection::Text(0..6));
+    h.key_press(egui::Key::Num1);
+    h.run();
+    assert!(h.state().session().unwrap().is_dirty());
+    h.state_mut()
+        .queue(Command::OpenPath(root.join("projects/seed-news.ron")));
+    h.run();
+    assert!(matches!(h.state().dialog(), Some(Dialog::Unsaved { .. })));
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert_eq!(h.state().session().unwrap().project.name, "start");
+    h.state_mut()
+        .queue(Command::OpenPath(root.join("projects/seed-news.ron")));
+    h.run();
+    h.get_by_label("Don't save").click();
+    wait_for(&mut h, |app| {
+        app.session().is_some_and(|s| s.project.name == "Seed news")
+    });
+}
+
+#[test]
+fn startup_opens_the_demo_project_by_default() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1300.0, 800.0))
+        .build_eframe(|cc| MarginaliaApp::new(cc, marginalia::ui::app::Startup::default()));
+    h.run();
+    let session = h.state().session().expect("the demo project is open");
+    assert_eq!(session.project.name, "Seed news");
+    assert!(!session.is_dirty());
+    assert!(
+        h.get_all_by_label_contains("Kamala Harris refuses").count() >= 2,
+        "in the list and the header"
+    );
+}
+
+#[test]
+fn startup_with_a_missing_project_shows_the_welcome_screen_and_says_why() {
+    let startup = marginalia::ui::app::Startup {
+        project: Some("/no/such/project.ron".into()),
+        ..Default::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1300.0, 800.0))
+        .build_eframe(|cc| MarginaliaApp::new(cc, startup));
+    h.run();
+    assert!(h.state().session().is_none());
+    match h.state().dialog() {
+        Some(Dialog::Error { message, .. }) => assert!(
+            message.contains("/no/such/project.ron: file not found"),
+            "{message}"
+        ),
+        other => panic!("expected an error, got {other:?}"),
+    }
+    h.get_by_label("OK").click();
+    h.run();
+    h.get_by_label("New project from folder…");
+    h.get_by_label("Open…");
+}
