@@ -437,3 +437,60 @@ fn quitting_with_unsaved_changes_asks_first() {
         "saved before quitting"
     );
 }
+
+#[test]
+fn clicking_a_row_of_the_span_list_selects_and_reveals_the_span() {
+    let (_dir, project) = demo_copy();
+    let mut h = harness(&project);
+    let doc = doc0(&h);
+    let span = doc
+        .spans()
+        .iter()
+        .find(|s| s.text == "Ukraine must have a say in the future of Ukraine")
+        .unwrap()
+        .clone();
+    h.get_by_label_contains("Ukraine must have a say in the future of Ukraine")
+        .click();
+    h.run();
+    assert_eq!(h.state().selection(), &Selection::Span(span.key()));
+    assert!(
+        !h.state()
+            .view()
+            .screen_rects(DocId(0), span.start..span.end)
+            .is_empty(),
+        "it is on screen"
+    );
+}
+
+#[test]
+fn clicking_a_label_in_the_label_bar_tags_the_selection() {
+    let (_dir, project) = demo_copy();
+    let mut h = harness(&project);
+    let range = select_by_drag(&mut h, "Vladimir Putin", false);
+    h.get_by_label("2 stance").click();
+    h.run();
+    let doc = doc0(&h);
+    let span = doc
+        .spans()
+        .iter()
+        .find(|s| s.start == range.start && s.end == range.end)
+        .expect("tagged");
+    assert_eq!(span.label, "stance");
+}
+
+#[test]
+fn the_title_shows_the_project_and_an_unsaved_marker() {
+    let (_dir, project) = demo_copy();
+    let mut h = harness(&project);
+    assert_eq!(
+        h.state().session().unwrap().title(),
+        "Seed news (seed-news.ron) — Marginalia"
+    );
+    select_by_drag(&mut h, "White House", false);
+    h.key_press(Key::Num3);
+    h.run();
+    assert_eq!(
+        h.state().session().unwrap().title(),
+        "● Seed news (seed-news.ron) — Marginalia"
+    );
+}

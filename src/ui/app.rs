@@ -66,7 +66,9 @@ pub struct MarginaliaApp {
     commands: Vec<Command>,
     dialog: Option<Dialog>,
     loading: Option<Task<LoadResult>>,
-    creating: Option<Task<Result<Project, LoadError>>>,
+    /// A new project being read from its corpus, and the corpus path (the new project's file
+    /// is proposed beside it).
+    creating: Option<(PathBuf, Task<Result<Project, LoadError>>)>,
     picker: Option<(Pick, Task<Option<PathBuf>>)>,
     prefs: Prefs,
     /// The status message and when it was first shown (set on the next frame).
@@ -214,14 +216,20 @@ impl MarginaliaApp {
         self.commands.push(command);
     }
 
-    fn install(&mut self, mut session: Session, path: &Path, warnings: Vec<Problem>) {
+    /// Makes `session` the open project, starting at its first document.
+    fn set_session(&mut self, mut session: Session) {
         session.annotator = self.annotator.clone();
         self.view.reset();
         self.selection = Selection::None;
         self.current = DocId(0);
+        self.session = Some(session);
+    }
+
+    /// A project opened from `path`.
+    fn install(&mut self, session: Session, path: &Path, warnings: Vec<Problem>) {
         let docs = session.project.documents.len();
         let spans = session.project.span_count();
-        self.session = Some(session);
+        self.set_session(session);
         self.remember_recent(path);
         if warnings.is_empty() {
             self.say(format!(
@@ -284,17 +292,7 @@ impl MarginaliaApp {
         }
         match command {
             Command::Save => self.save(),
-            Command::SaveAs => {
-                let path = self
-                    .session
-                    .as_ref()
-                    .map(|s| match &s.path {
-                        Some(p) => p.display().to_string(),
-                        None => format!("{}.ron", s.project.name),
-                    })
-                    .unwrap_or_default();
-                self.dialog = Some(Dialog::SaveAs { path });
-            }
+            Command::SaveAs => self.open_save_as_dialog(),
             Command::Open => self.pick(ctx, Pick::OpenProject),
             Command::OpenPath(path) => self.start_open(ctx, path),
             Command::NewFromFolder | Command::NewFromJsonl => {
@@ -509,7 +507,7 @@ impl MarginaliaApp {
             return;
         };
         if session.path.is_none() {
-            self.handle_save_as_dialog();
+            self.open_save_as_dialog();
             return;
         }
         match session.save(None) {
@@ -521,15 +519,17 @@ impl MarginaliaApp {
         }
     }
 
-    fn handle_save_as_dialog(&mut self) {
-        let name = self
-            .session
-            .as_ref()
-            .map(|s| s.project.name.clone())
-            .unwrap_or_default();
-        self.dialog = Some(Dialog::SaveAs {
-            path: format!("{name}.ron"),
-        });
+    /// The Save As dialog, filled with the current file, or the project name in the
+    /// current folder for a project never saved.
+    fn open_save_as_dialog(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let path = match &session.path {
+            Some(p) => p.display().to_string(),
+            None => format!("{}.ron", session.project.name),
+        };
+        self.dialog = Some(Dialog::SaveAs { path });
     }
 
     fn save_as(&mut self, path: &str) {
@@ -584,10 +584,12 @@ impl MarginaliaApp {
     fn create_project(&mut self, ctx: &egui::Context, corpus: String, name: String) {
         let corpus = PathBuf::from(corpus);
         let what = format!("Reading {}…", corpus.display());
-        self.creating = Some(Task::spawn(ctx, what, move || {
+        let from = corpus.clone();
+        let task = Task::spawn(ctx, what, move || {
             let name = (!name.is_empty()).then_some(name);
-            crate::persist::new_project(&corpus, name.as_deref())
-        }));
+            crate::persist::new_project(&from, name.as_deref())
+        });
+        self.creating = Some((corpus, task));
     }
 
     fn on_dialog_action(&mut self, action: DialogAction, ctx: &egui::Context) {
@@ -648,23 +650,24 @@ impl MarginaliaApp {
                 }
             }
         }
-        if let Some(task) = &self.creating
+        if let Some((corpus, task)) = &self.creating
             && let Some(result) = task.poll()
         {
+            let beside = crate::persist::paths::normalize(corpus)
+                .parent()
+                .map(Path::to_owned);
             self.creating = None;
             match result {
                 Ok(project) => {
                     let docs = project.documents.len();
-                    let mut session = Session::new(project, None);
-                    session.annotator = self.annotator.clone();
-                    self.view.reset();
-                    self.selection = Selection::None;
-                    self.current = DocId(0);
-                    self.session = Some(session);
+                    self.set_session(Session::new(project, None));
                     self.say(format!(
                         "New project with {docs} documents — save it to choose where it lives"
                     ));
-                    self.handle_save_as_dialog();
+                    self.open_save_as_dialog();
+                    if let (Some(Dialog::SaveAs { path }), Some(dir)) = (&mut self.dialog, beside) {
+                        *path = dir.join(path.as_str()).display().to_string();
+                    }
                 }
                 Err(e) => self.show_error("Cannot create the project", &e.to_string()),
             }
@@ -675,7 +678,7 @@ impl MarginaliaApp {
         self.loading
             .as_ref()
             .map(|t| t.what.as_str())
-            .or(self.creating.as_ref().map(|t| t.what.as_str()))
+            .or(self.creating.as_ref().map(|(_, t)| t.what.as_str()))
     }
 
     // ---------------------------------------------------------------------------------------

@@ -248,63 +248,32 @@ impl DocumentView {
             state.restyle(style, &metrics);
         }
 
-        // Pre-pass with last frame's viewport: measure blocks near it and compensate the
-        // scroll offset for height changes above it, before anything is drawn.
-        let mut offset = state.offset;
-        let vh = state.viewport_h;
-        let correction = measure_range(
-            ui,
-            state,
+        let layouter = Layouter {
             doc,
             schema,
-            &style,
-            &metrics,
-            offset - OVERSCAN,
-            offset + vh + OVERSCAN,
-            offset,
+            style,
+            metrics,
             frame,
-        );
-        offset += correction;
+        };
+        // Pre-pass with last frame's viewport: measure blocks near it and compensate the
+        // scroll offset for height changes above it, before anything is drawn.
+        let vh = state.viewport_h;
+        let correction = layouter.measure_around(ui, state, state.offset);
+        let mut offset = state.offset + correction;
         let scroll_by = std::mem::take(&mut self.scroll_by);
         if scroll_by != 0.0 {
             offset = (offset + scroll_by).clamp(0.0, (state.heights.total() - vh).max(0.0));
-            let c = measure_range(
-                ui,
-                state,
-                doc,
-                schema,
-                &style,
-                &metrics,
-                offset - OVERSCAN,
-                offset + vh + OVERSCAN,
-                offset,
-                frame,
-            );
-            offset += c;
+            offset += layouter.measure_around(ui, state, offset);
         }
         let mut forced_offset = (correction != 0.0 || scroll_by != 0.0).then_some(offset);
         let mut retry_scroll = None;
-        if let Some(target) = scroll_to
-            && let Some(y) = target_y(ui, state, doc, schema, &style, &metrics, target, frame)
-        {
-            let visible = offset + 30.0..offset + vh - 60.0;
-            if !visible.contains(&y) {
+        if let Some(target) = scroll_to {
+            let y = layouter.target_y(ui, state, target);
+            if !(offset + 30.0..offset + vh - 60.0).contains(&y) {
                 retry_scroll = Some(target);
                 let new_offset = (y - vh * 0.3).max(0.0);
                 // Measure around the target so it lands where expected.
-                let c = measure_range(
-                    ui,
-                    state,
-                    doc,
-                    schema,
-                    &style,
-                    &metrics,
-                    new_offset - OVERSCAN,
-                    new_offset + vh + OVERSCAN,
-                    new_offset,
-                    frame,
-                );
-                forced_offset = Some(new_offset + c);
+                forced_offset = Some(new_offset + layouter.measure_around(ui, state, new_offset));
             }
         }
 
@@ -327,18 +296,7 @@ impl DocumentView {
             let origin = ui.min_rect().min + vec2(left, 0.0);
             state.origin = origin;
             // Measure what is visible now (usually cache hits after the pre-pass).
-            measure_range(
-                ui,
-                state,
-                doc,
-                schema,
-                &style,
-                &metrics,
-                viewport.min.y,
-                viewport.max.y,
-                viewport.min.y,
-                frame,
-            );
+            layouter.measure(ui, state, viewport.min.y, viewport.max.y, viewport.min.y);
             let total = state.heights.total();
             state.last_total = total.max(viewport.height());
             let content = Rect::from_min_size(
@@ -366,103 +324,99 @@ impl DocumentView {
     }
 }
 
-/// Lays out (or fetches) the blocks meeting `[y0, y1)`, updates their heights and returns how
-/// much the blocks above `anchor_y` grew (the scroll compensation).
-#[allow(clippy::too_many_arguments)]
-fn measure_range(
-    ui: &egui::Ui,
-    state: &mut DocState,
-    doc: &Document,
-    schema: &Schema,
-    style: &Style,
-    metrics: &Metrics,
-    y0: f32,
-    y1: f32,
-    anchor_y: f32,
+/// What laying out a block depends on in this frame.
+struct Layouter<'a> {
+    doc: &'a Document,
+    schema: &'a Schema,
+    style: Style,
+    metrics: Metrics,
     frame: u64,
-) -> f32 {
-    if state.blocks.is_empty() {
-        return 0.0;
-    }
-    let mut correction = 0.0;
-    let mut i = state.heights.block_at_y(y0.max(0.0));
-    ui.ctx().fonts_mut(|fonts| {
-        while i < state.blocks.len() {
-            let top = state.heights.top(i);
-            if top >= y1 {
-                break;
-            }
-            let h = ensure_layout(fonts, state, i, doc, schema, style, metrics, frame);
-            let delta = state.heights.set(i, h);
-            if delta != 0.0 && top < anchor_y {
-                correction += delta;
-            }
-            i += 1;
-        }
-    });
-    correction
 }
 
-/// Makes sure block `i` has a current layout; returns its height.
-#[allow(clippy::too_many_arguments)]
-fn ensure_layout(
-    fonts: &mut egui::epaint::text::FontsView<'_>,
-    state: &mut DocState,
-    i: usize,
-    doc: &Document,
-    schema: &Schema,
-    style: &Style,
-    metrics: &Metrics,
-    frame: u64,
-) -> f32 {
-    let Some(block) = state.blocks.get(i) else {
-        return 0.0;
-    };
-    if block.range.is_empty() {
-        return metrics.estimate(0, style.width);
-    }
-    let sig = signature(doc, schema, &block.range, style);
-    if let Some(l) = state.layouts.get_mut(&i)
-        && l.signature == sig
-    {
-        // Re-submit the job so egui keeps its galley cached; a different galley back means
-        // egui rebuilt its font atlas, and our geometry must be rebuilt too.
-        let g = fonts.layout_job(l.job.clone());
-        if Arc::ptr_eq(&g, &l.galley) {
-            l.last_used = frame;
-            return l.height();
+impl Layouter<'_> {
+    /// Lays out (or fetches) the blocks meeting `[y0, y1)`, updates their heights and returns
+    /// how much the blocks above `anchor_y` grew (the scroll compensation).
+    fn measure(&self, ui: &egui::Ui, state: &mut DocState, y0: f32, y1: f32, anchor_y: f32) -> f32 {
+        if state.blocks.is_empty() {
+            return 0.0;
         }
+        let mut correction = 0.0;
+        let mut i = state.heights.block_at_y(y0.max(0.0));
+        ui.ctx().fonts_mut(|fonts| {
+            while i < state.blocks.len() {
+                let top = state.heights.top(i);
+                if top >= y1 {
+                    break;
+                }
+                let h = self.ensure(fonts, state, i);
+                let delta = state.heights.set(i, h);
+                if delta != 0.0 && top < anchor_y {
+                    correction += delta;
+                }
+                i += 1;
+            }
+        });
+        correction
     }
-    let mut l = BlockLayout::build(fonts, doc, schema, block.range.clone(), style, metrics, sig);
-    l.last_used = frame;
-    let h = l.height();
-    state.layouts.insert(i, l);
-    h
-}
 
-/// Y (in content coordinates) of byte `offset`, laying out its block if needed.
-#[allow(clippy::too_many_arguments)]
-fn target_y(
-    ui: &egui::Ui,
-    state: &mut DocState,
-    doc: &Document,
-    schema: &Schema,
-    style: &Style,
-    metrics: &Metrics,
-    offset: usize,
-    frame: u64,
-) -> Option<f32> {
-    let i = block_at(&state.blocks, offset);
-    let h = ui
-        .ctx()
-        .fonts_mut(|f| ensure_layout(f, state, i, doc, schema, style, metrics, frame));
-    state.heights.set(i, h);
-    let top = state.heights.top(i);
-    let within = state.layouts.get(&i).map_or(0.0, |l| {
-        let r = l.range_rects(&(offset..offset + 1));
-        r.first().map_or(0.0, |r| r.top())
-    });
-    Some(top + within)
+    /// [`Self::measure`] for a viewport at `offset`, with the overscan around it.
+    fn measure_around(&self, ui: &egui::Ui, state: &mut DocState, offset: f32) -> f32 {
+        let vh = state.viewport_h;
+        self.measure(ui, state, offset - OVERSCAN, offset + vh + OVERSCAN, offset)
+    }
+
+    /// Makes sure block `i` has a current layout; returns its height.
+    fn ensure(
+        &self,
+        fonts: &mut egui::epaint::text::FontsView<'_>,
+        state: &mut DocState,
+        i: usize,
+    ) -> f32 {
+        let Some(block) = state.blocks.get(i) else {
+            return 0.0;
+        };
+        if block.range.is_empty() {
+            return self.metrics.estimate(0, self.style.width);
+        }
+        let sig = signature(self.doc, self.schema, &block.range, &self.style);
+        if let Some(l) = state.layouts.get_mut(&i)
+            && l.signature == sig
+        {
+            // Re-submit the job so egui keeps its galley cached; a different galley back
+            // means egui rebuilt its font atlas, and our geometry must be rebuilt too.
+            let g = fonts.layout_job(l.job.clone());
+            if Arc::ptr_eq(&g, &l.galley) {
+                l.last_used = self.frame;
+                return l.height();
+            }
+        }
+        let mut l = BlockLayout::build(
+            fonts,
+            self.doc,
+            self.schema,
+            block.range.clone(),
+            &self.style,
+            &self.metrics,
+            sig,
+        );
+        l.last_used = self.frame;
+        let h = l.height();
+        state.layouts.insert(i, l);
+        h
+    }
+
+    /// Y (in content coordinates) of byte `offset`, laying out its block if needed.
+    fn target_y(&self, ui: &egui::Ui, state: &mut DocState, offset: usize) -> f32 {
+        let i = block_at(&state.blocks, offset);
+        let h = ui.ctx().fonts_mut(|f| self.ensure(f, state, i));
+        state.heights.set(i, h);
+        let within = state.layouts.get(&i).map_or(0.0, |l| {
+            l.range_rects(&(offset..offset + 1))
+                .first()
+                .map_or(0.0, |r| r.top())
+        });
+        state.heights.top(i) + within
+    }
 }
 
 /// Blocks meeting the viewport.
