@@ -17,16 +17,19 @@ fn corpus(dir: &Path) -> std::path::PathBuf {
     c
 }
 
+/// `marginalia new --corpus C -o OUT`, ready for more arguments.
+fn new_cmd(corpus: &Path, out: &Path) -> Command {
+    let mut cmd = marginalia();
+    cmd.args(["new", "--corpus"]).arg(corpus).arg("-o").arg(out);
+    cmd
+}
+
 #[test]
 fn new_creates_a_project_that_validates() {
     let dir = tempfile::tempdir().unwrap();
     let c = corpus(dir.path());
     let out = dir.path().join("p.ron");
-    marginalia()
-        .args(["new", "--corpus"])
-        .arg(&c)
-        .arg("-o")
-        .arg(&out)
+    new_cmd(&c, &out)
         .args(["--name", "My news"])
         .assert()
         .success()
@@ -52,11 +55,7 @@ fn new_never_overwrites_without_force() {
     let c = corpus(dir.path());
     let out = dir.path().join("p.ron");
     std::fs::write(&out, "precious").unwrap();
-    marginalia()
-        .args(["new", "--corpus"])
-        .arg(&c)
-        .arg("-o")
-        .arg(&out)
+    new_cmd(&c, &out)
         .assert()
         .failure()
         .stderr(predicates::str::contains("--force"));
@@ -81,11 +80,7 @@ fn new_from_a_jsonl_file_reports_bad_lines() {
     let jsonl = dir.path().join("c.jsonl");
     std::fs::write(&jsonl, "{\"text\": \"ok\"}\n{\"text\": 5}\n").unwrap();
     let out = dir.path().join("p.ron");
-    marginalia()
-        .args(["new", "--corpus"])
-        .arg(&jsonl)
-        .arg("-o")
-        .arg(&out)
+    new_cmd(&jsonl, &out)
         .assert()
         .failure()
         .stderr(predicates::str::contains("c.jsonl:2:"));
@@ -107,13 +102,7 @@ fn validate_reports_every_problem_with_its_place() {
     let dir = tempfile::tempdir().unwrap();
     let c = corpus(dir.path());
     let out = dir.path().join("p.ron");
-    marginalia()
-        .args(["new", "--corpus"])
-        .arg(&c)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    new_cmd(&c, &out).assert().success();
     // Add two spans by hand: one right, one whose text is wrong.
     let ron = std::fs::read_to_string(&out).unwrap();
     let needle = "path: \"corpus/b.txt\",";

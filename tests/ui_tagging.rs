@@ -101,6 +101,16 @@ fn drag_across_a_name_and_press_1_tags_a_speaker() {
     assert_eq!(h.state().selection(), &Selection::Span(span.key()));
 }
 
+/// The span of the first document whose text is `text` (or starts with it).
+fn span_starting(h: &Harness<'_, MarginaliaApp>, text: &str) -> marginalia::model::Span {
+    doc0(h)
+        .spans()
+        .iter()
+        .find(|s| s.text.starts_with(text))
+        .unwrap_or_else(|| panic!("a span “{text}”"))
+        .clone()
+}
+
 fn doc0(h: &Harness<'_, MarginaliaApp>) -> marginalia::model::Document {
     h.state()
         .session()
@@ -215,14 +225,8 @@ fn undo_and_redo_by_keyboard() {
 fn click_a_span_then_relabel_and_delete_it() {
     let (_dir, project) = demo_copy();
     let mut h = harness(&project);
-    let doc = doc0(&h);
     // "the war in Ukraine" (event) is nested inside a stance: clicking its text picks it.
-    let inner = doc
-        .spans()
-        .iter()
-        .find(|s| s.text == "the war in Ukraine")
-        .unwrap()
-        .clone();
+    let inner = span_starting(&h, "the war in Ukraine");
     let rects = h
         .state()
         .view()
@@ -234,12 +238,7 @@ fn click_a_span_then_relabel_and_delete_it() {
     let relabelled = doc0(&h).span_by_id(inner.id).unwrap().clone();
     assert_eq!(relabelled.label, "speaker");
     // Clicking the outer span's text outside the nested one selects the outer span.
-    let outer = doc
-        .spans()
-        .iter()
-        .find(|s| s.text.starts_with("she would refuse"))
-        .unwrap()
-        .clone();
+    let outer = span_starting(&h, "she would refuse");
     let rects = h
         .state()
         .view()
@@ -442,13 +441,7 @@ fn quitting_with_unsaved_changes_asks_first() {
 fn clicking_a_row_of_the_span_list_selects_and_reveals_the_span() {
     let (_dir, project) = demo_copy();
     let mut h = harness(&project);
-    let doc = doc0(&h);
-    let span = doc
-        .spans()
-        .iter()
-        .find(|s| s.text == "Ukraine must have a say in the future of Ukraine")
-        .unwrap()
-        .clone();
+    let span = span_starting(&h, "Ukraine must have a say in the future of Ukraine");
     h.get_by_label_contains("Ukraine must have a say in the future of Ukraine")
         .click();
     h.run();
