@@ -24,6 +24,8 @@ const PREFS_KEY: &str = "marginalia-prefs";
 const MAX_RECENT: usize = 10;
 /// How long a status message stays in the bar, in seconds.
 const MESSAGE_SECONDS: f64 = 8.0;
+/// A native file dialog that returns nothing faster than this was never shown.
+const NO_DIALOG_THRESHOLD: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// How the window starts.
 #[derive(Clone, Debug, Default)]
@@ -69,7 +71,8 @@ pub struct MarginaliaApp {
     /// A new project being read from its corpus, and the corpus path (the new project's file
     /// is proposed beside it).
     creating: Option<(PathBuf, Task<Result<Project, LoadError>>)>,
-    picker: Option<(Pick, Task<Option<PathBuf>>)>,
+    /// A native file dialog on its thread, and when it was opened.
+    picker: Option<(Pick, std::time::Instant, Task<Option<PathBuf>>)>,
     prefs: Prefs,
     /// The status message and when it was first shown (set on the next frame).
     message: Option<(String, Option<f64>)>,
@@ -578,7 +581,24 @@ impl MarginaliaApp {
                 Pick::CorpusField => d.pick_folder(),
             }
         });
-        self.picker = Some((pick, task));
+        self.picker = Some((pick, std::time::Instant::now(), task));
+    }
+
+    /// No native file dialog answered: let the user type the path instead.
+    fn no_native_dialog(&mut self, pick: Pick) {
+        const WHY: &str =
+            "No native file dialog is available here (on Linux it needs xdg-desktop-portal).";
+        match pick {
+            Pick::OpenProject => {
+                self.dialog = Some(Dialog::OpenProject {
+                    path: String::new(),
+                    note: format!("{WHY} Type the path of the project file:"),
+                });
+            }
+            Pick::SaveAsField | Pick::CorpusField => {
+                self.say(format!("{WHY} Type the path in the field."))
+            }
+        }
     }
 
     fn create_project(&mut self, ctx: &egui::Context, corpus: String, name: String) {
@@ -614,6 +634,10 @@ impl MarginaliaApp {
                 self.dialog = None;
                 self.create_project(ctx, corpus, name);
             }
+            DialogAction::Open(path) => {
+                self.dialog = None;
+                self.start_open(ctx, PathBuf::from(path));
+            }
             DialogAction::BrowseSaveAs => self.pick(ctx, Pick::SaveAsField),
             DialogAction::BrowseCorpus { .. } => self.pick(ctx, Pick::CorpusField),
         }
@@ -621,11 +645,16 @@ impl MarginaliaApp {
 
     /// Results of background work that finished since the last frame.
     fn poll_tasks(&mut self, ctx: &egui::Context) {
-        if let Some((pick, task)) = &self.picker
+        if let Some((pick, opened, task)) = &self.picker
             && let Some(result) = task.poll()
         {
             let pick = *pick;
+            // Nobody cancels a dialog this fast: no native dialog could be shown.
+            let unavailable = result.is_none() && opened.elapsed() < NO_DIALOG_THRESHOLD;
             self.picker = None;
+            if unavailable {
+                self.no_native_dialog(pick);
+            }
             if let Some(path) = result {
                 match (pick, &mut self.dialog) {
                     (Pick::OpenProject, _) => self.start_open(ctx, path),
@@ -679,6 +708,7 @@ impl MarginaliaApp {
             .as_ref()
             .map(|t| t.what.as_str())
             .or(self.creating.as_ref().map(|(_, t)| t.what.as_str()))
+            .or(self.picker.as_ref().map(|(_, _, t)| t.what.as_str()))
     }
 
     // ---------------------------------------------------------------------------------------

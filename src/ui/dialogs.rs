@@ -18,6 +18,11 @@ pub enum Dialog {
     SaveAs {
         path: String,
     },
+    /// Open a project by typing its path (when no native file dialog is available).
+    OpenProject {
+        path: String,
+        note: String,
+    },
     NewProject {
         corpus: String,
         name: String,
@@ -36,11 +41,40 @@ pub enum DialogAction {
         corpus: String,
         name: String,
     },
+    Open(String),
     /// Ask the native file dialog for a path to put in the field.
     BrowseSaveAs,
     BrowseCorpus {
         jsonl: bool,
     },
+}
+
+/// What Enter does in a dialog: its main button, when that button is enabled.
+fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
+    match dialog {
+        Dialog::Error { .. } => Some(DialogAction::Close),
+        Dialog::Unsaved { then } => Some(DialogAction::SaveThen(then.clone())),
+        Dialog::SaveAs { path } => {
+            (!path.trim().is_empty()).then(|| DialogAction::SaveAs(path.trim().to_owned()))
+        }
+        Dialog::OpenProject { path, .. } => {
+            (!path.trim().is_empty()).then(|| DialogAction::Open(path.trim().to_owned()))
+        }
+        Dialog::NewProject { corpus, name, .. } => {
+            (!corpus.trim().is_empty()).then(|| DialogAction::CreateProject {
+                corpus: corpus.trim().to_owned(),
+                name: name.trim().to_owned(),
+            })
+        }
+    }
+}
+
+/// Gives a dialog's first text field the keyboard when nothing else has it, so the user can
+/// type at once.
+fn focus_first(ui: &egui::Ui, field: &egui::Response) {
+    if ui.memory(|m| m.focused().is_none()) {
+        field.request_focus();
+    }
 }
 
 pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogAction> {
@@ -84,7 +118,10 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
                 ui.heading("Save project as");
                 ui.horizontal(|ui| {
                     ui.label("File:");
-                    ui.add(egui::TextEdit::singleline(path).desired_width(420.0).hint_text("/path/to/project.ron")).accessible_name("Project file");
+                    let field = ui
+                        .add(egui::TextEdit::singleline(path).desired_width(420.0).hint_text("/path/to/project.ron"))
+                        .accessible_name("Project file");
+                    focus_first(ui, &field);
                     if ui.button("Browse…").clicked() {
                         action = Some(DialogAction::BrowseSaveAs);
                     }
@@ -92,6 +129,25 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
                 ui.horizontal(|ui| {
                     if ui.add_enabled(!path.trim().is_empty(), egui::Button::new("Save")).clicked() {
                         action = Some(DialogAction::SaveAs(path.trim().to_owned()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(DialogAction::Close);
+                    }
+                });
+            }
+            Dialog::OpenProject { path, note } => {
+                ui.heading("Open project");
+                ui.label(RichText::new(note.as_str()).weak());
+                ui.horizontal(|ui| {
+                    ui.label("File:");
+                    let field = ui
+                        .add(egui::TextEdit::singleline(path).desired_width(420.0).hint_text("/path/to/project.ron"))
+                        .accessible_name("Project file");
+                    focus_first(ui, &field);
+                });
+                ui.horizontal(|ui| {
+                    if ui.add_enabled(!path.trim().is_empty(), egui::Button::new("Open")).clicked() {
+                        action = Some(DialogAction::Open(path.trim().to_owned()));
                     }
                     if ui.button("Cancel").clicked() {
                         action = Some(DialogAction::Close);
@@ -110,7 +166,8 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
                 );
                 egui::Grid::new("new-project").num_columns(3).show(ui, |ui| {
                     ui.label(if *jsonl { "JSONL file:" } else { "Folder:" });
-                    ui.add(egui::TextEdit::singleline(corpus).desired_width(380.0)).accessible_name("Corpus path");
+                    let field = ui.add(egui::TextEdit::singleline(corpus).desired_width(380.0)).accessible_name("Corpus path");
+                    focus_first(ui, &field);
                     if ui.button("Browse…").clicked() {
                         action = Some(DialogAction::BrowseCorpus { jsonl: *jsonl });
                     }
@@ -133,6 +190,9 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
             }
         }
     });
+    if action.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
+        action = primary_action(dialog);
+    }
     if action.is_none() && modal.should_close() {
         action = Some(DialogAction::Close);
     }

@@ -41,7 +41,8 @@ pub fn welcome_ui(
                     .hint_text("or type the path of a project file (.ron)"),
             );
             let field = field.accessible_name("Project path");
-            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let enter = (field.has_focus() || field.lost_focus())
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.button("Open").clicked() || enter) && !path_input.trim().is_empty() {
                 out.push(Command::OpenPath(PathBuf::from(path_input.trim())));
             }
