@@ -94,7 +94,7 @@ fn a_newer_format_version_is_refused_and_the_file_kept() {
     save_project(&p, &path).unwrap();
     let newer = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("version: 1,", "version: 99,\n    future_field: (x: 1),");
+        .replace("version: 2,", "version: 99,\n    future_field: (x: 1),");
     std::fs::write(&path, &newer).unwrap();
     let e = load_project(&path).unwrap_err();
     assert!(e.has(ProblemKind::NewerVersion), "{e}");
@@ -284,4 +284,128 @@ fn a_failed_save_leaves_the_previous_project_file_intact() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "no temp files left behind");
+}
+
+#[test]
+fn a_format_version_1_project_loads_and_gains_the_default_attributes() {
+    let path = root().join("tests/fixtures/format-v1/projects/seed-news.ron");
+    let original = std::fs::read(&path).unwrap();
+    assert!(String::from_utf8_lossy(&original).contains("version: 1,"));
+    let loaded = load_project(&path).unwrap();
+    let p = &loaded.project;
+    assert_eq!(p.span_count(), 10);
+    let stance = p.schema.label("stance").unwrap();
+    assert!(stance.attribute("polarity").is_some() && stance.attribute("target").is_some());
+    assert!(p.schema.relation("holds").is_some());
+    // Saving writes the current version; the sample itself is never touched by loading.
+    let ron = project_to_ron(p, &path).unwrap();
+    assert!(ron.contains(&format!("version: {},", persist::FORMAT_VERSION)));
+    assert_eq!(std::fs::read(&path).unwrap(), original);
+}
+
+#[test]
+fn attributes_relations_and_notes_round_trip() {
+    let (_dir, path, mut p) = project_over(&[(
+        "a.txt",
+        "Kamala Harris said “no” to Trump’s plan for Ukraine 😀.",
+    )]);
+    tag(&mut p, 0, "Kamala Harris", "speaker");
+    tag(&mut p, 0, "“no” to Trump’s plan for Ukraine", "stance");
+    let speaker = p.documents[0].spans()[0].id;
+    let stance = p.documents[0].spans()[1].id;
+    let doc = DocId(0);
+    let set = |name: &str, id, value: &str| Edit::SetAttr {
+        doc,
+        id,
+        name: name.into(),
+        value: Some(value.into()),
+    };
+    p.apply(Edit::Batch(vec![
+        set("entity", speaker, "Kamala Harris"),
+        set("polarity", stance, "against"),
+        set("target", stance, "Trump's plan for Ukraine"),
+        Edit::SetNote {
+            doc,
+            id: stance,
+            note: Some("said on CBS, \"60 Minutes\"\nsecond line".into()),
+        },
+    ]))
+    .unwrap();
+    let relation = marginalia::model::Relation {
+        id: p.allocate_span_id(),
+        kind: "holds".into(),
+        from: speaker,
+        to: stance,
+    };
+    p.apply(Edit::AddRelation {
+        doc,
+        relation: relation.clone(),
+    })
+    .unwrap();
+    save_project(&p, &path).unwrap();
+    let first = std::fs::read(&path).unwrap();
+    let loaded = load_project(&path).unwrap().project;
+    assert_eq!(loaded.documents[0].spans(), p.documents[0].spans());
+    assert_eq!(loaded.documents[0].relations(), &[relation]);
+    let s = loaded.documents[0].span_by_id(stance).unwrap();
+    assert_eq!(
+        s.attrs.get("target").map(String::as_str),
+        Some("Trump's plan for Ukraine")
+    );
+    assert_eq!(
+        s.note.as_deref(),
+        Some("said on CBS, \"60 Minutes\"\nsecond line")
+    );
+    save_project(&loaded, &path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), first, "byte-stable");
+    let ron = String::from_utf8(first).unwrap();
+    let relation_lines = ron
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Relation("))
+        .count();
+    assert_eq!(relation_lines, 1, "one relation per line:\n{ron}");
+}
+
+#[test]
+fn attribute_values_and_relations_are_checked_against_the_schema() {
+    let (_dir, path, mut p) = project_over(&[("a.txt", "Kamala Harris said no.")]);
+    tag(&mut p, 0, "Kamala Harris", "speaker");
+    tag(&mut p, 0, "said no", "stance");
+    let (a, b) = (p.documents[0].spans()[0].id, p.documents[0].spans()[1].id);
+    let doc = DocId(0);
+    p.apply(Edit::SetAttr {
+        doc,
+        id: b,
+        name: "polarity".into(),
+        value: Some("against".into()),
+    })
+    .unwrap();
+    let relation = marginalia::model::Relation {
+        id: p.allocate_span_id(),
+        kind: "holds".into(),
+        from: a,
+        to: b,
+    };
+    p.apply(Edit::AddRelation { doc, relation }).unwrap();
+    save_project(&p, &path).unwrap();
+    let src = std::fs::read_to_string(&path).unwrap();
+    let bad = src
+        .replace("\"polarity\": \"against\"", "\"polarity\": \"furious\"")
+        .replace(
+            "kind: \"holds\", from: 1, to: 2",
+            "kind: \"holds\", from: 2, to: 1",
+        );
+    std::fs::write(&path, &bad).unwrap();
+    let e = load_project(&path).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("`furious` is not a value of the attribute `polarity`"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("a `holds` relation goes from a `speaker` span to a `stance` span"),
+        "{msg}"
+    );
+    let rel_line = bad.lines().position(|l| l.contains("Relation(")).unwrap() + 1;
+    assert!(e.problems.iter().any(|p| p.line == Some(rel_line)), "{msg}");
 }

@@ -10,5 +10,5 @@ pub mod text;
 
 pub use edit::{Edit, EditError};
 pub use history::History;
-pub use project::{DocId, DocSource, Document, Project, Span, SpanId, SpanKey, Status};
-pub use schema::{LabelDef, Rgb, Schema};
+pub use project::{DocId, DocSource, Document, Project, Relation, Span, SpanId, SpanKey, Status};
+pub use schema::{AttrKind, AttributeDef, Choice, LabelDef, RelationType, Rgb, Schema};

@@ -5,7 +5,7 @@
 
 use crate::model::schema::Schema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -31,9 +31,26 @@ pub struct Span {
     /// The covered text, kept so that a changed corpus file is caught instead of silently
     /// shifting every annotation.
     pub text: String,
+    /// Attribute values by attribute name (from the label's schema).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+    /// The annotator's free-text note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Who made it, when the annotator set a name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotator: Option<String>,
+}
+
+/// A typed, directed link between two spans of the same document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relation {
+    /// Unique in the project; drawn from the same counter as span ids.
+    pub id: SpanId,
+    /// The relation type's name (`holds`).
+    pub kind: String,
+    pub from: SpanId,
+    pub to: SpanId,
 }
 
 impl Span {
@@ -117,6 +134,10 @@ pub struct Document {
     pub meta: BTreeMap<String, String>,
     /// Sorted by [`Span::key`].
     spans: Vec<Span>,
+    /// Sorted by id.
+    relations: Vec<Relation>,
+    /// Ids of the spans and relations, to refuse a duplicate without a scan.
+    ids: HashSet<SpanId>,
     /// Bumped on every change to this document's annotations; views key caches on it.
     revision: u64,
     /// Length of the longest span, so "which spans touch this paragraph" is a bounded search.
@@ -135,6 +156,8 @@ impl Document {
             status: Status::New,
             meta: BTreeMap::new(),
             spans: Vec::new(),
+            relations: Vec::new(),
+            ids: HashSet::new(),
             revision: 0,
             max_span_len: 0,
         }
@@ -143,6 +166,64 @@ impl Document {
     /// Spans in reading order.
     pub fn spans(&self) -> &[Span] {
         &self.spans
+    }
+
+    /// Relations in id order.
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
+    pub fn relation(&self, id: SpanId) -> Option<&Relation> {
+        self.relations
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .and_then(|i| self.relations.get(i))
+    }
+
+    /// Relations that start or end at span `id`. Scans the document's relations: fine for
+    /// edits and the span panel, not for per-frame work over many spans.
+    pub fn relations_of(&self, id: SpanId) -> impl Iterator<Item = &Relation> {
+        self.relations
+            .iter()
+            .filter(move |r| r.from == id || r.to == id)
+    }
+
+    pub(crate) fn insert_relation(&mut self, r: Relation) {
+        let at = self.relations.partition_point(|x| x.id < r.id);
+        self.ids.insert(r.id);
+        self.relations.insert(at, r);
+        self.revision += 1;
+    }
+
+    pub(crate) fn remove_relation(&mut self, id: SpanId) -> Option<Relation> {
+        let at = self.relations.binary_search_by_key(&id, |r| r.id).ok()?;
+        self.revision += 1;
+        self.ids.remove(&id);
+        Some(self.relations.remove(at))
+    }
+
+    /// Sets the relations in one go (loading).
+    pub fn set_relations(&mut self, mut relations: Vec<Relation>) {
+        relations.sort_by_key(|r| r.id);
+        self.ids.extend(relations.iter().map(|r| r.id));
+        self.relations = relations;
+        self.revision += 1;
+    }
+
+    /// Whether a span or relation of this document has this id.
+    pub fn has_id(&self, id: SpanId) -> bool {
+        self.ids.contains(&id)
+    }
+
+    /// Changes every span in place (renames); the change must not move spans.
+    pub(crate) fn map_spans(&mut self, f: impl FnMut(&mut Span)) {
+        self.spans.iter_mut().for_each(f);
+        self.revision += 1;
+    }
+
+    pub(crate) fn map_relations(&mut self, f: impl FnMut(&mut Relation)) {
+        self.relations.iter_mut().for_each(f);
+        self.revision += 1;
     }
 
     pub fn revision(&self) -> u64 {
@@ -173,6 +254,7 @@ impl Document {
     pub(crate) fn insert_span(&mut self, span: Span) {
         let at = self.spans.partition_point(|s| s.key() < span.key());
         self.max_span_len = self.max_span_len.max(span.len());
+        self.ids.insert(span.id);
         self.spans.insert(at, span);
         self.revision += 1;
     }
@@ -180,6 +262,7 @@ impl Document {
     pub(crate) fn remove_span(&mut self, id: SpanId) -> Option<Span> {
         let at = self.spans.iter().position(|s| s.id == id)?;
         self.revision += 1;
+        self.ids.remove(&id);
         Some(self.spans.remove(at))
     }
 
@@ -192,10 +275,20 @@ impl Document {
         self.revision += 1;
     }
 
+    /// Largest span or relation id in this document (0 when there is none).
+    fn max_id(&self) -> u64 {
+        let spans = self.spans.iter().map(|s| s.id.0);
+        let relations = self.relations.iter().map(|r| r.id.0);
+        spans.chain(relations).max().unwrap_or(0)
+    }
+
     /// Builds the span list in one go (loading); sorts and fixes the bookkeeping.
     pub fn set_spans(&mut self, mut spans: Vec<Span>) {
         spans.sort_by_key(Span::key);
         self.max_span_len = spans.iter().map(Span::len).max().unwrap_or(0);
+        self.ids
+            .retain(|id| self.relations.iter().any(|r| r.id == *id));
+        self.ids.extend(spans.iter().map(|s| s.id));
         self.spans = spans;
         self.revision += 1;
     }
@@ -228,7 +321,7 @@ impl Project {
     pub fn new(name: String, schema: Schema, documents: Vec<Document>) -> Self {
         let next_span_id = documents
             .iter()
-            .flat_map(|d| d.spans.iter().map(|s| s.id.0))
+            .map(Document::max_id)
             .max()
             .map_or(1, |m| m + 1);
         Self {
@@ -251,7 +344,7 @@ impl Project {
         let max = self
             .documents
             .iter()
-            .flat_map(|d| d.spans.iter().map(|s| s.id.0))
+            .map(Document::max_id)
             .max()
             .unwrap_or(0);
         self.next_span_id = self.next_span_id.max(max + 1);
@@ -283,6 +376,8 @@ impl Project {
             end,
             label: label.to_owned(),
             text,
+            attrs: BTreeMap::new(),
+            note: None,
             annotator: None,
         })
     }
@@ -308,6 +403,8 @@ mod tests {
             end,
             label: "speaker".into(),
             text: String::new(),
+            attrs: BTreeMap::new(),
+            note: None,
             annotator: None,
         }
     }

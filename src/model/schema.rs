@@ -51,12 +51,83 @@ pub struct LabelDef {
     /// The key that applies this label in the document view (`1`, `2`, `s`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<char>,
+    /// What a span of this label can say beyond its label (stance polarity, event type...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeDef>,
 }
 
-/// The labels of a project, in the order the toolbar shows them.
+impl LabelDef {
+    pub fn attribute(&self, name: &str) -> Option<&AttributeDef> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}
+
+/// An attribute of a label's spans.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "Attribute")]
+pub struct AttributeDef {
+    pub name: String,
+    pub kind: AttrKind,
+    /// For free text: the key that jumps to the field when a span is selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<char>,
+}
+
+/// The values an attribute takes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttrKind {
+    /// One of a fixed list; each value may have a key that sets it on the selected span.
+    Choice(Vec<Choice>),
+    /// Free text, suggested from the values already used in the project.
+    Text,
+}
+
+/// A value of a choice attribute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "Value")]
+pub struct Choice {
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<char>,
+}
+
+impl AttributeDef {
+    /// Whether `value` is allowed: any non-empty text, or one of the choices.
+    pub fn accepts(&self, value: &str) -> bool {
+        match &self.kind {
+            AttrKind::Choice(choices) => choices.iter().any(|c| c.value == value),
+            AttrKind::Text => !value.trim().is_empty(),
+        }
+    }
+
+    pub fn choices(&self) -> &[Choice] {
+        match &self.kind {
+            AttrKind::Choice(c) => c,
+            AttrKind::Text => &[],
+        }
+    }
+}
+
+/// A typed, directed relation between spans of two labels (speaker —holds→ stance).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "RelationType")]
+pub struct RelationType {
+    pub name: String,
+    /// Label of the span the relation starts from.
+    pub from: String,
+    /// Label of the span it points to.
+    pub to: String,
+}
+
+/// Keys the document view keeps for itself whatever the schema says (`r` starts a relation).
+pub const RESERVED_KEYS: &[char] = &['r', '[', ']', '{', '}'];
+
+/// The labels of a project, in the order the toolbar shows them, and the relation types.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
     pub labels: Vec<LabelDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<RelationType>,
 }
 
 impl Schema {
@@ -67,14 +138,145 @@ impl Schema {
             name: name.to_owned(),
             color: Rgb(color),
             key: Some(key),
+            attributes: default_attributes(name),
         };
-        Self {
-            labels: vec![
-                label("speaker", [0x25, 0x63, 0xeb], '1'),
-                label("stance", [0xdc, 0x4c, 0x10], '2'),
-                label("event", [0x16, 0x8a, 0x4a], '3'),
-            ],
+        let labels = vec![
+            label("speaker", [0x25, 0x63, 0xeb], '1'),
+            label("stance", [0xdc, 0x4c, 0x10], '2'),
+            label("event", [0x16, 0x8a, 0x4a], '3'),
+        ];
+        let relations = default_relations(&labels);
+        Self { labels, relations }
+    }
+
+    /// Default attributes and relation types added to a schema from format version 1, which
+    /// had none: labels named like the news defaults get the default attributes.
+    pub fn add_news_defaults(&mut self) {
+        for l in &mut self.labels {
+            if l.attributes.is_empty() {
+                l.attributes = default_attributes(&l.name);
+            }
         }
+        if self.relations.is_empty() {
+            self.relations = default_relations(&self.labels);
+        }
+    }
+
+    pub fn label_index(&self, name: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l.name == name)
+    }
+
+    pub fn relation(&self, name: &str) -> Option<&RelationType> {
+        self.relations.iter().find(|r| r.name == name)
+    }
+
+    /// Relation types that can link a span labelled `a` with one labelled `b`, in either
+    /// direction: `(type, true)` when it goes from `a` to `b`.
+    pub fn relations_between<'a>(
+        &'a self,
+        a: &'a str,
+        b: &'a str,
+    ) -> impl Iterator<Item = (&'a RelationType, bool)> + 'a {
+        self.relations.iter().filter_map(move |r| {
+            if r.from == a && r.to == b {
+                Some((r, true))
+            } else if r.from == b && r.to == a {
+                Some((r, false))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Problems a schema editor should point out (duplicate names or keys...), as sentences.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut names = std::collections::HashSet::new();
+        let mut keys = std::collections::HashMap::new();
+        for l in &self.labels {
+            if l.name.trim().is_empty() {
+                out.push("a label has an empty name".to_owned());
+            }
+            if !names.insert(l.name.as_str()) {
+                out.push(format!("label `{}` is defined twice", l.name));
+            }
+            if let Some(k) = l.key {
+                if let Some(other) = keys.insert(k, l.name.as_str()) {
+                    out.push(format!(
+                        "key `{k}` is given to labels `{other}` and `{}`",
+                        l.name
+                    ));
+                }
+                if RESERVED_KEYS.contains(&k) {
+                    out.push(format!(
+                        "key `{k}` of label `{}` is reserved by the document view",
+                        l.name
+                    ));
+                }
+            }
+            let mut attr_names = std::collections::HashSet::new();
+            let mut attr_keys = std::collections::HashMap::new();
+            for a in &l.attributes {
+                if a.name.trim().is_empty() {
+                    out.push(format!(
+                        "label `{}` has an attribute with an empty name",
+                        l.name
+                    ));
+                }
+                if !attr_names.insert(a.name.as_str()) {
+                    out.push(format!(
+                        "label `{}` defines attribute `{}` twice",
+                        l.name, a.name
+                    ));
+                }
+                let value_keys = a
+                    .choices()
+                    .iter()
+                    .filter_map(|c| c.key.map(|k| (k, c.value.as_str())));
+                for (k, what) in a
+                    .key
+                    .map(|k| (k, a.name.as_str()))
+                    .into_iter()
+                    .chain(value_keys)
+                {
+                    if let Some(other) = attr_keys.insert(k, what) {
+                        out.push(format!(
+                            "key `{k}` means both `{other}` and `{what}` on `{}` spans",
+                            l.name
+                        ));
+                    }
+                    if RESERVED_KEYS.contains(&k) || self.labels.iter().any(|x| x.key == Some(k)) {
+                        out.push(format!(
+                            "key `{k}` of `{what}` on `{}` spans is also a label or reserved key",
+                            l.name
+                        ));
+                    }
+                }
+                if let AttrKind::Choice(c) = &a.kind
+                    && c.is_empty()
+                {
+                    out.push(format!(
+                        "attribute `{}` of `{}` has no values",
+                        a.name, l.name
+                    ));
+                }
+            }
+        }
+        let mut rel_names = std::collections::HashSet::new();
+        for r in &self.relations {
+            if !rel_names.insert(r.name.as_str()) {
+                out.push(format!("relation type `{}` is defined twice", r.name));
+            }
+            for end in [&r.from, &r.to] {
+                if self.label(end).is_none() {
+                    out.push(format!(
+                        "relation type `{}` refers to label `{end}`, which does not exist",
+                        r.name
+                    ));
+                }
+            }
+        }
+        out
     }
 
     pub fn label(&self, name: &str) -> Option<&LabelDef> {
@@ -91,6 +293,78 @@ impl Schema {
     pub fn label_for_key(&self, key: char) -> Option<&LabelDef> {
         self.labels.iter().find(|l| l.key == Some(key))
     }
+}
+
+/// The attributes the news schema gives each default label.
+fn default_attributes(label: &str) -> Vec<AttributeDef> {
+    let choice = |name: &str, values: &[(&str, char)]| AttributeDef {
+        name: name.to_owned(),
+        kind: AttrKind::Choice(
+            values
+                .iter()
+                .map(|(v, k)| Choice {
+                    value: (*v).to_owned(),
+                    key: Some(*k),
+                })
+                .collect(),
+        ),
+        key: None,
+    };
+    let text = |name: &str, key: char| AttributeDef {
+        name: name.to_owned(),
+        kind: AttrKind::Text,
+        key: Some(key),
+    };
+    match label {
+        "speaker" => vec![text("entity", 'e')],
+        "stance" => vec![
+            choice(
+                "polarity",
+                &[
+                    ("favor", 'f'),
+                    ("against", 'a'),
+                    ("neutral", 'n'),
+                    ("unclear", 'u'),
+                ],
+            ),
+            text("target", 't'),
+        ],
+        "event" => vec![
+            choice(
+                "type",
+                &[
+                    ("statement", 's'),
+                    ("meeting", 'm'),
+                    ("negotiation", 'n'),
+                    ("attack", 'a'),
+                    ("election", 'e'),
+                    ("legislation", 'l'),
+                    ("other", 'o'),
+                ],
+            ),
+            text("when", 'w'),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// speaker —holds→ stance, speaker —participates_in→ event, stance —about→ event, where
+/// those labels exist.
+fn default_relations(labels: &[LabelDef]) -> Vec<RelationType> {
+    let has = |n: &str| labels.iter().any(|l| l.name == n);
+    [
+        ("holds", "speaker", "stance"),
+        ("participates_in", "speaker", "event"),
+        ("about", "stance", "event"),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| has(a) && has(b))
+    .map(|(name, from, to)| RelationType {
+        name: name.to_owned(),
+        from: from.to_owned(),
+        to: to.to_owned(),
+    })
+    .collect()
 }
 
 impl Default for Schema {
@@ -112,6 +386,45 @@ mod tests {
         assert_eq!(Rgb::parse("#25"), None);
         assert_eq!(Rgb::parse("#gg63eb"), None);
         assert_eq!(Rgb::parse("#é563e"), None);
+    }
+
+    #[test]
+    fn the_default_schema_has_no_problems() {
+        assert_eq!(Schema::news_default().problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn clashing_keys_and_names_are_reported() {
+        let mut s = Schema::news_default();
+        s.labels[2].key = Some('1');
+        s.labels[1].attributes[0].name = "target".into();
+        s.relations.push(RelationType {
+            name: "cites".into(),
+            from: "speaker".into(),
+            to: "source".into(),
+        });
+        let p = s.problems().join("\n");
+        assert!(
+            p.contains("key `1` is given to labels `speaker` and `event`"),
+            "{p}"
+        );
+        assert!(p.contains("defines attribute `target` twice"), "{p}");
+        assert!(p.contains("label `source`, which does not exist"), "{p}");
+    }
+
+    #[test]
+    fn relations_between_work_in_both_directions() {
+        let s = Schema::news_default();
+        let found: Vec<_> = s
+            .relations_between("stance", "speaker")
+            .map(|(r, fwd)| (r.name.as_str(), fwd))
+            .collect();
+        assert_eq!(found, [("holds", false)]);
+        let found: Vec<_> = s
+            .relations_between("speaker", "event")
+            .map(|(r, fwd)| (r.name.as_str(), fwd))
+            .collect();
+        assert_eq!(found, [("participates_in", true)]);
     }
 
     #[test]

@@ -4,20 +4,22 @@
 //! hash and length, and the annotations. Loading checks every span against the corpus text
 //! and reports every problem with its file, line and column; it never modifies anything.
 
+use crate::model::edit::{check_attrs, check_relation};
 use crate::model::text::line_col;
-use crate::model::{DocSource, Document, Project, Schema, Span, Status};
+use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status};
 use crate::persist::atomic::write_atomic;
 use crate::persist::corpus::{JsonlDoc, hash_text, read_jsonl, read_text_file};
 use crate::persist::paths::{normalize, relative_to, resolve};
 use crate::persist::problem::{LoadError, Problem, ProblemKind};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The format version this build writes. Older versions are migrated on load; newer ones
 /// are refused, because silently dropping fields we do not know would lose someone's work.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const HEADER: &str = "\
 // Marginalia annotation project.
@@ -26,31 +28,35 @@ const HEADER: &str = "\
 // Document `path`s are relative to this file; `hash` is the SHA-256 of the text.
 ";
 
-#[derive(Serialize, Deserialize)]
+/// The whole file, as read. (Writing assembles the same shape piece by piece, see
+/// [`project_to_ron`].)
+#[derive(Deserialize)]
 #[serde(rename = "Project")]
 struct ProjectFile {
-    version: u32,
     name: String,
     schema: Schema,
-    documents: Vec<DocumentRecord>,
+    documents: Vec<DocumentRecord<'static>>,
 }
 
+/// A document in the file. Borrowed when writing (no copy of the spans), owned when read.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Document")]
-struct DocumentRecord {
-    id: String,
+struct DocumentRecord<'a> {
+    id: Cow<'a, str>,
     path: String,
     /// Line of a JSONL corpus, for documents that are one line of a JSONL file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     line: Option<usize>,
-    hash: String,
+    hash: Cow<'a, str>,
     len: usize,
     #[serde(default)]
     status: Status,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    meta: BTreeMap<String, String>,
+    meta: Cow<'a, BTreeMap<String, String>>,
     #[serde(default)]
-    spans: Vec<Span>,
+    spans: Cow<'a, [Span]>,
+    #[serde(default, skip_serializing_if = "<[Relation]>::is_empty")]
+    relations: Cow<'a, [Relation]>,
 }
 
 /// Only the version, read first so a newer file is refused with a clear message even when
@@ -113,7 +119,19 @@ fn parse(path: &Path, src: &str) -> Result<ProjectFile, LoadError> {
         .at_line(find_line(src, "version:"))
         .into());
     }
-    ron::from_str(src).map_err(|e| syntax_problem(path, &e).into())
+    let mut file: ProjectFile = ron::from_str(src).map_err(|e| syntax_problem(path, &e))?;
+    migrate(&mut file, probe.version);
+    Ok(file)
+}
+
+/// Brings a file of an older format version up to the current one. Every version ever
+/// released must load (tests keep a sample of each).
+fn migrate(file: &mut ProjectFile, version: u32) {
+    if version < 2 {
+        // Version 1 had labels only. Labels named like the news defaults get the default
+        // attributes, and the default relation types are added where their labels exist.
+        file.schema.add_news_defaults();
+    }
 }
 
 /// 1-based line of the first occurrence of `needle`.
@@ -154,100 +172,111 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     check_schema(path, src, &file.schema, &mut problems);
+    for p in file.schema.problems() {
+        // Key clashes and the like: the project loads, the schema editor shows them too.
+        if !problems.iter().any(|x: &Problem| x.message == p) {
+            warnings.push(Problem::new(ProblemKind::Warning, path, p));
+        }
+    }
     let mut cache = CorpusCache::default();
     let mut seen_ids = HashSet::new();
     let mut documents = Vec::with_capacity(file.documents.len());
     for rec in file.documents {
         let abs = resolve(&base, &rec.path);
-        let path_line = find_line(src, &format!("path: {:?}", rec.path));
         let text = match cache.text(&abs, rec.line) {
             Ok(t) => t,
             Err(found) => {
-                for p in found {
-                    let missing = p.kind == ProblemKind::Io && !abs.exists();
-                    if missing {
-                        problems.push(
-                            Problem::new(
-                                ProblemKind::MissingCorpus,
-                                path,
-                                format!(
-                                    "corpus file `{}` (resolved to {}) is missing",
-                                    rec.path,
-                                    abs.display()
-                                ),
-                            )
-                            .at_line(path_line),
+                let path_line = find_line(src, &format!("path: {:?}", rec.path));
+                problems.extend(found.into_iter().map(|p| {
+                    if p.kind == ProblemKind::Io && !abs.exists() {
+                        let msg = format!(
+                            "corpus file `{}` (resolved to {}) is missing",
+                            rec.path,
+                            abs.display()
                         );
+                        Problem::new(ProblemKind::MissingCorpus, path, msg).at_line(path_line)
                     } else {
-                        problems.push(p);
+                        p
                     }
-                }
+                }));
                 continue;
             }
         };
         let hash = hash_text(&text);
         let changed = hash != rec.hash || text.len() != rec.len;
-        let before = problems.len();
-        for span in &rec.spans {
+        let mut mismatches = Vec::new();
+        for span in rec.spans.iter() {
+            let line = || span_line(src, span);
             if !seen_ids.insert(span.id) {
                 problems.push(
                     Problem::new(
                         ProblemKind::Invalid,
                         path,
-                        format!("span id {} is used twice", span.id.0),
+                        format!("id {} is used twice", span.id.0),
                     )
-                    .at_line(span_line(src, span)),
+                    .at_line(line()),
                 );
             }
-            if file.schema.label(&span.label).is_none() {
+            if let Err(e) = check_attrs(&file.schema, &span.label, &span.attrs) {
                 problems.push(
                     Problem::new(
                         ProblemKind::Invalid,
                         path,
-                        format!(
-                            "span {} has label `{}`, which is not in the schema",
-                            span.id.0, span.label
-                        ),
+                        format!("span {}: {e}", span.id.0),
                     )
-                    .at_line(span_line(src, span)),
+                    .at_line(line()),
                 );
             }
-            if let Some(p) = check_span_text(path, src, &abs, &text, span) {
-                problems.push(p);
-            }
+            mismatches.extend(check_span_text(path, src, &abs, &text, span));
         }
-        if changed && problems.len() > before {
-            problems.insert(
-                before,
-                Problem::new(
-                    ProblemKind::SpanMismatch,
-                    &abs,
-                    format!(
-                        "changed since the project was saved; {} of its {} spans no longer match their text",
-                        problems.len() - before,
-                        rec.spans.len()
-                    ),
-                ),
+        if changed && !mismatches.is_empty() {
+            let msg = format!(
+                "changed since the project was saved; {} of its {} spans no longer match their text",
+                mismatches.len(),
+                rec.spans.len()
             );
+            problems.push(Problem::new(ProblemKind::SpanMismatch, &abs, msg));
         }
-        if changed && problems.len() == before {
-            warnings.push(Problem::new(
-                ProblemKind::Warning,
-                &abs,
-                format!(
-                    "changed since the project was saved, but all {} spans still match their text",
-                    rec.spans.len()
-                ),
-            ));
+        if changed && mismatches.is_empty() {
+            let msg = format!(
+                "changed since the project was saved, but all {} spans still match their text",
+                rec.spans.len()
+            );
+            warnings.push(Problem::new(ProblemKind::Warning, &abs, msg));
         }
+        problems.extend(mismatches);
         let source = match rec.line {
             Some(line) => DocSource::JsonlLine { path: abs, line },
             None => DocSource::TextFile(abs),
         };
-        let mut doc = Document::new(rec.id, source, hash, Arc::from(text));
+        let mut doc = Document::new(rec.id.into_owned(), source, hash, Arc::from(text));
         doc.status = rec.status;
-        doc.meta = rec.meta;
-        doc.set_spans(rec.spans);
+        doc.meta = rec.meta.into_owned();
+        doc.set_spans(rec.spans.into_owned());
+        for r in rec.relations.iter() {
+            let line = find_line(src, &format!("Relation(id: {}, ", r.id.0));
+            if !seen_ids.insert(r.id) {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::Invalid,
+                        path,
+                        format!("id {} is used twice", r.id.0),
+                    )
+                    .at_line(line),
+                );
+            }
+            if let Err(e) = check_relation(&file.schema, &doc, r) {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::Invalid,
+                        path,
+                        format!("relation {}: {e}", r.id.0),
+                    )
+                    .at_line(line),
+                );
+            }
+        }
+        doc.set_relations(rec.relations.into_owned());
         documents.push(doc);
     }
     if !problems.is_empty() {
@@ -259,7 +288,43 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
     })
 }
 
+/// Schema errors that make annotations ambiguous (the softer ones are warnings).
 fn check_schema(path: &Path, src: &str, schema: &Schema, problems: &mut Vec<Problem>) {
+    let mut relation_names = HashSet::new();
+    for r in &schema.relations {
+        let line = find_line(src, &format!("name: {:?}", r.name));
+        if !relation_names.insert(r.name.as_str()) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::Invalid,
+                    path,
+                    format!("relation type `{}` is defined twice", r.name),
+                )
+                .at_line(line),
+            );
+        }
+        for end in [&r.from, &r.to] {
+            if schema.label(end).is_none() {
+                let msg = format!(
+                    "relation type `{}` refers to label `{end}`, which does not exist",
+                    r.name
+                );
+                problems.push(Problem::new(ProblemKind::Invalid, path, msg).at_line(line));
+            }
+        }
+    }
+    for l in &schema.labels {
+        let mut attrs = HashSet::new();
+        for a in &l.attributes {
+            if !attrs.insert(a.name.as_str()) {
+                let msg = format!("label `{}` defines attribute `{}` twice", l.name, a.name);
+                problems.push(
+                    Problem::new(ProblemKind::Invalid, path, msg)
+                        .at_line(find_line(src, &format!("name: {:?}", a.name))),
+                );
+            }
+        }
+    }
     let mut names = HashSet::new();
     let mut keys = HashSet::new();
     for l in &schema.labels {
@@ -383,45 +448,53 @@ fn differing_excerpts(want: &str, got: &str) -> (String, String) {
 /// identical bytes and a team can diff projects in git.
 pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, Problem> {
     let base = project_dir(project_path);
-    let file = ProjectFile {
-        version: FORMAT_VERSION,
-        name: project.name.clone(),
-        schema: project.schema.clone(),
-        documents: project
-            .documents
-            .iter()
-            .map(|d| DocumentRecord {
-                id: d.id.clone(),
-                path: relative_to(&base, d.source.path()),
-                line: match d.source {
-                    DocSource::JsonlLine { line, .. } => Some(line),
-                    DocSource::TextFile(_) => None,
-                },
-                hash: d.hash.clone(),
-                len: d.text.len(),
-                status: d.status,
-                meta: d.meta.clone(),
-                spans: d.spans().to_vec(),
-            })
-            .collect(),
-    };
-    // Depth 4 is a span: one span per line keeps files compact and diffs readable.
-    let config = ron::ser::PrettyConfig::new()
-        .struct_names(true)
-        .depth_limit(4)
-        .new_line("\n")
-        .indentor("    ");
-    let body = ron::ser::to_string_pretty(&file, config).map_err(|e| {
+    let documents: Vec<DocumentRecord<'_>> = project
+        .documents
+        .iter()
+        .map(|d| DocumentRecord {
+            id: Cow::Borrowed(&d.id),
+            path: relative_to(&base, d.source.path()),
+            line: match d.source {
+                DocSource::JsonlLine { line, .. } => Some(line),
+                DocSource::TextFile(_) => None,
+            },
+            hash: Cow::Borrowed(&d.hash),
+            len: d.text.len(),
+            status: d.status,
+            meta: Cow::Borrowed(&d.meta),
+            spans: Cow::Borrowed(d.spans()),
+            relations: Cow::Borrowed(d.relations()),
+        })
+        .collect();
+    let failed = |e: ron::Error| {
         Problem::new(
             ProblemKind::Io,
             project_path,
             format!("cannot serialise the project: {e}"),
         )
-    })?;
-    let mut out = String::with_capacity(HEADER.len() + body.len() + 1);
+    };
+    let config = || {
+        ron::ser::PrettyConfig::new()
+            .struct_names(true)
+            .new_line("\n")
+            .indentor("    ")
+    };
+    // The schema is small and read by people: one label per block, one attribute per line.
+    let schema =
+        ron::ser::to_string_pretty(&project.schema, config().depth_limit(4)).map_err(failed)?;
+    // Documents are big and diffed: one span or relation per line (depth 4 of the list).
+    let documents =
+        ron::ser::to_string_pretty(&documents, config().depth_limit(3)).map_err(failed)?;
+    let name = ron::ser::to_string(&project.name).map_err(failed)?;
+    let indent = |s: &str| s.replace('\n', "\n    ");
+    let mut out = String::with_capacity(HEADER.len() + schema.len() + documents.len() + 256);
     out.push_str(HEADER);
-    out.push_str(&body);
-    out.push('\n');
+    out.push_str("Project(\n");
+    out.push_str(&format!("    version: {FORMAT_VERSION},\n"));
+    out.push_str(&format!("    name: {name},\n"));
+    out.push_str(&format!("    schema: {},\n", indent(&schema)));
+    out.push_str(&format!("    documents: {},\n", indent(&documents)));
+    out.push_str(")\n");
     Ok(out)
 }
 

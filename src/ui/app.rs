@@ -383,13 +383,8 @@ impl MarginaliaApp {
                 let Some(span) = doc.span_by_key(key) else {
                     return;
                 };
-                if span.label != label {
-                    let id = span.id;
-                    self.edit(Edit::Relabel {
-                        doc: doc_id,
-                        id,
-                        label: label.to_owned(),
-                    });
+                if let Some(edit) = session.project.relabel_edit(doc_id, span.id, label) {
+                    self.edit(edit);
                 }
             }
             Selection::Text(range) => {
