@@ -119,7 +119,10 @@ fn tagging_in_the_middle_of_a_long_document() {
         .with_step_dt(0.05)
         .build_eframe(|_cc| MarginaliaApp::with_session(session));
     h.run();
-    h.state_mut().queue(Command::ScrollToEnd);
+    h.state_mut().queue(Command::Caret(
+        marginalia::ui::document_view::Motion::DocEnd,
+        false,
+    ));
     h.run();
     let doc = h.state().session().unwrap().project.documents[0].clone();
     let visible = h.state().view().visible_range(DocId(0)).unwrap();

@@ -186,6 +186,99 @@ pub fn next_grapheme(text: &str, offset: usize) -> usize {
     grapheme_ceil(text, next_char)
 }
 
+/// The previous grapheme boundary before `offset` (or 0).
+pub fn prev_grapheme(text: &str, offset: usize) -> usize {
+    let offset = floor_char_boundary(text, offset);
+    if offset == 0 {
+        return 0;
+    }
+    grapheme_floor(text, floor_char_boundary(text, offset - 1))
+}
+
+/// Whether a word segment is a word (letters or digits), not spaces or punctuation.
+fn is_wordlike(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
+}
+
+/// The word segment containing `at` (a char boundary inside the text).
+fn segment_at(text: &str, at: usize) -> Option<Range<usize>> {
+    word_segments_around(text, at)
+        .into_iter()
+        .find(|s| s.start <= at && at < s.end)
+}
+
+/// Word segments (words only, not spaces or punctuation) after `offset`, in order.
+fn words_after(text: &str, offset: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = ceil_char_boundary(text, offset);
+    std::iter::from_fn(move || {
+        while at < text.len() {
+            let seg = segment_at(text, at).unwrap_or(at..next_grapheme(text, at));
+            at = seg.end.max(at + 1);
+            if is_wordlike(text.get(seg.clone()).unwrap_or_default()) {
+                return Some(seg);
+            }
+        }
+        None
+    })
+}
+
+/// Word segments before `offset`, nearest first.
+fn words_before(text: &str, offset: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = floor_char_boundary(text, offset);
+    std::iter::from_fn(move || {
+        while at > 0 {
+            let before = prev_grapheme(text, at);
+            let seg = segment_at(text, before).unwrap_or(before..at);
+            at = seg.start.min(before);
+            if is_wordlike(text.get(seg.clone()).unwrap_or_default()) {
+                return Some(seg);
+            }
+        }
+        None
+    })
+}
+
+/// Where Ctrl+Right goes: the end of the next word (skipping spaces and punctuation), so
+/// Shift+Ctrl+Right twice from the start of "Kamala Harris" selects exactly the name.
+pub fn next_word_end(text: &str, offset: usize) -> usize {
+    words_after(text, offset)
+        .next()
+        .map_or(text.len(), |w| w.end)
+}
+
+/// Where Ctrl+Left goes: the start of the word before `offset`.
+pub fn prev_word_start(text: &str, offset: usize) -> usize {
+    words_before(text, offset).next().map_or(0, |w| w.start)
+}
+
+/// The start of the first word that begins after `offset` (`]` shrinks a span from the left).
+pub fn next_word_start(text: &str, offset: usize) -> usize {
+    words_after(text, offset)
+        .find(|w| w.start > offset)
+        .map_or(text.len(), |w| w.start)
+}
+
+/// The end of the last word that ends before `offset` (`{` shrinks a span from the right).
+pub fn prev_word_end(text: &str, offset: usize) -> usize {
+    words_before(text, offset)
+        .find(|w| w.end < offset)
+        .map_or(0, |w| w.end)
+}
+
+/// Whether `offset` is on a word boundary (UAX #29): a match of a tagged text only counts
+/// where it is a whole word, so "Harris" is not found inside "Harrisburg".
+pub fn is_word_boundary(text: &str, offset: usize) -> bool {
+    if offset == 0 || offset >= text.len() {
+        return true;
+    }
+    if !text.is_char_boundary(offset) {
+        return false;
+    }
+    word_segments_around(text, offset)
+        .iter()
+        .any(|s| s.start == offset)
+}
+
 /// 1-based line and column (in chars) of a byte offset; `\r\n` and `\n` both end a line.
 /// Used for error messages, so it scans; never call it per frame.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -335,6 +428,42 @@ mod tests {
         assert_eq!(utf16_to_byte(t, 3), None, "inside a surrogate pair");
         assert_eq!(char_to_byte(t, 5), Some(t.len()));
         assert_eq!(char_to_byte(t, 6), None);
+    }
+
+    #[test]
+    fn word_motions_skip_spaces_and_punctuation() {
+        let t = "said “Kamala Harris,” the 😀 VP";
+        let k = t.find('K').unwrap();
+        let name_end = k + "Kamala Harris".len();
+        assert_eq!(&t[k..next_word_end(t, k)], "Kamala");
+        assert_eq!(next_word_end(t, next_word_end(t, k)), name_end);
+        assert_eq!(prev_word_start(t, name_end), k + "Kamala ".len());
+        assert_eq!(prev_word_start(t, k + "Kamala ".len()), k);
+        assert_eq!(prev_word_start(t, k), 0, "over the opening quote to “said”");
+        assert_eq!(next_word_end(t, name_end), t.find(" 😀").unwrap(), "“the”");
+        assert_eq!(next_word_end(t, t.len()), t.len());
+        assert_eq!(prev_word_start(t, 0), 0);
+        // Shrinking and growing span edges by a word.
+        assert_eq!(next_word_start(t, k), k + "Kamala ".len());
+        assert_eq!(prev_word_end(t, name_end), k + "Kamala".len());
+        // Across a line end.
+        let t = "one\r\ntwo";
+        assert_eq!(next_word_end(t, 3), t.len());
+        assert_eq!(prev_word_start(t, 5), 0);
+    }
+
+    #[test]
+    fn graphemes_step_whole() {
+        let t = "a👨‍👩‍👧b";
+        assert_eq!(prev_grapheme(t, t.len() - 1), 1);
+        assert_eq!(next_grapheme(t, 1), t.len() - 1);
+    }
+
+    #[test]
+    fn word_boundaries_for_matching() {
+        let t = "Harris and Harrisburg";
+        assert!(is_word_boundary(t, 0) && is_word_boundary(t, 6));
+        assert!(!is_word_boundary(t, t.rfind("burg").unwrap()));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::model::{DocId, Project, Status};
 use crate::ui::commands::Command;
 use crate::ui::doc_list::{status_color, status_dot_ui};
-use crate::ui::document_view::{DocumentView, ViewOutput};
+use crate::ui::document_view::{Decor, DocumentView, ViewOutput};
 use crate::ui::selection::Selection;
 use egui::RichText;
 
@@ -13,6 +13,7 @@ pub fn document_panel_ui(
     project: &Project,
     doc_id: DocId,
     selection: &mut Selection,
+    decor: &Decor,
     out: &mut Vec<Command>,
 ) -> ViewOutput {
     let Some(doc) = project.doc(doc_id) else {
@@ -59,5 +60,15 @@ pub fn document_panel_ui(
         }
     });
     ui.separator();
-    view.ui(ui, doc_id, doc, &project.schema, selection)
+    if let Some(text) = &decor.banner {
+        egui::Frame::new()
+            .fill(ui.visuals().selection.bg_fill.gamma_multiply(0.3))
+            .inner_margin(4.0)
+            .corner_radius(4.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(RichText::new(text).strong());
+            });
+    }
+    view.ui(ui, doc_id, doc, &project.schema, selection, decor)
 }

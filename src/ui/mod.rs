@@ -11,6 +11,7 @@ pub mod document_view;
 pub mod label_bar;
 pub mod menu_bar;
 pub mod profile;
+pub mod schema_editor;
 pub mod screenshot;
 pub mod selection;
 pub mod span_panel;

@@ -1,24 +1,474 @@
-//! Right panel: the selected span in detail, then every span of the document in reading
-//! order. Clicking a span selects it and scrolls the document to it.
+//! Right panel: the selected span in detail (label, attributes, note, relations, tag all
+//! matches), then every span of the document in reading order. Clicking a span selects it
+//! and scrolls the document to it.
 
 use crate::model::text::excerpt;
-use crate::model::{DocId, Document, Schema};
+use crate::model::{AttrKind, AttributeDef, DocId, Document, Project, Schema, Span, SpanId};
 use crate::ui::commands::Command;
 use crate::ui::selection::Selection;
 use crate::ui::theme;
-use egui::RichText;
+use egui::{Key, RichText};
+use std::collections::{BTreeMap, HashMap};
 
-/// A small coloured label name, as on the chips in the document.
+/// Suggestions shown under a free-text attribute field.
+const MAX_SUGGESTIONS: usize = 6;
+
+/// Editing state of the panel: text typed in fields but not yet committed.
+#[derive(Default)]
+pub struct SpanEditor {
+    span: Option<(DocId, SpanId)>,
+    /// Text attribute fields by attribute name, and the note under the key `""`.
+    buffers: BTreeMap<String, String>,
+    /// A field to give the keyboard to on the next frame.
+    focus: Option<String>,
+    /// The highlighted suggestion of the focused field.
+    highlighted: Option<usize>,
+    /// Values used in the project per (label, attribute), most frequent first, with the
+    /// history version they were collected at.
+    used_values: Option<(u64, UsedValues)>,
+}
+
+/// Attribute values in use, by (label, attribute name), most frequent first.
+type UsedValues = HashMap<(String, String), Vec<String>>;
+
+impl SpanEditor {
+    /// Gives the keyboard to a field (`note`, or a text attribute) on the next frame.
+    pub fn focus(&mut self, field: &str) {
+        self.focus = Some(field.to_owned());
+        self.highlighted = None;
+    }
+
+    fn used_values(
+        &mut self,
+        project: &Project,
+        version: u64,
+        label: &str,
+        attr: &str,
+    ) -> &[String] {
+        if self.used_values.as_ref().is_none_or(|(v, _)| *v != version) {
+            let mut counts: HashMap<(String, String), HashMap<String, usize>> = HashMap::new();
+            for d in &project.documents {
+                for s in d.spans() {
+                    for (k, v) in &s.attrs {
+                        *counts
+                            .entry((s.label.clone(), k.clone()))
+                            .or_default()
+                            .entry(v.clone())
+                            .or_default() += 1;
+                    }
+                }
+            }
+            let sorted = counts
+                .into_iter()
+                .map(|(key, values)| {
+                    let mut v: Vec<(String, usize)> = values.into_iter().collect();
+                    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    (key, v.into_iter().map(|(s, _)| s).collect())
+                })
+                .collect();
+            self.used_values = Some((version, sorted));
+        }
+        self.used_values
+            .as_ref()
+            .and_then(|(_, m)| m.get(&(label.to_owned(), attr.to_owned())))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A small coloured label name, as on the chips in the document, in a column of fixed width
+/// so the span texts beside it line up.
 pub fn label_chip(ui: &mut egui::Ui, schema: &Schema, label: &str) -> egui::Response {
     let rgb = schema.color_of(label);
-    let text = RichText::new(format!(" {label} "))
-        .small()
-        .color(theme::on_color(rgb))
-        .background_color(theme::color(rgb));
-    ui.label(text)
+    let galley = ui.painter().layout_no_wrap(
+        label.to_owned(),
+        egui::FontId::proportional(theme::CHIP_FONT_SIZE),
+        theme::on_color(rgb),
+    );
+    let width = (galley.size().x + 8.0).max(58.0);
+    let (rect, response) = ui.allocate_exact_size(
+        egui::vec2(width, theme::CHIP_HEIGHT + 2.0),
+        egui::Sense::hover(),
+    );
+    let chip =
+        egui::Rect::from_min_size(rect.min, egui::vec2(galley.size().x + 8.0, rect.height()));
+    ui.painter().rect_filled(chip, 3.0, theme::color(rgb));
+    ui.painter().galley(
+        chip.center() - galley.size() / 2.0,
+        galley,
+        theme::on_color(rgb),
+    );
+    response
+}
+
+/// What the panel shows.
+pub struct PanelInput<'a> {
+    pub project: &'a Project,
+    pub doc_id: DocId,
+    pub selection: &'a Selection,
+    /// Scroll the list to the selected span.
+    pub reveal_selected: bool,
+    /// History version, to know when cached suggestions are stale.
+    pub version: u64,
 }
 
 pub fn span_panel_ui(
+    ui: &mut egui::Ui,
+    input: &PanelInput<'_>,
+    editor: &mut SpanEditor,
+    out: &mut Vec<Command>,
+) {
+    let Some(doc) = input.project.doc(input.doc_id) else {
+        return;
+    };
+    let schema = &input.project.schema;
+    egui::ScrollArea::vertical()
+        .id_salt("span-detail")
+        .max_height(ui.available_height() * 0.6)
+        .auto_shrink([false, true])
+        .show(ui, |ui| match input.selection {
+            Selection::Span(key) => {
+                if let Some(span) = doc.span_by_key(*key) {
+                    selected_span_ui(ui, input, doc, span, editor, out);
+                }
+            }
+            Selection::Text(r) => {
+                editor.span = None;
+                ui.strong("Selected text");
+                ui.label(RichText::new(format!("“{}”", excerpt(doc.text.get(r.clone()).unwrap_or_default(), 240))).italics());
+                ui.label(RichText::new("Press a label key or click a label to tag it.").weak().small());
+            }
+            Selection::None => {
+                editor.span = None;
+                ui.strong("Nothing selected");
+                ui.label(
+                    RichText::new("Drag across text (Alt: exact characters), or move the caret with the arrows and Shift+arrows; click a span or press Tab to select one.")
+                        .weak()
+                        .small(),
+                );
+            }
+        });
+    ui.separator();
+    span_list_ui(
+        ui,
+        input.doc_id,
+        doc,
+        schema,
+        input.selection,
+        input.reveal_selected,
+        out,
+    );
+}
+
+fn selected_span_ui(
+    ui: &mut egui::Ui,
+    input: &PanelInput<'_>,
+    doc: &Document,
+    span: &Span,
+    editor: &mut SpanEditor,
+    out: &mut Vec<Command>,
+) {
+    let schema = &input.project.schema;
+    if editor.span != Some((input.doc_id, span.id)) {
+        editor.span = Some((input.doc_id, span.id));
+        editor.buffers.clear();
+        editor.highlighted = None;
+    }
+    ui.horizontal(|ui| {
+        ui.strong("Selected span");
+        label_chip(ui, schema, &span.label);
+    });
+    ui.label(RichText::new(format!("“{}”", excerpt(&span.text, 240))).italics());
+    ui.label(
+        RichText::new(format!(
+            "bytes {}–{} · id {}",
+            span.start, span.end, span.id.0
+        ))
+        .weak()
+        .small(),
+    );
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Relabel:");
+        for l in &schema.labels {
+            if l.name != span.label {
+                let key = l.key.map(|k| format!(" ({k})")).unwrap_or_default();
+                if ui
+                    .button(format!("{}{key}", l.name))
+                    .on_hover_text("Relabel this span")
+                    .clicked()
+                {
+                    out.push(Command::ApplyLabel(l.name.clone()));
+                }
+            }
+        }
+        if ui
+            .button("Delete")
+            .on_hover_text("Delete this span and its relations (Del)")
+            .clicked()
+        {
+            out.push(Command::DeleteSpan);
+        }
+    });
+    if let Some(def) = schema.label(&span.label)
+        && !def.attributes.is_empty()
+    {
+        ui.add_space(4.0);
+        egui::Grid::new("attributes")
+            .num_columns(2)
+            .spacing([8.0, 4.0])
+            .show(ui, |ui| {
+                for a in &def.attributes {
+                    let hint = a.key.map(|k| format!(" ({k})")).unwrap_or_default();
+                    ui.label(format!("{}{hint}", a.name));
+                    match &a.kind {
+                        AttrKind::Choice(choices) => {
+                            ui.horizontal_wrapped(|ui| {
+                                let current = span.attrs.get(&a.name);
+                                for c in choices {
+                                    let selected = current == Some(&c.value);
+                                    let text = match c.key {
+                                        Some(k) => format!("{} ({k})", c.value),
+                                        None => c.value.clone(),
+                                    };
+                                    if ui.selectable_label(selected, text).clicked() {
+                                        let value = (!selected).then(|| c.value.clone());
+                                        out.push(Command::SetAttr(a.name.clone(), value));
+                                    }
+                                }
+                            });
+                        }
+                        AttrKind::Text => {
+                            ui.vertical(|ui| text_attr_ui(ui, input, span, a, editor, out));
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+    ui.add_space(4.0);
+    note_ui(ui, span, editor, out);
+    relations_ui(ui, input.doc_id, doc, schema, span, out);
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Tag all matches:");
+        if ui
+            .button("in this document")
+            .on_hover_text("Ctrl+M")
+            .clicked()
+        {
+            out.push(Command::TagAllMatches { corpus: false });
+        }
+        if ui
+            .button("in the corpus")
+            .on_hover_text("Ctrl+Shift+M")
+            .clicked()
+        {
+            out.push(Command::TagAllMatches { corpus: true });
+        }
+    });
+}
+
+/// A free-text attribute: a field that commits on Enter (or when it loses the keyboard),
+/// with suggestions from the values already used in the project.
+fn text_attr_ui(
+    ui: &mut egui::Ui,
+    input: &PanelInput<'_>,
+    span: &Span,
+    a: &AttributeDef,
+    editor: &mut SpanEditor,
+    out: &mut Vec<Command>,
+) {
+    let current = span.attrs.get(&a.name).cloned().unwrap_or_default();
+    let id = ui.make_persistent_id(("attr-field", &a.name));
+    let focused = ui.memory(|m| m.has_focus(id));
+    if !focused {
+        editor.buffers.insert(a.name.clone(), current.clone());
+    }
+    // Suggestions: values used elsewhere for this attribute, and the span's own text.
+    let mut suggestions: Vec<String> = Vec::new();
+    if focused {
+        let typed = editor
+            .buffers
+            .get(&a.name)
+            .cloned()
+            .unwrap_or_default()
+            .to_lowercase();
+        let mut pool: Vec<String> = editor
+            .used_values(input.project, input.version, &span.label, &a.name)
+            .to_vec();
+        pool.push(span.text.clone());
+        for v in pool {
+            if v.to_lowercase().contains(&typed)
+                && v != typed
+                && !suggestions.contains(&v)
+                && suggestions.len() < MAX_SUGGESTIONS
+            {
+                suggestions.push(v);
+            }
+        }
+        let (down, up) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
+                i.consume_key(egui::Modifiers::NONE, Key::ArrowUp),
+            )
+        });
+        if down && !suggestions.is_empty() {
+            editor.highlighted = Some(
+                editor
+                    .highlighted
+                    .map_or(0, |h| (h + 1).min(suggestions.len() - 1)),
+            );
+        }
+        if up {
+            editor.highlighted = editor.highlighted.and_then(|h| h.checked_sub(1));
+        }
+    }
+    let buffer = editor.buffers.entry(a.name.clone()).or_default();
+    let field = ui
+        .add(
+            egui::TextEdit::singleline(buffer)
+                .id(id)
+                .desired_width(f32::INFINITY)
+                .hint_text(format!("{} (free text)", a.name)),
+        )
+        .accessible_name(a.name.clone());
+    if editor.focus.as_deref() == Some(a.name.as_str()) {
+        field.request_focus();
+        editor.focus = None;
+    }
+    let enter = field.has_focus() && ui.input(|i| i.key_pressed(Key::Enter))
+        || field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+    let escape = ui.input(|i| i.key_pressed(Key::Escape));
+    if focused && escape {
+        editor.buffers.insert(a.name.clone(), current.clone());
+        field.surrender_focus();
+        return;
+    }
+    let mut chosen = None;
+    if !suggestions.is_empty() && focused {
+        for (i, s) in suggestions.iter().enumerate() {
+            let highlighted = editor.highlighted == Some(i);
+            if ui
+                .selectable_label(highlighted, RichText::new(s).small())
+                .clicked()
+            {
+                chosen = Some(s.clone());
+            }
+        }
+    }
+    if enter && let Some(h) = editor.highlighted {
+        chosen = suggestions.get(h).cloned();
+    }
+    let value = match chosen {
+        Some(v) => Some(v),
+        None if enter || field.lost_focus() => {
+            Some(editor.buffers.get(&a.name).cloned().unwrap_or_default())
+        }
+        None => None,
+    };
+    if let Some(v) = value {
+        if v.trim() != current {
+            let v = v.trim().to_owned();
+            out.push(Command::SetAttr(
+                a.name.clone(),
+                (!v.is_empty()).then_some(v),
+            ));
+        }
+        editor.highlighted = None;
+        if field.has_focus() {
+            field.surrender_focus();
+        }
+    }
+}
+
+fn note_ui(ui: &mut egui::Ui, span: &Span, editor: &mut SpanEditor, out: &mut Vec<Command>) {
+    let current = span.note.clone().unwrap_or_default();
+    let id = ui.make_persistent_id("note-field");
+    if !ui.memory(|m| m.has_focus(id)) {
+        editor.buffers.insert(String::new(), current.clone());
+    }
+    ui.label("Note");
+    let buffer = editor.buffers.entry(String::new()).or_default();
+    let field = ui
+        .add(
+            egui::TextEdit::multiline(buffer)
+                .id(id)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .hint_text("A note for this span"),
+        )
+        .accessible_name("Note");
+    if editor.focus.as_deref() == Some("note") {
+        field.request_focus();
+        editor.focus = None;
+    }
+    if field.has_focus() && ui.input(|i| i.key_pressed(Key::Escape)) {
+        editor.buffers.insert(String::new(), current);
+        field.surrender_focus();
+        return;
+    }
+    if field.lost_focus() {
+        let typed = editor.buffers.get("").cloned().unwrap_or_default();
+        if typed.trim() != current.trim() {
+            out.push(Command::SetNote(
+                (!typed.trim().is_empty()).then(|| typed.trim().to_owned()),
+            ));
+        }
+    }
+}
+
+/// The relations of the selected span, each a link to the other span.
+fn relations_ui(
+    ui: &mut egui::Ui,
+    doc_id: DocId,
+    doc: &Document,
+    schema: &Schema,
+    span: &Span,
+    out: &mut Vec<Command>,
+) {
+    let relations: Vec<_> = doc.relations_of(span.id).collect();
+    ui.horizontal(|ui| {
+        ui.label(format!("Relations ({})", relations.len()));
+        if ui
+            .small_button("Link… (R)")
+            .on_hover_text("Link this span to another, by keyboard")
+            .clicked()
+        {
+            out.push(Command::StartLink);
+        }
+    });
+    for r in relations {
+        let outgoing = r.from == span.id;
+        let other_id = if outgoing { r.to } else { r.from };
+        let Some(other) = doc.span_by_id(other_id) else {
+            continue;
+        };
+        ui.horizontal(|ui| {
+            let arrow = if outgoing {
+                format!("{} ->", r.kind)
+            } else {
+                format!("<- {}", r.kind)
+            };
+            ui.label(RichText::new(arrow).strong());
+            label_chip(ui, schema, &other.label);
+            if ui
+                .link(excerpt(&other.text, 40))
+                .on_hover_text("Select that span")
+                .clicked()
+            {
+                out.push(Command::SelectSpan(doc_id, other.key()));
+            }
+            if ui
+                .small_button("×")
+                .on_hover_text("Delete this relation")
+                .clicked()
+            {
+                out.push(Command::DeleteRelation(doc_id, r.id));
+            }
+        });
+    }
+}
+
+fn span_list_ui(
     ui: &mut egui::Ui,
     doc_id: DocId,
     doc: &Document,
@@ -27,8 +477,6 @@ pub fn span_panel_ui(
     reveal_selected: bool,
     out: &mut Vec<Command>,
 ) {
-    selected_span_ui(ui, doc, schema, selection, out);
-    ui.separator();
     let spans = doc.spans();
     ui.horizontal(|ui| {
         ui.heading("Spans");
@@ -57,7 +505,9 @@ pub fn span_panel_ui(
             .as_ref()
             .is_some_and(|r| r.start < index && index + 1 < r.end)
     {
-        area = area.vertical_scroll_offset((index as f32 - 2.0).max(0.0) * row_step);
+        // Within the list's extent: an offset past the end makes egui spring back for frames.
+        let max = (spans.len() as f32 * row_step - ui.available_height()).max(0.0);
+        area = area.vertical_scroll_offset(((index as f32 - 2.0).max(0.0) * row_step).min(max));
     }
     area.show_rows(ui, row_height, spans.len(), |ui, rows| {
         ui.data_mut(|d| d.insert_temp(shown_id, rows.clone()));
@@ -81,73 +531,4 @@ pub fn span_panel_ui(
             }
         }
     });
-}
-
-fn selected_span_ui(
-    ui: &mut egui::Ui,
-    doc: &Document,
-    schema: &Schema,
-    selection: &Selection,
-    out: &mut Vec<Command>,
-) {
-    match selection {
-        Selection::Span(key) => {
-            let Some(span) = doc.span_by_key(*key) else {
-                return;
-            };
-            ui.horizontal(|ui| {
-                ui.strong("Selected span");
-                label_chip(ui, schema, &span.label);
-            });
-            ui.label(RichText::new(format!("“{}”", excerpt(&span.text, 240))).italics());
-            ui.label(
-                RichText::new(format!(
-                    "bytes {}–{} · id {}",
-                    span.start, span.end, span.id.0
-                ))
-                .weak()
-                .small(),
-            );
-            ui.horizontal_wrapped(|ui| {
-                ui.label("Relabel:");
-                for l in &schema.labels {
-                    if l.name != span.label {
-                        let key = l.key.map(|k| format!(" ({k})")).unwrap_or_default();
-                        if ui
-                            .button(format!("as {}{key}", l.name))
-                            .on_hover_text("Relabel this span")
-                            .clicked()
-                        {
-                            out.push(Command::ApplyLabel(l.name.clone()));
-                        }
-                    }
-                }
-                if ui
-                    .button("Delete")
-                    .on_hover_text("Delete this span (Del)")
-                    .clicked()
-                {
-                    out.push(Command::DeleteSpan);
-                }
-            });
-        }
-        Selection::Text(r) => {
-            ui.strong("Selected text");
-            let text = doc.text.get(r.clone()).unwrap_or_default();
-            ui.label(RichText::new(format!("“{}”", excerpt(text, 240))).italics());
-            ui.label(
-                RichText::new("Press a label key or click a label to tag it.")
-                    .weak()
-                    .small(),
-            );
-        }
-        Selection::None => {
-            ui.strong("Nothing selected");
-            ui.label(
-                RichText::new("Drag across text to select it (Alt+drag for exact characters); click a span to select it.")
-                    .weak()
-                    .small(),
-            );
-        }
-    }
 }

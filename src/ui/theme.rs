@@ -43,3 +43,9 @@ pub fn on_color(c: Rgb) -> Color32 {
         Color32::WHITE
     }
 }
+
+/// The app's look, set once: our scroll areas jump to computed offsets (reveal a span, keep
+/// the text still while heights are measured), which must land at once, not spring back.
+pub fn setup(ctx: &egui::Context) {
+    ctx.all_styles_mut(|style| style.spacing.scroll.kinetic.rubber_band = false);
+}

@@ -2,7 +2,6 @@
 //! label chip go. Built only for blocks on screen, and rebuilt only when the spans touching
 //! the block, the width or the style change.
 
-use crate::model::text::excerpt;
 use crate::model::{Document, Schema, SpanKey};
 use crate::ui::theme;
 use egui::text::{CharIndex, LayoutJob, TextFormat, TextWrapping};
@@ -74,8 +73,6 @@ pub struct Mark {
     pub rects: Vec<Rect>,
     /// The label chip, when the span starts in this block.
     pub chip: Option<Chip>,
-    pub label: String,
-    pub excerpt: String,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +122,7 @@ pub fn signature(doc: &Document, schema: &Schema, range: &Range<usize>, style: &
     for s in touching(doc, range) {
         s.key().hash(&mut h);
         s.label.hash(&mut h);
+        s.attrs.hash(&mut h);
         schema.label(&s.label).map(|l| l.color).hash(&mut h);
     }
     h.finish()
@@ -293,7 +291,7 @@ impl BlockLayout {
             let rects = char_range_rects(&self.galley, self.char_of(s), self.char_of(e), self.pad);
             let chip = if span.start >= self.block_start {
                 rects.first().map(|first| {
-                    let galley = chip_galley(fonts, &span.label, chip_text);
+                    let galley = chip_galley(fonts, &chip_label(schema, span), chip_text);
                     let w = galley.size().x + 6.0;
                     let mut x = first.left();
                     let y = first.top() - theme::CHIP_HEIGHT - 1.0;
@@ -317,8 +315,6 @@ impl BlockLayout {
                 level,
                 rects,
                 chip,
-                label: span.label.clone(),
-                excerpt: excerpt(&span.text, 80),
             });
         }
     }
@@ -352,6 +348,38 @@ impl BlockLayout {
         }
     }
 
+    /// Byte offset just past the block's last character.
+    pub fn block_end(&self) -> usize {
+        self.block_start + self.char_bytes.last().copied().unwrap_or(0) as usize
+    }
+
+    /// A zero-width rect of the full row height where a caret at document byte `offset`
+    /// goes, relative to the block origin; `None` when the offset is outside the block.
+    pub fn caret_rect(&self, offset: usize) -> Option<Rect> {
+        if offset < self.block_start || offset > self.block_end() {
+            return None;
+        }
+        let cursor = egui::text::CCursor {
+            index: CharIndex(self.char_of(offset - self.block_start)),
+            prefer_next_row: true,
+        };
+        Some(self.galley.pos_from_cursor(cursor))
+    }
+
+    /// Document offset of the start (or end) of the visual row holding `offset`.
+    pub fn row_edge(&self, offset: usize, end: bool) -> usize {
+        let cursor = egui::text::CCursor {
+            index: CharIndex(self.char_of(offset.saturating_sub(self.block_start))),
+            prefer_next_row: true,
+        };
+        let edge = if end {
+            self.galley.cursor_end_of_row(&cursor)
+        } else {
+            self.galley.cursor_begin_of_row(&cursor)
+        };
+        self.byte_of(edge.index.0)
+    }
+
     /// Height of the block as laid out.
     pub fn height(&self) -> f32 {
         self.galley
@@ -364,6 +392,23 @@ impl BlockLayout {
     pub fn char_at(&self, p: Pos2) -> usize {
         self.galley.cursor_from_pos(p.to_vec2()).index.0
     }
+}
+
+/// What a chip says: the label, and the values of its choice attributes (`stance · against`),
+/// so the main facts of a span are visible without selecting it.
+fn chip_label(schema: &Schema, span: &crate::model::Span) -> String {
+    let mut text = span.label.clone();
+    if let Some(def) = schema.label(&span.label) {
+        for a in &def.attributes {
+            if !a.choices().is_empty()
+                && let Some(v) = span.attrs.get(&a.name)
+            {
+                text.push_str(" · ");
+                text.push_str(v);
+            }
+        }
+    }
+    text
 }
 
 /// The small label name drawn on a chip.

@@ -3,18 +3,30 @@
 //! The text is split into blocks (lines). Only blocks that meet the viewport are laid out
 //! and painted; the others are represented by an estimated height in a Fenwick tree, which
 //! is corrected as blocks are measured (and the scroll offset compensated, so nothing jumps).
-//! Selection is the app's own state, in document byte offsets, so it can cross paragraphs.
+//! Selection and the keyboard caret are the app's own state, in document byte offsets, so
+//! they can cross paragraphs.
+//!
+//! - `blocks.rs`: splitting the text, the height tree;
+//! - `block_layout.rs`: one block's galley and the geometry of its spans;
+//! - `caret.rs`: keyboard caret motions;
+//! - `input.rs`: hit-testing and the mouse;
+//! - `paint.rs`: painting text, spans, selection, caret and relation arcs.
 
 mod block_layout;
 pub mod blocks;
+mod caret;
+mod input;
+mod paint;
 
-use crate::model::text::{snap_to_graphemes, snap_to_words};
-use crate::model::{DocId, Document, Schema, SpanKey};
+pub use caret::Motion;
+
+use crate::model::{DocId, Document, Schema, SpanId, SpanKey};
+use crate::ui::commands::Command;
 use crate::ui::selection::Selection;
 use crate::ui::theme;
 use block_layout::{BlockLayout, Metrics, Style, signature};
 use blocks::{Block, HeightTree, block_at, split_blocks};
-use egui::{Color32, CursorIcon, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2, vec2};
+use egui::{Pos2, Rect, Sense, vec2};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -27,7 +39,7 @@ const REMEMBERED_DOCS: usize = 8;
 /// Laid-out blocks kept per document before far-away ones are dropped.
 const MAX_CACHED_BLOCKS: usize = 400;
 
-/// Per-document state of the view: blocks, heights, cached layouts, scroll position.
+/// Per-document state of the view: blocks, heights, cached layouts, scroll position, caret.
 struct DocState {
     text: Arc<str>,
     blocks: Vec<Block>,
@@ -41,6 +53,14 @@ struct DocState {
     origin: Pos2,
     /// Content height given to the scroll area in the last frame: egui clamps offsets to it.
     last_total: f32,
+    /// Keyboard caret, a byte offset on a grapheme boundary.
+    caret: usize,
+    /// Where a Shift+motion selection started.
+    anchor: Option<usize>,
+    /// Remembered x for a run of Up/Down presses, so the caret keeps its column.
+    sticky_x: Option<f32>,
+    /// Relations by span id, rebuilt when the document's revision changes.
+    relation_index: (u64, HashMap<SpanId, Vec<usize>>),
 }
 
 impl DocState {
@@ -57,6 +77,10 @@ impl DocState {
             viewport_h: 400.0,
             origin: Pos2::ZERO,
             last_total: 0.0,
+            caret: 0,
+            anchor: None,
+            sticky_x: None,
+            relation_index: (u64::MAX, HashMap::new()),
         }
     }
 
@@ -82,14 +106,56 @@ impl DocState {
             self.offset = self.heights.top(anchor) + frac * self.heights.height(anchor);
         }
     }
+
+    /// Relations touching each span, rebuilt only after the document changed.
+    fn relations_by_span(&mut self, doc: &Document) -> &HashMap<SpanId, Vec<usize>> {
+        if self.relation_index.0 != doc.revision() {
+            let mut index: HashMap<SpanId, Vec<usize>> = HashMap::new();
+            for (i, r) in doc.relations().iter().enumerate() {
+                index.entry(r.from).or_default().push(i);
+                index.entry(r.to).or_default().push(i);
+            }
+            self.relation_index = (doc.revision(), index);
+        }
+        &self.relation_index.1
+    }
 }
 
-/// A drag in progress: where it started and where the pointer is, in document bytes.
+/// A drag in progress: a text selection (in document bytes), or a link from a span's chip.
 #[derive(Clone, Copy, Debug)]
-struct Drag {
-    anchor: usize,
-    head: usize,
-    exact: bool,
+enum Drag {
+    Select {
+        anchor: usize,
+        head: usize,
+        exact: bool,
+    },
+    Link {
+        from: SpanKey,
+        to: Pos2,
+    },
+}
+
+/// What the app asks the view to show besides the document.
+#[derive(Clone, Debug, Default)]
+pub struct Decor {
+    /// Draw every relation as an arc (otherwise only those of the selected span).
+    pub all_relations: bool,
+    /// A relation being made by keyboard.
+    pub link: Option<LinkPreview>,
+    /// What link mode says above the document (keys, the current candidate).
+    pub banner: Option<String>,
+}
+
+/// The relation that Enter would create in link mode.
+#[derive(Clone, Debug)]
+pub struct LinkPreview {
+    pub from: SpanKey,
+    /// The candidate target, if any matches.
+    pub to: Option<SpanKey>,
+    /// The relation type (the first valid one).
+    pub kind: String,
+    /// Whether the relation goes from `from` to `to` (else the other way).
+    pub forward: bool,
 }
 
 /// What the view reports to the app after a frame.
@@ -97,6 +163,8 @@ struct Drag {
 pub struct ViewOutput {
     /// The user changed the selection with the mouse.
     pub selection_changed: bool,
+    /// Commands from the mouse: a link dragged from span to span, the context menu.
+    pub commands: Vec<Command>,
 }
 
 /// The document view widget. Lives as long as the app; remembers a few documents.
@@ -112,6 +180,10 @@ pub struct DocumentView {
     /// Frames left to bring `scroll_to` into view: measuring blocks near the target can
     /// change the content height, so a jump may need a second frame to land.
     scroll_retries: u8,
+    /// Caret motions to apply on the next frame, when layouts are at hand.
+    motions: Vec<(Motion, bool)>,
+    /// A caret position set by the app, applied on the next frame.
+    set_caret: Option<(DocId, usize)>,
     frame: u64,
 }
 
@@ -122,13 +194,29 @@ impl DocumentView {
         self.scroll_retries = 3;
     }
 
+    /// Moves the caret on the next frame; with `extend`, the text selection follows.
+    pub fn move_caret(&mut self, motion: Motion, extend: bool) {
+        self.motions.push((motion, extend));
+    }
+
+    /// Puts the caret at `offset` (after Tab selected a span, or a search jumped).
+    pub fn place_caret(&mut self, doc_id: DocId, offset: usize) {
+        self.set_caret = Some((doc_id, offset));
+        if let Some((_, s)) = self.docs.iter_mut().find(|(d, _)| *d == doc_id) {
+            s.caret = offset;
+            s.anchor = None;
+        }
+    }
+
+    /// The caret of a document (0 before it was shown).
+    pub fn caret(&self, doc_id: DocId) -> usize {
+        self.state(doc_id).map_or(0, |s| s.caret)
+    }
+
     /// How many blocks of a document have a layout in memory (a long document must never
     /// have all of them).
     pub fn laid_out_blocks(&self, doc_id: DocId) -> usize {
-        self.docs
-            .iter()
-            .find(|(d, _)| *d == doc_id)
-            .map_or(0, |(_, s)| s.layouts.len())
+        self.state(doc_id).map_or(0, |s| s.layouts.len())
     }
 
     /// Scrolls by `dy` points on the next frame.
@@ -136,19 +224,9 @@ impl DocumentView {
         self.scroll_by += dy;
     }
 
-    /// Scrolls by a fraction of the visible height of the current document.
-    pub fn scroll_pages(&mut self, doc_id: DocId, pages: f32) {
-        let vh = self
-            .docs
-            .iter()
-            .find(|(d, _)| *d == doc_id)
-            .map_or(400.0, |(_, s)| s.viewport_h);
-        self.scroll_by(pages * vh);
-    }
-
     /// The byte range of the blocks shown in the last frame.
     pub fn visible_range(&self, doc_id: DocId) -> Option<Range<usize>> {
-        let (_, state) = self.docs.iter().find(|(d, _)| *d == doc_id)?;
+        let state = self.state(doc_id)?;
         let first = state.heights.block_at_y(state.offset);
         let last = state.heights.block_at_y(state.offset + state.viewport_h);
         Some(state.blocks.get(first)?.range.start..state.blocks.get(last)?.range.end)
@@ -159,12 +237,13 @@ impl DocumentView {
         self.docs.clear();
         self.drag = None;
         self.scroll_to = None;
+        self.motions.clear();
     }
 
     /// Where a byte range of a document was drawn in the last frame, one rect per row (empty
     /// when it was not on screen). Used by tests to point the mouse at text.
     pub fn screen_rects(&self, doc_id: DocId, range: Range<usize>) -> Vec<Rect> {
-        let Some((_, state)) = self.docs.iter().find(|(d, _)| *d == doc_id) else {
+        let Some(state) = self.state(doc_id) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -187,10 +266,25 @@ impl DocumentView {
         out
     }
 
-    /// Whether a mouse drag selection is in progress (keys should not act on a half-made
-    /// selection).
+    /// Where a span's label chip was drawn in the last frame (tests drag links from it).
+    pub fn chip_rect(&self, doc_id: DocId, key: SpanKey) -> Option<Rect> {
+        let state = self.state(doc_id)?;
+        let i = block_at(&state.blocks, key.start);
+        let l = state.layouts.get(&i)?;
+        let chip = l.marks.iter().find(|m| m.key == key)?.chip.as_ref()?;
+        Some(
+            chip.rect
+                .translate(block_origin(state, i, state.origin).to_vec2()),
+        )
+    }
+
+    /// Whether a mouse drag is in progress (keys should not act on a half-made selection).
     pub fn is_dragging(&self) -> bool {
         self.drag.is_some()
+    }
+
+    fn state(&self, doc_id: DocId) -> Option<&DocState> {
+        self.docs.iter().find(|(d, _)| *d == doc_id).map(|(_, s)| s)
     }
 
     fn state_index(&mut self, id: DocId, doc: &Document) -> usize {
@@ -212,8 +306,8 @@ impl DocumentView {
         self.docs.len() - 1
     }
 
-    /// Shows `doc` and handles the mouse. `selection` is read to paint it and written when
-    /// the user selects text or clicks a span.
+    /// Shows `doc` and handles the mouse and pending caret motions. `selection` is read to
+    /// paint it and written when the user selects text, clicks a span or moves the caret.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -221,6 +315,7 @@ impl DocumentView {
         doc: &Document,
         schema: &Schema,
         selection: &mut Selection,
+        decor: &Decor,
     ) -> ViewOutput {
         self.frame += 1;
         let frame = self.frame;
@@ -240,14 +335,21 @@ impl DocumentView {
             }
         };
         let idx = self.state_index(doc_id, doc);
-        let scroll_to = self.scroll_to.take();
+        let mut scroll_to = self.scroll_to.take();
+        let motions = std::mem::take(&mut self.motions);
+        let set_caret = self.set_caret.take();
         let Some((_, state)) = self.docs.get_mut(idx) else {
             return ViewOutput::default();
         };
         if state.style != Some(style) {
             state.restyle(style, &metrics);
         }
-
+        if let Some((d, at)) = set_caret
+            && d == doc_id
+        {
+            state.caret = at.min(doc.text.len());
+            state.anchor = None;
+        }
         let layouter = Layouter {
             doc,
             schema,
@@ -255,6 +357,16 @@ impl DocumentView {
             metrics,
             frame,
         };
+        let mut output = ViewOutput::default();
+        if !motions.is_empty() {
+            for (motion, extend) in motions {
+                caret::apply(ui, state, &layouter, motion, extend, selection);
+            }
+            scroll_to = Some(state.caret);
+            self.scroll_retries = 3;
+            output.selection_changed = true;
+        }
+
         // Pre-pass with last frame's viewport: measure blocks near it and compensate the
         // scroll offset for height changes above it, before anything is drawn.
         let vh = state.viewport_h;
@@ -290,7 +402,6 @@ impl DocumentView {
             let max = (state.last_total - vh).max(0.0);
             area = area.vertical_scroll_offset(o.clamp(0.0, max));
         }
-        let mut output = ViewOutput::default();
         let drag = &mut self.drag;
         let out = area.show_viewport(ui, |ui, viewport| {
             let origin = ui.min_rect().min + vec2(left, 0.0);
@@ -305,9 +416,18 @@ impl DocumentView {
             );
             let response = ui.allocate_rect(content, Sense::click_and_drag());
             let visible = visible_blocks(state, viewport);
-            paint(ui, state, &visible, origin, selection, drag.as_ref(), doc);
-            output.selection_changed =
-                interact(ui, &response, state, &visible, origin, doc, selection, drag);
+            state.relations_by_span(doc);
+            let caret = {
+                let view = input::Frame::new(state, visible.clone(), origin, doc, schema);
+                input::interact(ui, &response, &view, selection, drag, &mut output)
+            };
+            if let Some(c) = caret {
+                state.caret = c;
+                state.anchor = None;
+                state.sticky_x = None;
+            }
+            let view = input::Frame::new(state, visible, origin, doc, schema);
+            paint::paint(ui, &view, selection, drag.as_ref(), decor);
         });
         state.offset = out.state.clamped_offset().y;
         state.viewport_h = out.inner_rect.height();
@@ -405,16 +525,21 @@ impl Layouter<'_> {
         h
     }
 
+    /// Lays out block `i` (if needed) and updates its height.
+    fn ensure_block(&self, ui: &egui::Ui, state: &mut DocState, i: usize) {
+        let h = ui.ctx().fonts_mut(|f| self.ensure(f, state, i));
+        state.heights.set(i, h);
+    }
+
     /// Y (in content coordinates) of byte `offset`, laying out its block if needed.
     fn target_y(&self, ui: &egui::Ui, state: &mut DocState, offset: usize) -> f32 {
         let i = block_at(&state.blocks, offset);
-        let h = ui.ctx().fonts_mut(|f| self.ensure(f, state, i));
-        state.heights.set(i, h);
-        let within = state.layouts.get(&i).map_or(0.0, |l| {
-            l.range_rects(&(offset..offset + 1))
-                .first()
-                .map_or(0.0, |r| r.top())
-        });
+        self.ensure_block(ui, state, i);
+        let within = state
+            .layouts
+            .get(&i)
+            .and_then(|l| l.caret_rect(offset))
+            .map_or(0.0, |r| r.top());
         state.heights.top(i) + within
     }
 }
@@ -442,251 +567,4 @@ fn evict(state: &mut DocState, frame: u64) {
 
 fn block_origin(state: &DocState, i: usize, origin: Pos2) -> Pos2 {
     origin + vec2(0.0, state.heights.top(i))
-}
-
-fn paint(
-    ui: &egui::Ui,
-    state: &DocState,
-    visible: &Range<usize>,
-    origin: Pos2,
-    selection: &Selection,
-    drag: Option<&Drag>,
-    doc: &Document,
-) {
-    let painter = ui.painter();
-    let selected_span = selection.span();
-    let text_selection = match drag {
-        Some(d) => preview_range(doc, d),
-        None => match selection {
-            Selection::Text(r) => Some(r.clone()),
-            _ => None,
-        },
-    };
-    let sel_fill = ui.visuals().selection.bg_fill.gamma_multiply(0.55);
-    let text_color = ui.visuals().strong_text_color();
-    for i in visible.clone() {
-        let Some(layout) = state.layouts.get(&i) else {
-            continue;
-        };
-        let o = block_origin(state, i, origin).to_vec2();
-        for (r, c) in &layout.tints {
-            painter.rect_filled(r.translate(o), 2.0, *c);
-        }
-        painter.galley(o.to_pos2(), layout.galley.clone(), text_color);
-        if let Some(sel) = &text_selection
-            && sel.start < layout_end(layout)
-            && sel.end > layout.block_start
-        {
-            for r in layout.range_rects(sel) {
-                painter.rect_filled(r.translate(o).expand(1.0), 2.0, sel_fill);
-            }
-        }
-        for m in &layout.marks {
-            let selected = selected_span == Some(m.key);
-            for r in &m.rects {
-                let bar = m.bar(*r).translate(o);
-                painter.rect_filled(bar, 1.0, m.color);
-                if selected {
-                    painter.rect_stroke(
-                        r.translate(o).expand(2.0),
-                        3.0,
-                        Stroke::new(2.0, m.color),
-                        StrokeKind::Outside,
-                    );
-                }
-            }
-            if let Some(chip) = &m.chip {
-                let rect = chip.rect.translate(o);
-                let fill = if selected {
-                    m.color
-                } else {
-                    m.color.gamma_multiply(0.85)
-                };
-                painter.rect_filled(rect, 3.0, fill);
-                if selected {
-                    painter.rect_stroke(
-                        rect,
-                        3.0,
-                        Stroke::new(1.5, ui.visuals().strong_text_color()),
-                        StrokeKind::Outside,
-                    );
-                }
-                let text_pos = rect.center() - chip.galley.size() / 2.0;
-                painter.galley(text_pos, chip.galley.clone(), Color32::WHITE);
-            }
-        }
-    }
-}
-
-fn layout_end(l: &BlockLayout) -> usize {
-    l.block_start + l.char_bytes.last().copied().unwrap_or(0) as usize
-}
-
-/// The snapped range a drag would select, shown while dragging.
-fn preview_range(doc: &Document, d: &Drag) -> Option<Range<usize>> {
-    let (a, b) = if d.anchor <= d.head {
-        (d.anchor, d.head)
-    } else {
-        (d.head, d.anchor)
-    };
-    if d.exact {
-        snap_to_graphemes(&doc.text, a..b)
-    } else {
-        snap_to_words(&doc.text, a..b)
-    }
-}
-
-/// Byte offset under a screen point (clamped to the document).
-fn offset_at(state: &DocState, visible: &Range<usize>, origin: Pos2, p: Pos2) -> Option<usize> {
-    if visible.is_empty() {
-        return None;
-    }
-    let y = p.y - origin.y;
-    let i = state
-        .heights
-        .block_at_y(y)
-        .clamp(visible.start, visible.end - 1);
-    let block = state.blocks.get(i)?;
-    if y < state.heights.top(visible.start) {
-        return Some(state.blocks.get(visible.start)?.range.start);
-    }
-    match state.layouts.get(&i) {
-        Some(l) => {
-            let local = p - block_origin(state, i, origin).to_vec2();
-            Some(l.byte_of(l.char_at(local)))
-        }
-        None => Some(block.range.start),
-    }
-}
-
-/// The span under a point: a chip or bar names one span exactly; on the text, the innermost
-/// span wins.
-fn span_at(
-    state: &DocState,
-    visible: &Range<usize>,
-    origin: Pos2,
-    p: Pos2,
-) -> Option<(SpanKey, String)> {
-    let mut best: Option<(&block_layout::Mark, usize)> = None;
-    for i in visible.clone() {
-        let Some(l) = state.layouts.get(&i) else {
-            continue;
-        };
-        let o = block_origin(state, i, origin).to_vec2();
-        for m in &l.marks {
-            let on_chip = m
-                .chip
-                .as_ref()
-                .is_some_and(|c| c.rect.translate(o).contains(p));
-            let on_bar = m
-                .rects
-                .iter()
-                .any(|r| m.bar(*r).translate(o).expand2(vec2(0.0, 1.0)).contains(p));
-            if on_chip || on_bar {
-                return Some((m.key, format!("{}: {}", m.label, m.excerpt)));
-            }
-            if m.rects.iter().any(|r| r.translate(o).contains(p)) {
-                let len = m.key.end - m.key.start;
-                if best.is_none_or(|(_, l)| len < l) {
-                    best = Some((m, len));
-                }
-            }
-        }
-    }
-    best.map(|(m, _)| (m.key, format!("{}: {}", m.label, m.excerpt)))
-}
-
-/// Mouse handling: drag to select (snapped to words, or to characters with Alt), click a
-/// span to select it, click elsewhere to clear. Returns whether the selection changed.
-#[allow(clippy::too_many_arguments)]
-fn interact(
-    ui: &egui::Ui,
-    response: &egui::Response,
-    state: &DocState,
-    visible: &Range<usize>,
-    origin: Pos2,
-    doc: &Document,
-    selection: &mut Selection,
-    drag: &mut Option<Drag>,
-) -> bool {
-    let pointer = response
-        .interact_pointer_pos()
-        .or_else(|| response.hover_pos());
-    if let Some(p) = response.hover_pos() {
-        match span_at(state, visible, origin, p) {
-            Some((_, tip)) => {
-                ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
-                response.clone().on_hover_text_at_pointer(tip);
-            }
-            None => ui.ctx().set_cursor_icon(CursorIcon::Text),
-        }
-    }
-    let exact = ui.input(|i| i.modifiers.alt);
-    // The drag starts where the button went down, not where the pointer is once it has moved
-    // far enough to count as a drag.
-    if response.drag_started()
-        && let Some(p) = ui
-            .input(|i| i.pointer.press_origin())
-            .or(response.interact_pointer_pos())
-        && let Some(at) = offset_at(state, visible, origin, p)
-    {
-        *drag = Some(Drag {
-            anchor: at,
-            head: at,
-            exact,
-        });
-    }
-    if let Some(d) = drag.as_mut() {
-        if let Some(p) = pointer
-            && let Some(at) = offset_at(state, visible, origin, p)
-        {
-            d.head = at;
-            d.exact = exact;
-        }
-        // Scroll when dragging past the top or bottom edge.
-        if let Some(p) = pointer {
-            let clip = ui.clip_rect();
-            let dy = if p.y < clip.top() + 10.0 {
-                (clip.top() + 10.0 - p.y).min(40.0)
-            } else if p.y > clip.bottom() - 10.0 {
-                -(p.y - clip.bottom() + 10.0).min(40.0)
-            } else {
-                0.0
-            };
-            if dy != 0.0 {
-                ui.scroll_with_delta(Vec2::new(0.0, dy));
-                ui.ctx().request_repaint();
-            }
-        }
-        if response.drag_stopped() || !ui.input(|i| i.pointer.any_down()) {
-            let d = *d;
-            *drag = None;
-            *selection = match preview_range(doc, &d) {
-                Some(r) => Selection::Text(r),
-                None => Selection::None,
-            };
-            return true;
-        }
-        return false;
-    }
-    if response.double_clicked()
-        && let Some(p) = response.interact_pointer_pos()
-        && let Some(at) = offset_at(state, visible, origin, p)
-    {
-        let end = crate::model::text::next_grapheme(&doc.text, at);
-        if let Some(r) = snap_to_words(&doc.text, at..end) {
-            *selection = Selection::Text(r);
-            return true;
-        }
-    }
-    if response.clicked()
-        && let Some(p) = response.interact_pointer_pos()
-    {
-        *selection = match span_at(state, visible, origin, p) {
-            Some((key, _)) => Selection::Span(key),
-            None => Selection::None,
-        };
-        return true;
-    }
-    false
 }

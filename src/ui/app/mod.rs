@@ -1,15 +1,26 @@
 //! The application: owns the open session and the UI state, draws the panels, and handles
-//! every [`Command`] in one place, once per frame.
+//! every [`Command`] in one place ([`MarginaliaApp::handle_with`]), once per frame.
+//!
+//! - `files.rs`: opening, saving, new projects, file dialogs;
+//! - `annotate.rs`: the annotation commands;
+//! - `link.rs`: linking spans by keyboard and mouse.
 
-use crate::model::{DocId, Edit, Project, Span, Status};
+mod annotate;
+mod files;
+mod link;
+
+use crate::model::{DocId, Edit, Project, Status};
 use crate::persist::{LoadError, Problem};
 use crate::session::Session;
 use crate::ui::background::Task;
-use crate::ui::commands::{Command, read_keyboard};
-use crate::ui::dialogs::{Dialog, DialogAction, dialog_ui};
-use crate::ui::document_view::DocumentView;
+use crate::ui::commands::{Command, KeyContext, read_keyboard};
+use crate::ui::dialogs::{Dialog, dialog_ui};
+use crate::ui::document_view::{Decor, DocumentView};
+use crate::ui::schema_editor::SchemaEditor;
 use crate::ui::selection::Selection;
+use crate::ui::span_panel::SpanEditor;
 use crate::ui::{doc_list, document_panel, label_bar, menu_bar, span_panel, welcome};
+use link::LinkState;
 use std::path::{Path, PathBuf};
 
 /// Preferences kept between runs (in eframe's storage: never project data).
@@ -85,6 +96,18 @@ pub struct MarginaliaApp {
     reveal_in_list: bool,
     annotator: Option<String>,
     profile: Option<crate::ui::profile::Profile>,
+    /// Link mode (`R`), while it lasts.
+    link: Option<LinkState>,
+    /// Text typed in the span panel's fields and not yet committed.
+    editor: SpanEditor,
+    /// Draw every relation (View menu), or only those of the selected span.
+    all_relations: bool,
+    schema_editor: SchemaEditor,
+    /// A text field had the keyboard last frame: Esc that left it must not also act on the
+    /// document.
+    had_text_focus: bool,
+    /// The app's style was set up (on the first frame, whoever created the app).
+    styled: bool,
 }
 
 /// The demo project: next to the working directory when run from a checkout, else where it
@@ -171,6 +194,12 @@ impl MarginaliaApp {
             reveal_in_list: false,
             annotator: None,
             profile: None,
+            link: None,
+            editor: SpanEditor::default(),
+            all_relations: true,
+            schema_editor: SchemaEditor::default(),
+            had_text_focus: false,
+            styled: false,
         }
     }
 
@@ -217,43 +246,6 @@ impl MarginaliaApp {
     /// Queues a command as if the user had chosen it.
     pub fn queue(&mut self, command: Command) {
         self.commands.push(command);
-    }
-
-    /// Makes `session` the open project, starting at its first document.
-    fn set_session(&mut self, mut session: Session) {
-        session.annotator = self.annotator.clone();
-        self.view.reset();
-        self.selection = Selection::None;
-        self.current = DocId(0);
-        self.session = Some(session);
-    }
-
-    /// A project opened from `path`.
-    fn install(&mut self, session: Session, path: &Path, warnings: Vec<Problem>) {
-        let docs = session.project.documents.len();
-        let spans = session.project.span_count();
-        self.set_session(session);
-        self.remember_recent(path);
-        if warnings.is_empty() {
-            self.say(format!(
-                "Opened {} — {docs} documents, {spans} spans",
-                path.display()
-            ));
-        } else {
-            let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
-            self.say(format!(
-                "Opened with {} warnings: {}",
-                warnings.len(),
-                first_line(&text.join("\n"))
-            ));
-        }
-    }
-
-    fn remember_recent(&mut self, path: &Path) {
-        let path = crate::persist::paths::normalize(path);
-        self.prefs.recent.retain(|p| *p != path);
-        self.prefs.recent.insert(0, path);
-        self.prefs.recent.truncate(MAX_RECENT);
     }
 
     fn say(&mut self, message: impl Into<String>) {
@@ -319,12 +311,12 @@ impl MarginaliaApp {
             }
             Command::DoneAndNext => {
                 let doc = self.current;
-                if self
+                let not_done = self
                     .session
                     .as_ref()
                     .and_then(|s| s.project.doc(doc))
-                    .is_some_and(|d| d.status != Status::Done)
-                {
+                    .is_some_and(|d| d.status != Status::Done);
+                if not_done {
                     self.edit(Edit::SetStatus {
                         doc,
                         status: Status::Done,
@@ -335,375 +327,34 @@ impl MarginaliaApp {
             Command::NextDocument => self.step_document(1),
             Command::PreviousDocument => self.step_document(-1),
             Command::OpenDocument(doc) => self.go_to(doc),
-            Command::ScrollPages(pages) => {
-                self.view.scroll_pages(self.current, 0.9 * f32::from(pages))
-            }
-            Command::ScrollToStart => self.view.reveal(0),
-            Command::ScrollToEnd => {
-                let len = self
-                    .session
-                    .as_ref()
-                    .and_then(|s| s.project.doc(self.current))
-                    .map_or(0, |d| d.text.len());
-                self.view.reveal(len);
-            }
             Command::SelectSpan(doc, key) => {
                 self.go_to(doc);
                 self.selection = Selection::Span(key);
+                self.view.place_caret(doc, key.start);
                 self.view.reveal(key.start);
+                self.reveal_in_list = true;
             }
-        }
-    }
-
-    /// Applies an edit through the history; reports a refusal in the status bar.
-    fn edit(&mut self, edit: Edit) -> bool {
-        let Some(session) = self.session.as_mut() else {
-            return false;
-        };
-        match session.apply(edit) {
-            Ok(()) => true,
-            Err(e) => {
-                self.say(format!("Not done: {e}"));
-                false
-            }
-        }
-    }
-
-    fn apply_label(&mut self, label: &str) {
-        let doc_id = self.current;
-        let annotator = self.annotator.clone();
-        let Some(session) = self.session.as_mut() else {
-            return;
-        };
-        let Some(doc) = session.project.doc(doc_id) else {
-            return;
-        };
-        match self.selection.clone() {
-            Selection::Span(key) => {
-                let Some(span) = doc.span_by_key(key) else {
-                    return;
-                };
-                if let Some(edit) = session.project.relabel_edit(doc_id, span.id, label) {
-                    self.edit(edit);
+            Command::Caret(motion, extend) => self.view.move_caret(motion, extend),
+            Command::NextSpan => self.step_span(true),
+            Command::PreviousSpan => self.step_span(false),
+            Command::MoveEdge { end, forward } => self.move_edge(end, forward),
+            Command::SetAttr(name, value) => self.set_attr(name, value),
+            Command::SetNote(note) => self.set_note(note),
+            Command::FocusField(name) => {
+                if self.selection.span().is_some() {
+                    self.editor.focus(&name);
                 }
             }
-            Selection::Text(range) => {
-                let was_new = doc.status == Status::New;
-                let Some(mut span) =
-                    session
-                        .project
-                        .make_span(doc_id, range.start, range.end, label)
-                else {
-                    return;
-                };
-                span.annotator = annotator;
-                let key = span.key();
-                let add = Edit::AddSpan { doc: doc_id, span };
-                // The first span of a new document also marks it in progress, in one undo step.
-                let edit = if was_new {
-                    Edit::Batch(vec![
-                        add,
-                        Edit::SetStatus {
-                            doc: doc_id,
-                            status: Status::InProgress,
-                        },
-                    ])
-                } else {
-                    add
-                };
-                if self.edit(edit) {
-                    self.selection = Selection::Span(key);
-                    self.reveal_in_list = true;
-                }
+            Command::StartLink => self.start_link(),
+            Command::Link(key) => self.link_key(key),
+            Command::LinkSpans(a, b) => self.link_spans(a, b),
+            Command::DeleteRelation(doc, id) => {
+                self.edit(Edit::RemoveRelation { doc, id });
             }
-            Selection::None => self.say("Select some text first, then press a label key."),
+            Command::TagAllMatches { corpus } => self.tag_all_matches(corpus),
+            Command::ToggleAllRelations => self.all_relations = !self.all_relations,
+            Command::OpenSchemaEditor => self.schema_editor.open = true,
         }
-    }
-
-    fn delete_span(&mut self) {
-        let doc = self.current;
-        let Selection::Span(key) = self.selection else {
-            return;
-        };
-        if self.edit(Edit::RemoveSpan { doc, id: key.id }) {
-            self.selection = Selection::None;
-        }
-    }
-
-    fn undo_redo(&mut self, undo: bool) {
-        let Some(session) = self.session.as_mut() else {
-            return;
-        };
-        let (result, verb) = if undo {
-            (session.undo(), "Undid")
-        } else {
-            (session.redo(), "Redid")
-        };
-        let Some(result) = result else {
-            self.say(if undo {
-                "Nothing to undo"
-            } else {
-                "Nothing to redo"
-            });
-            return;
-        };
-        match result {
-            Ok(edit) => {
-                // Show what changed: the document, and the span if it still exists.
-                let description = edit.describe();
-                if let Some((doc, span)) = edit.focus() {
-                    self.go_to(doc);
-                    let key = span.and_then(|id| {
-                        self.session
-                            .as_ref()?
-                            .project
-                            .doc(doc)?
-                            .span_by_id(id)
-                            .map(Span::key)
-                    });
-                    self.selection = key.map_or(Selection::None, Selection::Span);
-                    if let Some(k) = key {
-                        self.view.reveal(k.start);
-                        self.reveal_in_list = true;
-                    }
-                }
-                self.say(format!("{verb}: {description}"));
-            }
-            Err(e) => self.say(format!("Undo history was reset: {e}")),
-        }
-    }
-
-    fn go_to(&mut self, doc: DocId) {
-        let exists = self
-            .session
-            .as_ref()
-            .is_some_and(|s| s.project.doc(doc).is_some());
-        if exists && doc != self.current {
-            self.current = doc;
-            self.selection = Selection::None;
-        }
-    }
-
-    fn step_document(&mut self, delta: isize) {
-        let Some(n) = self.session.as_ref().map(|s| s.project.documents.len()) else {
-            return;
-        };
-        let next = self.current.0 as isize + delta;
-        if next < 0 || next as usize >= n {
-            self.say(if delta > 0 {
-                "This is the last document"
-            } else {
-                "This is the first document"
-            });
-            return;
-        }
-        self.go_to(DocId(next as usize));
-    }
-
-    fn save(&mut self) {
-        let Some(session) = self.session.as_mut() else {
-            return;
-        };
-        if session.path.is_none() {
-            self.open_save_as_dialog();
-            return;
-        }
-        match session.save(None) {
-            Ok(path) => {
-                self.say(format!("Saved {}", path.display()));
-                self.remember_recent(&path);
-            }
-            Err(e) => self.show_error("Could not save", &e.to_string()),
-        }
-    }
-
-    /// The Save As dialog, filled with the current file, or the project name in the
-    /// current folder for a project never saved.
-    fn open_save_as_dialog(&mut self) {
-        let Some(session) = &self.session else {
-            return;
-        };
-        let path = match &session.path {
-            Some(p) => p.display().to_string(),
-            None => format!("{}.ron", session.project.name),
-        };
-        self.dialog = Some(Dialog::SaveAs { path });
-    }
-
-    fn save_as(&mut self, path: &str) {
-        let Some(session) = self.session.as_mut() else {
-            return;
-        };
-        let mut path = PathBuf::from(path);
-        if path.extension().is_none() {
-            path.set_extension("ron");
-        }
-        match session.save(Some(&path)) {
-            Ok(p) => {
-                self.say(format!("Saved {}", p.display()));
-                self.remember_recent(&p);
-            }
-            Err(e) => self.show_error("Could not save", &e.to_string()),
-        }
-    }
-
-    fn start_open(&mut self, ctx: &egui::Context, path: PathBuf) {
-        let what = format!("Opening {}…", path.display());
-        self.loading = Some(Task::spawn(ctx, what, move || {
-            let result = Session::open(&path);
-            (path, result)
-        }));
-    }
-
-    fn pick(&mut self, ctx: &egui::Context, pick: Pick) {
-        let start_dir = self
-            .session
-            .as_ref()
-            .and_then(|s| s.path.as_ref())
-            .and_then(|p| p.parent().map(Path::to_owned));
-        let jsonl = matches!(&self.dialog, Some(Dialog::NewProject { jsonl: true, .. }));
-        let task = Task::spawn(ctx, "Choosing a file…", move || {
-            let mut d = rfd::FileDialog::new();
-            if let Some(dir) = start_dir {
-                d = d.set_directory(dir);
-            }
-            match pick {
-                Pick::OpenProject => d.add_filter("Marginalia project", &["ron"]).pick_file(),
-                Pick::SaveAsField => d.add_filter("Marginalia project", &["ron"]).save_file(),
-                Pick::CorpusField if jsonl => {
-                    d.add_filter("JSONL corpus", &["jsonl", "json"]).pick_file()
-                }
-                Pick::CorpusField => d.pick_folder(),
-            }
-        });
-        self.picker = Some((pick, std::time::Instant::now(), task));
-    }
-
-    /// No native file dialog answered: let the user type the path instead.
-    fn no_native_dialog(&mut self, pick: Pick) {
-        const WHY: &str =
-            "No native file dialog is available here (on Linux it needs xdg-desktop-portal).";
-        match pick {
-            Pick::OpenProject => {
-                self.dialog = Some(Dialog::OpenProject {
-                    path: String::new(),
-                    note: format!("{WHY} Type the path of the project file:"),
-                });
-            }
-            Pick::SaveAsField | Pick::CorpusField => {
-                self.say(format!("{WHY} Type the path in the field."))
-            }
-        }
-    }
-
-    fn create_project(&mut self, ctx: &egui::Context, corpus: String, name: String) {
-        let corpus = PathBuf::from(corpus);
-        let what = format!("Reading {}…", corpus.display());
-        let from = corpus.clone();
-        let task = Task::spawn(ctx, what, move || {
-            let name = (!name.is_empty()).then_some(name);
-            crate::persist::new_project(&from, name.as_deref())
-        });
-        self.creating = Some((corpus, task));
-    }
-
-    fn on_dialog_action(&mut self, action: DialogAction, ctx: &egui::Context) {
-        match action {
-            DialogAction::Close => self.dialog = None,
-            DialogAction::SaveThen(then) => {
-                self.dialog = None;
-                self.save();
-                if !self.is_dirty() {
-                    self.handle_with(then, ctx, true);
-                }
-            }
-            DialogAction::DiscardThen(then) => {
-                self.dialog = None;
-                self.handle_with(then, ctx, true);
-            }
-            DialogAction::SaveAs(path) => {
-                self.dialog = None;
-                self.save_as(&path);
-            }
-            DialogAction::CreateProject { corpus, name } => {
-                self.dialog = None;
-                self.create_project(ctx, corpus, name);
-            }
-            DialogAction::Open(path) => {
-                self.dialog = None;
-                self.start_open(ctx, PathBuf::from(path));
-            }
-            DialogAction::BrowseSaveAs => self.pick(ctx, Pick::SaveAsField),
-            DialogAction::BrowseCorpus { .. } => self.pick(ctx, Pick::CorpusField),
-        }
-    }
-
-    /// Results of background work that finished since the last frame.
-    fn poll_tasks(&mut self, ctx: &egui::Context) {
-        if let Some((pick, opened, task)) = &self.picker
-            && let Some(result) = task.poll()
-        {
-            let pick = *pick;
-            // Nobody cancels a dialog this fast: no native dialog could be shown.
-            let unavailable = result.is_none() && opened.elapsed() < NO_DIALOG_THRESHOLD;
-            self.picker = None;
-            if unavailable {
-                self.no_native_dialog(pick);
-            }
-            if let Some(path) = result {
-                match (pick, &mut self.dialog) {
-                    (Pick::OpenProject, _) => self.start_open(ctx, path),
-                    (Pick::SaveAsField, Some(Dialog::SaveAs { path: field })) => {
-                        *field = path.display().to_string()
-                    }
-                    (Pick::CorpusField, Some(Dialog::NewProject { corpus, .. })) => {
-                        *corpus = path.display().to_string()
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if let Some(task) = &self.loading
-            && let Some((path, result)) = task.poll()
-        {
-            self.loading = None;
-            match result {
-                Ok((session, warnings)) => self.install(session, &path, warnings),
-                Err(e) => {
-                    self.show_error(&format!("Cannot open {}", path.display()), &e.to_string())
-                }
-            }
-        }
-        if let Some((corpus, task)) = &self.creating
-            && let Some(result) = task.poll()
-        {
-            let beside = crate::persist::paths::normalize(corpus)
-                .parent()
-                .map(Path::to_owned);
-            self.creating = None;
-            match result {
-                Ok(project) => {
-                    let docs = project.documents.len();
-                    self.set_session(Session::new(project, None));
-                    self.say(format!(
-                        "New project with {docs} documents — save it to choose where it lives"
-                    ));
-                    self.open_save_as_dialog();
-                    if let (Some(Dialog::SaveAs { path }), Some(dir)) = (&mut self.dialog, beside) {
-                        *path = dir.join(path.as_str()).display().to_string();
-                    }
-                }
-                Err(e) => self.show_error("Cannot create the project", &e.to_string()),
-            }
-        }
-    }
-
-    fn busy_text(&self) -> Option<&str> {
-        self.loading
-            .as_ref()
-            .map(|t| t.what.as_str())
-            .or(self.creating.as_ref().map(|(_, t)| t.what.as_str()))
-            .or(self.picker.as_ref().map(|(_, _, t)| t.what.as_str()))
     }
 
     // ---------------------------------------------------------------------------------------
@@ -772,6 +423,10 @@ impl MarginaliaApp {
     /// Draws one frame. Public so tests can drive the app without eframe.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if !self.styled {
+            crate::ui::theme::setup(&ctx);
+            self.styled = true;
+        }
         self.poll_tasks(&ctx);
         self.handle_window_events(&ctx);
         let now = ctx.input(|i| i.time);
@@ -784,18 +439,29 @@ impl MarginaliaApp {
             }
         }
 
+        let text_focus = ctx.egui_wants_keyboard_input();
         if self.dialog.is_none() {
             let schema = self
                 .session
                 .as_ref()
                 .map(|s| s.project.schema.clone())
                 .unwrap_or_default();
-            let text_focus = ctx.egui_wants_keyboard_input();
-            let keys = read_keyboard(&ctx, &schema, text_focus);
+            let selected_label = self
+                .current_doc_and_schema()
+                .and_then(|(d, _)| d.span_by_key(self.selection.span()?))
+                .map(|s| s.label.clone());
+            let keys = KeyContext {
+                schema: &schema,
+                selected_label: selected_label.as_deref(),
+                text_field_focused: text_focus || self.had_text_focus,
+                linking: self.link.is_some(),
+            };
+            let commands = read_keyboard(&ctx, &keys);
             if !self.view.is_dragging() {
-                self.commands.extend(keys);
+                self.commands.extend(commands);
             }
         }
+        self.had_text_focus = text_focus;
 
         let mut out = Vec::new();
         let current = self.session.as_ref().map(|_| self.current);
@@ -813,6 +479,8 @@ impl MarginaliaApp {
             .busy_text()
             .map(str::to_owned)
             .or_else(|| self.message.as_ref().map(|(m, _)| m.clone()));
+        let link_preview = self.link_preview();
+        let link_banner = self.link_banner();
         match &self.session {
             Some(session) => {
                 let project = &session.project;
@@ -836,21 +504,22 @@ impl MarginaliaApp {
                     });
                 egui::Panel::right("spans")
                     .resizable(true)
-                    .default_size(300.0)
+                    .default_size(320.0)
                     .show(ui, |ui| {
-                        if let Some(doc) = project.doc(self.current) {
-                            let reveal = std::mem::take(&mut self.reveal_in_list);
-                            span_panel::span_panel_ui(
-                                ui,
-                                self.current,
-                                doc,
-                                &project.schema,
-                                &self.selection,
-                                reveal,
-                                &mut out,
-                            );
-                        }
+                        let input = span_panel::PanelInput {
+                            project,
+                            doc_id: self.current,
+                            selection: &self.selection,
+                            reveal_selected: std::mem::take(&mut self.reveal_in_list),
+                            version: session.history.version(),
+                        };
+                        span_panel::span_panel_ui(ui, &input, &mut self.editor, &mut out);
                     });
+                let decor = Decor {
+                    all_relations: self.all_relations,
+                    link: link_preview.map(|(p, _, _)| p),
+                    banner: link_banner,
+                };
                 egui::CentralPanel::default().show(ui, |ui| {
                     let view_out = document_panel::document_panel_ui(
                         ui,
@@ -858,12 +527,15 @@ impl MarginaliaApp {
                         project,
                         self.current,
                         &mut self.selection,
+                        &decor,
                         &mut out,
                     );
                     if view_out.selection_changed {
                         self.reveal_in_list = true;
                     }
+                    out.extend(view_out.commands);
                 });
+                self.schema_editor.window_ui(&ctx, project, &mut out);
             }
             None => {
                 egui::Panel::bottom("label-bar").show(ui, |ui| {

@@ -1,0 +1,314 @@
+//! Annotation commands: tagging, relabelling, deleting, attributes, notes, span edges,
+//! moving between spans and documents, tag all matches, undo and redo.
+
+use super::MarginaliaApp;
+use crate::model::{DocId, Edit, Span, Status};
+use crate::ui::selection::Selection;
+
+impl MarginaliaApp {
+    /// Applies an edit through the history; reports a refusal in the status bar.
+    pub(super) fn edit(&mut self, edit: Edit) -> bool {
+        let Some(session) = self.session.as_mut() else {
+            return false;
+        };
+        match session.apply(edit) {
+            Ok(()) => true,
+            Err(e) => {
+                self.say(format!("Not done: {e}"));
+                false
+            }
+        }
+    }
+
+    pub(super) fn apply_label(&mut self, label: &str) {
+        let doc_id = self.current;
+        let annotator = self.annotator.clone();
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let Some(doc) = session.project.doc(doc_id) else {
+            return;
+        };
+        match self.selection.clone() {
+            Selection::Span(key) => {
+                let Some(span) = doc.span_by_key(key) else {
+                    return;
+                };
+                if let Some(edit) = session.project.relabel_edit(doc_id, span.id, label) {
+                    self.edit(edit);
+                }
+            }
+            Selection::Text(range) => {
+                let was_new = doc.status == Status::New;
+                let Some(mut span) =
+                    session
+                        .project
+                        .make_span(doc_id, range.start, range.end, label)
+                else {
+                    return;
+                };
+                span.annotator = annotator;
+                let key = span.key();
+                let add = Edit::AddSpan { doc: doc_id, span };
+                // The first span of a new document also marks it in progress, in one undo step.
+                let edit = if was_new {
+                    Edit::Batch(vec![
+                        add,
+                        Edit::SetStatus {
+                            doc: doc_id,
+                            status: Status::InProgress,
+                        },
+                    ])
+                } else {
+                    add
+                };
+                if self.edit(edit) {
+                    self.selection = Selection::Span(key);
+                    self.reveal_in_list = true;
+                }
+            }
+            Selection::None => self.say("Select some text first, then press a label key."),
+        }
+    }
+
+    pub(super) fn delete_span(&mut self) {
+        let doc = self.current;
+        let Selection::Span(key) = self.selection else {
+            return;
+        };
+        if self.edit(Edit::RemoveSpan { doc, id: key.id }) {
+            self.selection = Selection::None;
+        }
+    }
+
+    pub(super) fn undo_redo(&mut self, undo: bool) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let (result, verb) = if undo {
+            (session.undo(), "Undid")
+        } else {
+            (session.redo(), "Redid")
+        };
+        let Some(result) = result else {
+            self.say(if undo {
+                "Nothing to undo"
+            } else {
+                "Nothing to redo"
+            });
+            return;
+        };
+        match result {
+            Ok(edit) => {
+                // Show what changed: the document, and the span if it still exists.
+                let description = edit.describe();
+                if let Some((doc, span)) = edit.focus() {
+                    self.go_to(doc);
+                    let key = span.and_then(|id| {
+                        self.session
+                            .as_ref()?
+                            .project
+                            .doc(doc)?
+                            .span_by_id(id)
+                            .map(Span::key)
+                    });
+                    self.selection = key.map_or(Selection::None, Selection::Span);
+                    if let Some(k) = key {
+                        self.view.reveal(k.start);
+                        self.reveal_in_list = true;
+                    }
+                }
+                self.say(format!("{verb}: {description}"));
+            }
+            Err(e) => self.say(format!("Undo history was reset: {e}")),
+        }
+    }
+
+    pub(super) fn go_to(&mut self, doc: DocId) {
+        let exists = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.project.doc(doc).is_some());
+        if exists && doc != self.current {
+            self.current = doc;
+            self.selection = Selection::None;
+        }
+    }
+
+    pub(super) fn step_document(&mut self, delta: isize) {
+        let Some(n) = self.session.as_ref().map(|s| s.project.documents.len()) else {
+            return;
+        };
+        let next = self.current.0 as isize + delta;
+        if next < 0 || next as usize >= n {
+            self.say(if delta > 0 {
+                "This is the last document"
+            } else {
+                "This is the first document"
+            });
+            return;
+        }
+        self.go_to(DocId(next as usize));
+    }
+}
+
+impl MarginaliaApp {
+    /// The current document and the schema, for read-only checks.
+    pub(super) fn current_doc_and_schema(
+        &self,
+    ) -> Option<(&crate::model::Document, &crate::model::Schema)> {
+        let session = self.session.as_ref()?;
+        Some((session.project.doc(self.current)?, &session.project.schema))
+    }
+
+    /// The selected span, if the selection is one.
+    fn selected_span(&self) -> Option<&Span> {
+        let key = self.selection.span()?;
+        self.current_doc_and_schema()?.0.span_by_key(key)
+    }
+
+    pub(super) fn set_attr(&mut self, name: String, value: Option<String>) {
+        let doc = self.current;
+        let Some(span) = self.selected_span() else {
+            return;
+        };
+        let id = span.id;
+        if span.attrs.get(&name) == value.as_ref() {
+            return;
+        }
+        self.edit(Edit::SetAttr {
+            doc,
+            id,
+            name,
+            value,
+        });
+    }
+
+    pub(super) fn set_note(&mut self, note: Option<String>) {
+        let doc = self.current;
+        if let Some(id) = self.selected_span().map(|s| s.id) {
+            self.edit(Edit::SetNote { doc, id, note });
+        }
+    }
+
+    /// `[` `]` `{` `}`: moves the start or end of the selected span (or text selection) by a
+    /// word. A span is resized by an edit (undoable); it never becomes empty.
+    pub(super) fn move_edge(&mut self, end: bool, forward: bool) {
+        use crate::model::text::{next_word_end, next_word_start, prev_word_end, prev_word_start};
+        let Some((doc, _)) = self.current_doc_and_schema() else {
+            return;
+        };
+        let text = &doc.text;
+        let Some(range) = self.selection.range() else {
+            self.say("Select a span or some text first; [ ] move its start, { } its end.");
+            return;
+        };
+        let (start, stop) = match (end, forward) {
+            (false, false) => (prev_word_start(text, range.start), range.end),
+            (false, true) => (next_word_start(text, range.start), range.end),
+            (true, false) => (range.start, prev_word_end(text, range.end)),
+            (true, true) => (range.start, next_word_end(text, range.end)),
+        };
+        if start >= stop {
+            self.say("A span needs at least one word.");
+            return;
+        }
+        match self.selection.clone() {
+            Selection::Span(key) => {
+                let doc_id = self.current;
+                if self.edit(Edit::Resize {
+                    doc: doc_id,
+                    id: key.id,
+                    start,
+                    end: stop,
+                }) {
+                    self.selection = Selection::Span(crate::model::SpanKey {
+                        start,
+                        end: stop,
+                        id: key.id,
+                    });
+                    self.reveal_in_list = true;
+                }
+            }
+            Selection::Text(_) => self.selection = Selection::Text(start..stop),
+            Selection::None => {}
+        }
+        self.view.reveal(if end { stop } else { start });
+    }
+
+    /// Tab / Shift+Tab: the next (previous) span in reading order after the selected span,
+    /// or after the caret.
+    pub(super) fn step_span(&mut self, forward: bool) {
+        let doc_id = self.current;
+        let Some((doc, _)) = self.current_doc_and_schema() else {
+            return;
+        };
+        let spans = doc.spans();
+        let here = match self.selection.span() {
+            Some(key) => spans.binary_search_by(|s| s.key().cmp(&key)).ok(),
+            None => None,
+        };
+        let caret = self.view.caret(doc_id);
+        let next = match (here, forward) {
+            (Some(i), true) => spans.get(i + 1).or_else(|| spans.first()),
+            (Some(i), false) => i
+                .checked_sub(1)
+                .and_then(|j| spans.get(j))
+                .or_else(|| spans.last()),
+            (None, true) => spans
+                .iter()
+                .find(|s| s.start >= caret)
+                .or_else(|| spans.first()),
+            (None, false) => spans
+                .iter()
+                .rev()
+                .find(|s| s.start < caret)
+                .or_else(|| spans.last()),
+        };
+        let Some(key) = next.map(Span::key) else {
+            self.say("This document has no spans yet.");
+            return;
+        };
+        self.selection = Selection::Span(key);
+        self.view.place_caret(doc_id, key.start);
+        self.view.reveal(key.start);
+        self.reveal_in_list = true;
+    }
+
+    /// Ctrl+M / Ctrl+Shift+M: every other whole-word occurrence of the selected span's text
+    /// gets its label and attributes, in one undoable edit.
+    pub(super) fn tag_all_matches(&mut self, corpus: bool) {
+        let doc = self.current;
+        let Some(span) = self.selected_span().cloned() else {
+            self.say("Select a span first: its text is what gets tagged everywhere.");
+            return;
+        };
+        let annotator = self.annotator.clone();
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let plan = session
+            .project
+            .tag_all_matches(doc, span.id, corpus, annotator.as_deref());
+        let short = crate::model::text::excerpt(&span.text, 30);
+        match plan.edit {
+            None => self.say(format!(
+                "Every occurrence of “{short}” is already tagged as {}.",
+                span.label
+            )),
+            Some(edit) => {
+                if self.edit(edit) {
+                    let docs = if corpus {
+                        format!(" in {} documents", plan.documents)
+                    } else {
+                        String::new()
+                    };
+                    self.say(format!(
+                        "Tagged {} more “{short}” as {}{docs}",
+                        plan.count, span.label
+                    ));
+                }
+            }
+        }
+    }
+}

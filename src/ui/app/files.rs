@@ -1,0 +1,256 @@
+//! Project files in the window: opening (in the background), saving, Save As, new projects
+//! from a corpus, native file dialogs with a typed-path fallback, and the dialogs' answers.
+
+use super::{MAX_RECENT, MarginaliaApp, NO_DIALOG_THRESHOLD, Pick, first_line};
+use crate::model::DocId;
+use crate::persist::Problem;
+use crate::session::Session;
+use crate::ui::background::Task;
+use crate::ui::dialogs::{Dialog, DialogAction};
+use crate::ui::selection::Selection;
+use std::path::{Path, PathBuf};
+
+impl MarginaliaApp {
+    /// A project opened from `path`.
+    pub(super) fn install(&mut self, session: Session, path: &Path, warnings: Vec<Problem>) {
+        let docs = session.project.documents.len();
+        let spans = session.project.span_count();
+        self.set_session(session);
+        self.remember_recent(path);
+        if warnings.is_empty() {
+            self.say(format!(
+                "Opened {} — {docs} documents, {spans} spans",
+                path.display()
+            ));
+        } else {
+            let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+            self.say(format!(
+                "Opened with {} warnings: {}",
+                warnings.len(),
+                first_line(&text.join("\n"))
+            ));
+        }
+    }
+
+    /// Makes `session` the open project, starting at its first document.
+    pub(super) fn set_session(&mut self, mut session: Session) {
+        session.annotator = self.annotator.clone();
+        self.view.reset();
+        self.selection = Selection::None;
+        self.current = DocId(0);
+        self.session = Some(session);
+    }
+
+    pub(super) fn remember_recent(&mut self, path: &Path) {
+        let path = crate::persist::paths::normalize(path);
+        self.prefs.recent.retain(|p| *p != path);
+        self.prefs.recent.insert(0, path);
+        self.prefs.recent.truncate(MAX_RECENT);
+    }
+
+    pub(super) fn save(&mut self) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        if session.path.is_none() {
+            self.open_save_as_dialog();
+            return;
+        }
+        match session.save(None) {
+            Ok(path) => {
+                self.say(format!("Saved {}", path.display()));
+                self.remember_recent(&path);
+            }
+            Err(e) => self.show_error("Could not save", &e.to_string()),
+        }
+    }
+
+    /// The Save As dialog, filled with the current file, or the project name in the
+    /// current folder for a project never saved.
+    pub(super) fn open_save_as_dialog(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let path = match &session.path {
+            Some(p) => p.display().to_string(),
+            None => format!("{}.ron", session.project.name),
+        };
+        self.dialog = Some(Dialog::SaveAs { path });
+    }
+
+    pub(super) fn save_as(&mut self, path: &str) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let mut path = PathBuf::from(path);
+        if path.extension().is_none() {
+            path.set_extension("ron");
+        }
+        match session.save(Some(&path)) {
+            Ok(p) => {
+                self.say(format!("Saved {}", p.display()));
+                self.remember_recent(&p);
+            }
+            Err(e) => self.show_error("Could not save", &e.to_string()),
+        }
+    }
+
+    pub(super) fn start_open(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let what = format!("Opening {}…", path.display());
+        self.loading = Some(Task::spawn(ctx, what, move || {
+            let result = Session::open(&path);
+            (path, result)
+        }));
+    }
+
+    pub(super) fn pick(&mut self, ctx: &egui::Context, pick: Pick) {
+        let start_dir = self
+            .session
+            .as_ref()
+            .and_then(|s| s.path.as_ref())
+            .and_then(|p| p.parent().map(Path::to_owned));
+        let jsonl = matches!(&self.dialog, Some(Dialog::NewProject { jsonl: true, .. }));
+        let task = Task::spawn(ctx, "Choosing a file…", move || {
+            let mut d = rfd::FileDialog::new();
+            if let Some(dir) = start_dir {
+                d = d.set_directory(dir);
+            }
+            match pick {
+                Pick::OpenProject => d.add_filter("Marginalia project", &["ron"]).pick_file(),
+                Pick::SaveAsField => d.add_filter("Marginalia project", &["ron"]).save_file(),
+                Pick::CorpusField if jsonl => {
+                    d.add_filter("JSONL corpus", &["jsonl", "json"]).pick_file()
+                }
+                Pick::CorpusField => d.pick_folder(),
+            }
+        });
+        self.picker = Some((pick, std::time::Instant::now(), task));
+    }
+
+    /// No native file dialog answered: let the user type the path instead.
+    pub(super) fn no_native_dialog(&mut self, pick: Pick) {
+        const WHY: &str =
+            "No native file dialog is available here (on Linux it needs xdg-desktop-portal).";
+        match pick {
+            Pick::OpenProject => {
+                self.dialog = Some(Dialog::OpenProject {
+                    path: String::new(),
+                    note: format!("{WHY} Type the path of the project file:"),
+                });
+            }
+            Pick::SaveAsField | Pick::CorpusField => {
+                self.say(format!("{WHY} Type the path in the field."))
+            }
+        }
+    }
+
+    pub(super) fn create_project(&mut self, ctx: &egui::Context, corpus: String, name: String) {
+        let corpus = PathBuf::from(corpus);
+        let what = format!("Reading {}…", corpus.display());
+        let from = corpus.clone();
+        let task = Task::spawn(ctx, what, move || {
+            let name = (!name.is_empty()).then_some(name);
+            crate::persist::new_project(&from, name.as_deref())
+        });
+        self.creating = Some((corpus, task));
+    }
+
+    pub(super) fn on_dialog_action(&mut self, action: DialogAction, ctx: &egui::Context) {
+        match action {
+            DialogAction::Close => self.dialog = None,
+            DialogAction::SaveThen(then) => {
+                self.dialog = None;
+                self.save();
+                if !self.is_dirty() {
+                    self.handle_with(then, ctx, true);
+                }
+            }
+            DialogAction::DiscardThen(then) => {
+                self.dialog = None;
+                self.handle_with(then, ctx, true);
+            }
+            DialogAction::SaveAs(path) => {
+                self.dialog = None;
+                self.save_as(&path);
+            }
+            DialogAction::CreateProject { corpus, name } => {
+                self.dialog = None;
+                self.create_project(ctx, corpus, name);
+            }
+            DialogAction::Open(path) => {
+                self.dialog = None;
+                self.start_open(ctx, PathBuf::from(path));
+            }
+            DialogAction::BrowseSaveAs => self.pick(ctx, Pick::SaveAsField),
+            DialogAction::BrowseCorpus { .. } => self.pick(ctx, Pick::CorpusField),
+        }
+    }
+
+    /// Results of background work that finished since the last frame.
+    pub(super) fn poll_tasks(&mut self, ctx: &egui::Context) {
+        if let Some((pick, opened, task)) = &self.picker
+            && let Some(result) = task.poll()
+        {
+            let pick = *pick;
+            // Nobody cancels a dialog this fast: no native dialog could be shown.
+            let unavailable = result.is_none() && opened.elapsed() < NO_DIALOG_THRESHOLD;
+            self.picker = None;
+            if unavailable {
+                self.no_native_dialog(pick);
+            }
+            if let Some(path) = result {
+                match (pick, &mut self.dialog) {
+                    (Pick::OpenProject, _) => self.start_open(ctx, path),
+                    (Pick::SaveAsField, Some(Dialog::SaveAs { path: field })) => {
+                        *field = path.display().to_string()
+                    }
+                    (Pick::CorpusField, Some(Dialog::NewProject { corpus, .. })) => {
+                        *corpus = path.display().to_string()
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some(task) = &self.loading
+            && let Some((path, result)) = task.poll()
+        {
+            self.loading = None;
+            match result {
+                Ok((session, warnings)) => self.install(session, &path, warnings),
+                Err(e) => {
+                    self.show_error(&format!("Cannot open {}", path.display()), &e.to_string())
+                }
+            }
+        }
+        if let Some((corpus, task)) = &self.creating
+            && let Some(result) = task.poll()
+        {
+            let beside = crate::persist::paths::normalize(corpus)
+                .parent()
+                .map(Path::to_owned);
+            self.creating = None;
+            match result {
+                Ok(project) => {
+                    let docs = project.documents.len();
+                    self.set_session(Session::new(project, None));
+                    self.say(format!(
+                        "New project with {docs} documents — save it to choose where it lives"
+                    ));
+                    self.open_save_as_dialog();
+                    if let (Some(Dialog::SaveAs { path }), Some(dir)) = (&mut self.dialog, beside) {
+                        *path = dir.join(path.as_str()).display().to_string();
+                    }
+                }
+                Err(e) => self.show_error("Cannot create the project", &e.to_string()),
+            }
+        }
+    }
+
+    pub(super) fn busy_text(&self) -> Option<&str> {
+        self.loading
+            .as_ref()
+            .map(|t| t.what.as_str())
+            .or(self.creating.as_ref().map(|(_, t)| t.what.as_str()))
+            .or(self.picker.as_ref().map(|(_, _, t)| t.what.as_str()))
+    }
+}
