@@ -6,6 +6,7 @@ pub mod edit;
 pub mod history;
 pub mod project;
 pub mod schema;
+pub mod schema_change;
 pub mod tag_all;
 pub mod text;
 

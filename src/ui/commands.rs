@@ -58,6 +58,10 @@ pub enum Command {
     },
     ToggleAllRelations,
     OpenSchemaEditor,
+    /// Replace the schema, deleting (after asking) what no longer fits.
+    ChangeSchema(Box<Schema>),
+    /// Apply an edit (schema renames from the schema editor).
+    Edit(Box<crate::model::Edit>),
 }
 
 /// Keys while linking a span to another.

@@ -15,6 +15,11 @@ pub enum Dialog {
     Unsaved {
         then: Command,
     },
+    /// An edit that deletes annotations, waiting for a yes.
+    Confirm {
+        message: String,
+        edit: Box<crate::model::Edit>,
+    },
     SaveAs {
         path: String,
     },
@@ -35,6 +40,7 @@ pub enum Dialog {
 pub enum DialogAction {
     Close,
     SaveThen(Command),
+    Apply(Box<crate::model::Edit>),
     DiscardThen(Command),
     SaveAs(String),
     CreateProject {
@@ -54,6 +60,8 @@ fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
     match dialog {
         Dialog::Error { .. } => Some(DialogAction::Close),
         Dialog::Unsaved { then } => Some(DialogAction::SaveThen(then.clone())),
+        // Deleting needs a click, not a reflex.
+        Dialog::Confirm { .. } => None,
         Dialog::SaveAs { path } => {
             (!path.trim().is_empty()).then(|| DialogAction::SaveAs(path.trim().to_owned()))
         }
@@ -108,6 +116,19 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
                     }
                     if ui.button("Don't save").clicked() {
                         action = Some(DialogAction::DiscardThen(then.clone()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(DialogAction::Close);
+                    }
+                });
+            }
+            Dialog::Confirm { message, edit } => {
+                ui.heading("Delete annotations?");
+                ui.label(message.as_str());
+                ui.label(RichText::new("Ctrl+Z brings them back.").weak());
+                ui.horizontal(|ui| {
+                    if ui.button("Apply").clicked() {
+                        action = Some(DialogAction::Apply(edit.clone()));
                     }
                     if ui.button("Cancel").clicked() {
                         action = Some(DialogAction::Close);

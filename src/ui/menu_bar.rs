@@ -15,14 +15,21 @@ fn item(ui: &mut egui::Ui, text: &str, command: Command, enabled: bool, out: &mu
     }
 }
 
+/// What the menus show besides the commands.
+pub struct MenuState<'a> {
+    pub session: Option<&'a Session>,
+    pub current_doc: Option<crate::model::DocId>,
+    pub recent: &'a [PathBuf],
+    pub all_relations: bool,
+}
+
 pub fn menu_bar_ui(
     ui: &mut egui::Ui,
-    session: Option<&Session>,
-    current_doc: Option<crate::model::DocId>,
-    recent: &[PathBuf],
+    state: &MenuState<'_>,
     show_help: &mut bool,
     out: &mut Vec<Command>,
 ) {
+    let (session, current_doc, recent) = (state.session, state.current_doc, state.recent);
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             item(
@@ -124,6 +131,22 @@ pub fn menu_bar_ui(
             );
         });
         ui.menu_button("View", |ui| {
+            let mut all = state.all_relations;
+            if ui
+                .checkbox(&mut all, "Show all relations")
+                .on_hover_text("Otherwise only those of the selected span")
+                .clicked()
+            {
+                out.push(Command::ToggleAllRelations);
+            }
+            item(
+                ui,
+                "Schema…",
+                Command::OpenSchemaEditor,
+                session.is_some(),
+                out,
+            );
+            ui.separator();
             egui::widgets::global_theme_preference_buttons(ui);
         });
         ui.menu_button("Help", |ui| {
@@ -171,8 +194,17 @@ pub fn shortcuts_window_ui(
                         }
                     }
                 }
-                row("Del / Backspace", "delete the selected span");
+                row("Del / Backspace", "delete the selected span (and its relations)");
                 row("Esc", "clear the selection");
+                row("arrows, Ctrl+arrows", "move the caret by character, by word");
+                row("Home / End, Ctrl+Home / End", "start / end of the line, of the document");
+                row("Shift + any of those", "select text with the keyboard");
+                row("Tab / Shift+Tab", "select the next / previous span");
+                row("[ ]", "move the start of the span or selection left / right by a word");
+                row("{ }", "move the end of the span or selection left / right by a word");
+                row("attribute keys", "on a selected span: set a value (f a n u for polarity...), or jump to a text field (e, t, w)");
+                row("Enter", "on a selected span: edit its first text attribute");
+                row("R", "link the selected span: Tab / arrows pick the other span, type to filter, Enter links");
                 for (s, c) in crate::ui::commands::SHORTCUTS {
                     let what = match c {
                         Command::Save => "save",
@@ -185,6 +217,9 @@ pub fn shortcuts_window_ui(
                         Command::DoneAndNext => "mark the document done, open the next",
                         Command::NextDocument => "next document",
                         Command::PreviousDocument => "previous document",
+                        Command::TagAllMatches { corpus: false } => "tag all matches of the span in the document",
+                        Command::TagAllMatches { corpus: true } => "tag all matches of the span in the corpus",
+                        Command::OpenSchemaEditor => "edit the schema",
                         _ => continue,
                     };
                     row(&ctx.format_shortcut(s), what);

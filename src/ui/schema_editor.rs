@@ -1,14 +1,416 @@
-//! The schema editor window.
-use crate::model::Project;
-use crate::ui::commands::Command;
+//! The schema editor window: labels (name, colour, key), their attributes (choice values
+//! with keys, or free text) and the relation types. Every change is an edit, so it can be
+//! undone; a change that would delete annotations asks first and says how many.
 
+use crate::model::{
+    AttrKind, AttributeDef, Choice, Edit, LabelDef, Project, RelationType, Rgb, Schema,
+};
+use crate::ui::commands::Command;
+use crate::ui::theme;
+use egui::RichText;
+use std::collections::HashMap;
+
+/// Colours offered for labels: distinct, readable under text, fine for white chip text.
+const PALETTE: [[u8; 3]; 12] = [
+    [0x25, 0x63, 0xeb],
+    [0xdc, 0x4c, 0x10],
+    [0x16, 0x8a, 0x4a],
+    [0x93, 0x33, 0xea],
+    [0xc0, 0x26, 0x6d],
+    [0x0e, 0x74, 0x90],
+    [0xb4, 0x53, 0x09],
+    [0x4d, 0x7c, 0x0f],
+    [0x6d, 0x28, 0xd9],
+    [0xbe, 0x12, 0x3c],
+    [0x03, 0x69, 0xa1],
+    [0x57, 0x53, 0x4e],
+];
+
+/// Text typed in the editor's fields, by field id, until it is committed.
 #[derive(Default)]
 pub struct SchemaEditor {
     pub open: bool,
+    fields: HashMap<String, String>,
 }
 
 impl SchemaEditor {
+    /// A field that commits on Enter or when it loses the keyboard; returns the new text
+    /// when it changed.
+    fn field(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: &str,
+        current: &str,
+        width: f32,
+        name: &str,
+    ) -> Option<String> {
+        let buffer = self
+            .fields
+            .entry(id.to_owned())
+            .or_insert_with(|| current.to_owned());
+        let response = ui
+            .add(egui::TextEdit::singleline(buffer).desired_width(width))
+            .accessible_name(name);
+        if !response.has_focus() && !response.lost_focus() {
+            // Not being edited: follow the schema (undo, other changes).
+            current.clone_into(buffer);
+            return None;
+        }
+        if response.lost_focus() && buffer.trim() != current {
+            return Some(buffer.trim().to_owned());
+        }
+        None
+    }
+
     pub fn window_ui(&mut self, ctx: &egui::Context, project: &Project, out: &mut Vec<Command>) {
-        let _ = (ctx, project, out);
+        let mut open = self.open;
+        egui::Window::new("Schema")
+            .open(&mut open)
+            .default_width(560.0)
+            .default_height(560.0)
+            .vscroll(true)
+            .show(ctx, |ui| self.contents_ui(ui, project, out));
+        self.open = open;
+    }
+
+    fn contents_ui(&mut self, ui: &mut egui::Ui, project: &Project, out: &mut Vec<Command>) {
+        let schema = &project.schema;
+        ui.label(
+            RichText::new(
+                "Changes apply at once and can be undoed with Ctrl+Z. Renaming updates every span.",
+            )
+            .weak(),
+        );
+        ui.heading("Labels");
+        for (li, label) in schema.labels.iter().enumerate() {
+            ui.push_id(("label", li), |ui| {
+                ui.horizontal(|ui| {
+                    let (rect, response) =
+                        ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::click());
+                    ui.painter()
+                        .rect_filled(rect, 3.0, theme::color(label.color));
+                    let popup = egui::Popup::menu(&response).id(ui.make_persistent_id("palette"));
+                    popup.show(|ui| {
+                        ui.horizontal_wrapped(|ui| {
+                            ui.set_max_width(160.0);
+                            for c in PALETTE {
+                                let (r, resp) = ui.allocate_exact_size(
+                                    egui::vec2(20.0, 20.0),
+                                    egui::Sense::click(),
+                                );
+                                ui.painter().rect_filled(r, 3.0, theme::color(Rgb(c)));
+                                if resp.clicked() {
+                                    out.push(schema_with(schema, |s| {
+                                        if let Some(l) = s.labels.get_mut(li) {
+                                            l.color = Rgb(c);
+                                        }
+                                    }));
+                                }
+                            }
+                        });
+                    });
+                    if let Some(name) =
+                        self.field(ui, &format!("label-{li}"), &label.name, 130.0, "Label name")
+                    {
+                        out.push(Command::Edit(Box::new(Edit::RenameLabel {
+                            from: label.name.clone(),
+                            to: name,
+                        })));
+                    }
+                    ui.label("key");
+                    let key = label.key.map(String::from).unwrap_or_default();
+                    if let Some(k) =
+                        self.field(ui, &format!("label-key-{li}"), &key, 24.0, "Label key")
+                    {
+                        out.push(schema_with(schema, |s| {
+                            if let Some(l) = s.labels.get_mut(li) {
+                                l.key = k.chars().next();
+                            }
+                        }));
+                    }
+                    let used = project
+                        .documents
+                        .iter()
+                        .flat_map(|d| d.spans())
+                        .filter(|s| s.label == label.name)
+                        .count();
+                    ui.label(RichText::new(format!("{used} spans")).weak());
+                    if ui.small_button("Remove").clicked() {
+                        let name = label.name.clone();
+                        out.push(schema_with(schema, |s| {
+                            s.labels.retain(|l| l.name != name);
+                            s.relations.retain(|r| r.from != name && r.to != name);
+                        }));
+                    }
+                });
+                ui.indent("attributes", |ui| {
+                    self.attributes_ui(ui, schema, li, label, out)
+                });
+            });
+        }
+        ui.horizontal(|ui| {
+            let name = self.fields.entry("new-label".to_owned()).or_default();
+            ui.add(
+                egui::TextEdit::singleline(name)
+                    .desired_width(130.0)
+                    .hint_text("new label"),
+            )
+            .accessible_name("New label");
+            if ui.button("Add label").clicked() && !name.trim().is_empty() {
+                let name = std::mem::take(name).trim().to_owned();
+                out.push(schema_with(schema, |s| {
+                    let color = PALETTE
+                        .get(s.labels.len() % PALETTE.len())
+                        .copied()
+                        .unwrap_or([128, 128, 128]);
+                    let key = ('1'..='9').find(|k| s.labels.iter().all(|l| l.key != Some(*k)));
+                    s.labels.push(LabelDef {
+                        name,
+                        color: Rgb(color),
+                        key,
+                        attributes: Vec::new(),
+                    });
+                }));
+            }
+        });
+        ui.separator();
+        self.relations_ui(ui, schema, out);
+        let problems = schema.problems();
+        if !problems.is_empty() {
+            ui.separator();
+            for p in problems {
+                ui.label(RichText::new(p).color(ui.visuals().warn_fg_color));
+            }
+        }
+    }
+
+    fn attributes_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        schema: &Schema,
+        li: usize,
+        label: &LabelDef,
+        out: &mut Vec<Command>,
+    ) {
+        for (ai, a) in label.attributes.iter().enumerate() {
+            ui.push_id(("attr", ai), |ui| {
+                ui.horizontal(|ui| {
+                    if let Some(name) = self.field(
+                        ui,
+                        &format!("attr-{li}-{ai}"),
+                        &a.name,
+                        100.0,
+                        "Attribute name",
+                    ) {
+                        out.push(Command::Edit(Box::new(Edit::RenameAttribute {
+                            label: label.name.clone(),
+                            from: a.name.clone(),
+                            to: name,
+                        })));
+                    }
+                    let is_text = matches!(a.kind, AttrKind::Text);
+                    for (kind_is_text, text) in [(false, "choice"), (true, "free text")] {
+                        if ui.selectable_label(is_text == kind_is_text, text).clicked()
+                            && is_text != kind_is_text
+                        {
+                            let kind = if kind_is_text {
+                                AttrKind::Text
+                            } else {
+                                AttrKind::Choice(Vec::new())
+                            };
+                            out.push(schema_with(schema, |s| {
+                                attr_mut(s, li, ai, |a| a.kind = kind.clone())
+                            }));
+                        }
+                    }
+                    if is_text {
+                        ui.label("key");
+                        let key = a.key.map(String::from).unwrap_or_default();
+                        if let Some(k) = self.field(
+                            ui,
+                            &format!("attr-key-{li}-{ai}"),
+                            &key,
+                            24.0,
+                            "Attribute key",
+                        ) {
+                            out.push(schema_with(schema, |s| {
+                                attr_mut(s, li, ai, |a| a.key = k.chars().next())
+                            }));
+                        }
+                    }
+                    if ui.small_button("Remove").clicked() {
+                        out.push(schema_with(schema, |s| {
+                            if let Some(l) = s.labels.get_mut(li)
+                                && ai < l.attributes.len()
+                            {
+                                l.attributes.remove(ai);
+                            }
+                        }));
+                    }
+                });
+                if let AttrKind::Choice(values) = &a.kind {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.add_space(12.0);
+                        for (vi, v) in values.iter().enumerate() {
+                            let key = v.key.map(|k| format!(" ({k})")).unwrap_or_default();
+                            ui.label(format!("{}{key}", v.value));
+                            if ui
+                                .small_button("×")
+                                .on_hover_text("Remove this value (clears it where used)")
+                                .clicked()
+                            {
+                                out.push(schema_with(schema, |s| {
+                                    attr_mut(s, li, ai, |a| {
+                                        if let AttrKind::Choice(c) = &mut a.kind
+                                            && vi < c.len()
+                                        {
+                                            c.remove(vi);
+                                        }
+                                    })
+                                }));
+                            }
+                        }
+                        let id = format!("new-value-{li}-{ai}");
+                        let buffer = self.fields.entry(id).or_default();
+                        ui.add(
+                            egui::TextEdit::singleline(buffer)
+                                .desired_width(90.0)
+                                .hint_text("value key"),
+                        )
+                        .accessible_name("New value");
+                        if ui
+                            .small_button("Add")
+                            .on_hover_text("Type a value, then a space and its key: “favor f”")
+                            .clicked()
+                            && !buffer.trim().is_empty()
+                        {
+                            let typed = std::mem::take(buffer);
+                            let (value, key) = match typed.trim().rsplit_once(' ') {
+                                Some((v, k)) if k.chars().count() == 1 => {
+                                    (v.trim().to_owned(), k.chars().next())
+                                }
+                                _ => (typed.trim().to_owned(), None),
+                            };
+                            out.push(schema_with(schema, |s| {
+                                attr_mut(s, li, ai, |a| {
+                                    if let AttrKind::Choice(c) = &mut a.kind {
+                                        c.push(Choice {
+                                            value: value.clone(),
+                                            key,
+                                        });
+                                    }
+                                })
+                            }));
+                        }
+                    });
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            let buffer = self.fields.entry(format!("new-attr-{li}")).or_default();
+            ui.add(
+                egui::TextEdit::singleline(buffer)
+                    .desired_width(100.0)
+                    .hint_text("new attribute"),
+            )
+            .accessible_name("New attribute");
+            if ui.small_button("Add attribute").clicked() && !buffer.trim().is_empty() {
+                let name = std::mem::take(buffer).trim().to_owned();
+                out.push(schema_with(schema, |s| {
+                    if let Some(l) = s.labels.get_mut(li) {
+                        l.attributes.push(AttributeDef {
+                            name: name.clone(),
+                            kind: AttrKind::Text,
+                            key: None,
+                        });
+                    }
+                }));
+            }
+        });
+    }
+
+    fn relations_ui(&mut self, ui: &mut egui::Ui, schema: &Schema, out: &mut Vec<Command>) {
+        ui.heading("Relation types");
+        let labels: Vec<String> = schema.labels.iter().map(|l| l.name.clone()).collect();
+        for (ri, r) in schema.relations.iter().enumerate() {
+            ui.push_id(("relation", ri), |ui| {
+                ui.horizontal(|ui| {
+                    if let Some(name) =
+                        self.field(ui, &format!("rel-{ri}"), &r.name, 110.0, "Relation name")
+                    {
+                        out.push(Command::Edit(Box::new(Edit::RenameRelationType {
+                            from: r.name.clone(),
+                            to: name,
+                        })));
+                    }
+                    if ui.small_button("Remove").clicked() {
+                        out.push(schema_with(schema, |s| {
+                            if ri < s.relations.len() {
+                                s.relations.remove(ri);
+                            }
+                        }));
+                    }
+                });
+                // The labels it links: one button per label, the current one selected.
+                for (end_is_to, current) in [(false, &r.from), (true, &r.to)] {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.add_space(12.0);
+                        ui.label(if end_is_to { "to" } else { "from" });
+                        for l in &labels {
+                            if ui.selectable_label(l == current, l.as_str()).clicked()
+                                && l != current
+                            {
+                                out.push(schema_with(schema, |s| {
+                                    if let Some(rt) = s.relations.get_mut(ri) {
+                                        if end_is_to {
+                                            rt.to.clone_from(l)
+                                        } else {
+                                            rt.from.clone_from(l)
+                                        }
+                                    }
+                                }));
+                            }
+                        }
+                    });
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            let buffer = self.fields.entry("new-relation".to_owned()).or_default();
+            ui.add(
+                egui::TextEdit::singleline(buffer)
+                    .desired_width(110.0)
+                    .hint_text("new relation type"),
+            )
+            .accessible_name("New relation type");
+            if ui.button("Add relation type").clicked()
+                && !buffer.trim().is_empty()
+                && !labels.is_empty()
+            {
+                let name = std::mem::take(buffer).trim().to_owned();
+                let first = labels.first().cloned().unwrap_or_default();
+                out.push(schema_with(schema, |s| {
+                    s.relations.push(RelationType {
+                        name: name.clone(),
+                        from: first.clone(),
+                        to: first.clone(),
+                    })
+                }));
+            }
+        });
+    }
+}
+
+/// A command to change the schema to a modified copy.
+fn schema_with(schema: &Schema, f: impl FnOnce(&mut Schema)) -> Command {
+    let mut s = schema.clone();
+    f(&mut s);
+    Command::ChangeSchema(Box::new(s))
+}
+
+/// Runs `f` on attribute `ai` of label `li`.
+fn attr_mut(s: &mut Schema, li: usize, ai: usize, f: impl FnOnce(&mut AttributeDef)) {
+    if let Some(a) = s.labels.get_mut(li).and_then(|l| l.attributes.get_mut(ai)) {
+        f(a);
     }
 }

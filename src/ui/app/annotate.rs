@@ -312,3 +312,21 @@ impl MarginaliaApp {
         }
     }
 }
+
+impl MarginaliaApp {
+    /// Sets a new schema; when that deletes annotations, asks first and says how many.
+    pub(super) fn change_schema(&mut self, schema: &crate::model::Schema) {
+        let Some(session) = self.session.as_ref() else {
+            return;
+        };
+        let (edit, impact) = session.project.schema_change_edit(schema);
+        if impact.is_empty() {
+            self.edit(edit);
+        } else {
+            self.dialog = Some(crate::ui::dialogs::Dialog::Confirm {
+                message: format!("This change {}.", impact.describe()),
+                edit: Box::new(edit),
+            });
+        }
+    }
+}

@@ -169,6 +169,10 @@ impl MarginaliaApp {
                 self.dialog = None;
                 self.handle_with(then, ctx, true);
             }
+            DialogAction::Apply(edit) => {
+                self.dialog = None;
+                self.edit(*edit);
+            }
             DialogAction::SaveAs(path) => {
                 self.dialog = None;
                 self.save_as(&path);

@@ -354,6 +354,10 @@ impl MarginaliaApp {
             Command::TagAllMatches { corpus } => self.tag_all_matches(corpus),
             Command::ToggleAllRelations => self.all_relations = !self.all_relations,
             Command::OpenSchemaEditor => self.schema_editor.open = true,
+            Command::ChangeSchema(schema) => self.change_schema(&schema),
+            Command::Edit(edit) => {
+                self.edit(*edit);
+            }
         }
     }
 
@@ -466,14 +470,13 @@ impl MarginaliaApp {
         let mut out = Vec::new();
         let current = self.session.as_ref().map(|_| self.current);
         egui::Panel::top("menu").show(ui, |ui| {
-            menu_bar::menu_bar_ui(
-                ui,
-                self.session.as_ref(),
-                current,
-                &self.prefs.recent,
-                &mut self.show_help,
-                &mut out,
-            );
+            let state = menu_bar::MenuState {
+                session: self.session.as_ref(),
+                current_doc: current,
+                recent: &self.prefs.recent,
+                all_relations: self.all_relations,
+            };
+            menu_bar::menu_bar_ui(ui, &state, &mut self.show_help, &mut out);
         });
         let message = self
             .busy_text()
