@@ -77,7 +77,7 @@ impl SchemaEditor {
         let schema = &project.schema;
         ui.label(
             RichText::new(
-                "Changes apply at once and can be undoed with Ctrl+Z. Renaming updates every span.",
+                "Changes apply at once and can be undone with Ctrl+Z. Renaming updates every span.",
             )
             .weak(),
         );
@@ -275,7 +275,7 @@ impl SchemaEditor {
                         ui.add(
                             egui::TextEdit::singleline(buffer)
                                 .desired_width(90.0)
-                                .hint_text("value key"),
+                                .hint_text("value k"),
                         )
                         .accessible_name("New value");
                         if ui
