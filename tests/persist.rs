@@ -92,9 +92,10 @@ fn spans_over_emoji_cjk_combining_marks_and_crlf_survive_a_round_trip() {
 fn a_newer_format_version_is_refused_and_the_file_kept() {
     let (_dir, path, p) = project_over(&[("a.txt", "text")]);
     save_project(&p, &path).unwrap();
-    let newer = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("version: 2,", "version: 99,\n    future_field: (x: 1),");
+    let newer = std::fs::read_to_string(&path).unwrap().replace(
+        &format!("version: {},", persist::FORMAT_VERSION),
+        "version: 99,\n    future_field: (x: 1),",
+    );
     std::fs::write(&path, &newer).unwrap();
     let e = load_project(&path).unwrap_err();
     assert!(e.has(ProblemKind::NewerVersion), "{e}");
@@ -408,4 +409,55 @@ fn attribute_values_and_relations_are_checked_against_the_schema() {
     );
     let rel_line = bad.lines().position(|l| l.contains("Relation(")).unwrap() + 1;
     assert!(e.problems.iter().any(|p| p.line == Some(rel_line)), "{msg}");
+}
+
+#[test]
+fn a_format_version_2_project_loads_unchanged() {
+    let path = root().join("tests/fixtures/format-v2/projects/seed-news.ron");
+    let original = std::fs::read_to_string(&path).unwrap();
+    assert!(original.contains("version: 2,"));
+    let p = load_project(&path).unwrap().project;
+    assert_eq!(p.span_count(), 10);
+    assert_eq!(p.documents[0].relations().len(), 3);
+    let again = project_to_ron(&p, &path).unwrap();
+    assert_eq!(
+        again.replace("version: 3,", "version: 2,"),
+        original,
+        "only the version changes"
+    );
+}
+
+#[test]
+fn suggestions_round_trip_and_are_checked() {
+    use marginalia::model::{Review, Score, Suggestion};
+    let (_dir, path, mut p) = project_over(&[("a.txt", "Harris said no.")]);
+    let id = p.allocate_span_id();
+    let suggestion = Suggestion {
+        id,
+        start: 0,
+        end: 6,
+        label: "speaker".into(),
+        text: "Harris".into(),
+        attrs: Default::default(),
+        source: "quotes".into(),
+        score: Some(Score(0.75)),
+        review: Review::Rejected,
+        span: None,
+    };
+    p.apply(Edit::AddSuggestion {
+        doc: DocId(0),
+        suggestion: suggestion.clone(),
+    })
+    .unwrap();
+    save_project(&p, &path).unwrap();
+    let loaded = load_project(&path).unwrap().project;
+    assert_eq!(loaded.documents[0].suggestions(), &[suggestion]);
+    let src = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        src.replace("text: \"Harris\", source", "text: \"Harriz\", source"),
+    )
+    .unwrap();
+    let e = load_project(&path).unwrap_err();
+    assert!(e.to_string().contains("suggestion"), "{e}");
 }

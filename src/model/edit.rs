@@ -6,7 +6,9 @@
 //! always matches the document, attribute values and relations always fit the schema, and
 //! deleting a span deletes its relations (and undo brings them back).
 
-use crate::model::project::{DocId, Document, Project, Relation, Span, SpanId, Status};
+use crate::model::project::{
+    DocId, Document, Project, Relation, Review, Span, SpanId, Status, Suggestion,
+};
 use crate::model::schema::Schema;
 use std::collections::BTreeMap;
 
@@ -59,6 +61,21 @@ pub enum Edit {
     SetStatus {
         doc: DocId,
         status: Status,
+    },
+    AddSuggestion {
+        doc: DocId,
+        suggestion: Suggestion,
+    },
+    RemoveSuggestion {
+        doc: DocId,
+        id: SpanId,
+    },
+    /// Marks a suggestion accepted (with the span it became), rejected or pending again.
+    SetReview {
+        doc: DocId,
+        id: SpanId,
+        review: Review,
+        span: Option<SpanId>,
     },
     /// Replaces the schema; every span and relation must still fit it.
     SetSchema(Box<Schema>),
@@ -137,6 +154,22 @@ impl Edit {
             Edit::AddRelation { relation, .. } => format!("link {}", relation.kind),
             Edit::RemoveRelation { .. } => "delete relation".to_owned(),
             Edit::SetStatus { status, .. } => format!("mark {}", status.name()),
+            Edit::AddSuggestion { suggestion, .. } => {
+                format!("suggest {} “{}”", suggestion.label, short(&suggestion.text))
+            }
+            Edit::RemoveSuggestion { .. } => "remove suggestion".to_owned(),
+            Edit::SetReview {
+                review: Review::Accepted,
+                ..
+            } => "accept suggestion".to_owned(),
+            Edit::SetReview {
+                review: Review::Rejected,
+                ..
+            } => "reject suggestion".to_owned(),
+            Edit::SetReview {
+                review: Review::Pending,
+                ..
+            } => "reopen suggestion".to_owned(),
             Edit::SetSchema(_) => "change schema".to_owned(),
             Edit::RenameLabel { from, to } => format!("rename label {from} to {to}"),
             Edit::RenameAttribute { from, to, .. } => format!("rename attribute {from} to {to}"),
@@ -172,6 +205,9 @@ impl Edit {
             | Edit::SetAttr { doc, id, .. }
             | Edit::SetNote { doc, id, .. } => Some((*doc, Some(*id))),
             Edit::AddRelation { doc, relation } => Some((*doc, Some(relation.from))),
+            Edit::AddSuggestion { doc, .. }
+            | Edit::RemoveSuggestion { doc, .. }
+            | Edit::SetReview { doc, .. } => Some((*doc, None)),
             Edit::RemoveSpan { doc, .. }
             | Edit::RemoveRelation { doc, .. }
             | Edit::SetStatus { doc, .. } => Some((*doc, None)),
@@ -250,6 +286,11 @@ fn check_schema_fits(project: &Project, schema: &Schema) -> Result<(), EditError
         }
         for r in d.relations() {
             check_relation(schema, d, r).map_err(mismatch)?;
+        }
+        for s in d.suggestions() {
+            if schema.label(&s.label).is_none() {
+                return Err(mismatch(EditError::UnknownLabel(s.label.clone())));
+            }
         }
     }
     Ok(())
@@ -448,6 +489,62 @@ impl Project {
                 let old = std::mem::replace(&mut d.status, status);
                 d.touch();
                 Ok(Edit::SetStatus { doc, status: old })
+            }
+            Edit::AddSuggestion { doc, suggestion } => {
+                let d = self.document(doc)?;
+                let range = EditError::BadRange {
+                    start: suggestion.start,
+                    end: suggestion.end,
+                };
+                if suggestion.start >= suggestion.end {
+                    return Err(range);
+                }
+                if d.text.get(suggestion.start..suggestion.end).ok_or(range)? != suggestion.text {
+                    return Err(EditError::TextMismatch {
+                        start: suggestion.start,
+                        end: suggestion.end,
+                    });
+                }
+                if self.schema.label(&suggestion.label).is_none() {
+                    return Err(EditError::UnknownLabel(suggestion.label));
+                }
+                if d.has_id(suggestion.id) {
+                    return Err(EditError::DuplicateId(suggestion.id.0));
+                }
+                let inverse = Edit::RemoveSuggestion {
+                    doc,
+                    id: suggestion.id,
+                };
+                self.document_mut(doc)?.insert_suggestion(suggestion);
+                Ok(inverse)
+            }
+            Edit::RemoveSuggestion { doc, id } => {
+                let suggestion = self
+                    .document_mut(doc)?
+                    .remove_suggestion(id)
+                    .ok_or(EditError::NoSpan(id.0))?;
+                Ok(Edit::AddSuggestion { doc, suggestion })
+            }
+            Edit::SetReview {
+                doc,
+                id,
+                review,
+                span,
+            } => {
+                let s = self
+                    .document_mut(doc)?
+                    .suggestion_mut(id)
+                    .ok_or(EditError::NoSpan(id.0))?;
+                let old = (
+                    std::mem::replace(&mut s.review, review),
+                    std::mem::replace(&mut s.span, span),
+                );
+                Ok(Edit::SetReview {
+                    doc,
+                    id,
+                    review: old.0,
+                    span: old.1,
+                })
             }
             Edit::SetSchema(schema) => {
                 check_schema_fits(self, &schema)?;

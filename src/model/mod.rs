@@ -12,5 +12,8 @@ pub mod text;
 
 pub use edit::{Edit, EditError};
 pub use history::History;
-pub use project::{DocId, DocSource, Document, Project, Relation, Span, SpanId, SpanKey, Status};
+pub use project::{
+    DocId, DocSource, Document, Project, Relation, Review, Score, Span, SpanId, SpanKey, Status,
+    Suggestion,
+};
 pub use schema::{AttrKind, AttributeDef, Choice, LabelDef, RelationType, Rgb, Schema};

@@ -40,6 +40,76 @@ pub struct Span {
     /// Who made it, when the annotator set a name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotator: Option<String>,
+    /// For a span that was an accepted suggestion: which source proposed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+/// A machine's confidence in a suggestion, from 0 to 1. Compared by bits so that suggestions
+/// (and the edits that carry them) can be compared exactly.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Score(pub f32);
+
+impl PartialEq for Score {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for Score {}
+
+/// Where a suggestion stands in review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Review {
+    #[default]
+    Pending,
+    /// Accepted: it became a span (see [`Suggestion::span`]).
+    Accepted,
+    /// Rejected, and kept: a negative example for training.
+    Rejected,
+}
+
+impl Review {
+    pub fn name(self) -> &'static str {
+        match self {
+            Review::Pending => "pending",
+            Review::Accepted => "accepted",
+            Review::Rejected => "rejected",
+        }
+    }
+}
+
+/// A span proposed by a model or a rule, in its own layer: it never counts as an
+/// annotation until it is accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub id: SpanId,
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+    /// Which suggester or model proposed it.
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<Score>,
+    #[serde(default)]
+    pub review: Review,
+    /// The span it became, once accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<SpanId>,
+}
+
+impl Suggestion {
+    pub fn key(&self) -> SpanKey {
+        SpanKey {
+            start: self.start,
+            end: self.end,
+            id: self.id,
+        }
+    }
 }
 
 /// A typed, directed link between two spans of the same document.
@@ -136,6 +206,8 @@ pub struct Document {
     spans: Vec<Span>,
     /// Sorted by id.
     relations: Vec<Relation>,
+    /// The suggestion layer, sorted like spans.
+    suggestions: Vec<Suggestion>,
     /// Ids of the spans and relations, to refuse a duplicate without a scan.
     ids: HashSet<SpanId>,
     /// Bumped on every change to this document's annotations; views key caches on it.
@@ -157,6 +229,7 @@ impl Document {
             meta: BTreeMap::new(),
             spans: Vec::new(),
             relations: Vec::new(),
+            suggestions: Vec::new(),
             ids: HashSet::new(),
             revision: 0,
             max_span_len: 0,
@@ -207,6 +280,42 @@ impl Document {
         relations.sort_by_key(|r| r.id);
         self.ids.extend(relations.iter().map(|r| r.id));
         self.relations = relations;
+        self.revision += 1;
+    }
+
+    /// The suggestion layer, in reading order.
+    pub fn suggestions(&self) -> &[Suggestion] {
+        &self.suggestions
+    }
+
+    pub fn suggestion(&self, id: SpanId) -> Option<&Suggestion> {
+        self.suggestions.iter().find(|s| s.id == id)
+    }
+
+    pub(crate) fn insert_suggestion(&mut self, s: Suggestion) {
+        let at = self.suggestions.partition_point(|x| x.key() < s.key());
+        self.ids.insert(s.id);
+        self.suggestions.insert(at, s);
+        self.revision += 1;
+    }
+
+    pub(crate) fn remove_suggestion(&mut self, id: SpanId) -> Option<Suggestion> {
+        let at = self.suggestions.iter().position(|s| s.id == id)?;
+        self.revision += 1;
+        self.ids.remove(&id);
+        Some(self.suggestions.remove(at))
+    }
+
+    pub(crate) fn suggestion_mut(&mut self, id: SpanId) -> Option<&mut Suggestion> {
+        self.revision += 1;
+        self.suggestions.iter_mut().find(|s| s.id == id)
+    }
+
+    /// Sets the suggestion layer in one go (loading).
+    pub fn set_suggestions(&mut self, mut suggestions: Vec<Suggestion>) {
+        suggestions.sort_by_key(Suggestion::key);
+        self.ids.extend(suggestions.iter().map(|s| s.id));
+        self.suggestions = suggestions;
         self.revision += 1;
     }
 
@@ -277,9 +386,7 @@ impl Document {
 
     /// Largest span or relation id in this document (0 when there is none).
     fn max_id(&self) -> u64 {
-        let spans = self.spans.iter().map(|s| s.id.0);
-        let relations = self.relations.iter().map(|r| r.id.0);
-        spans.chain(relations).max().unwrap_or(0)
+        self.ids.iter().map(|id| id.0).max().unwrap_or(0)
     }
 
     /// Builds the span list in one go (loading); sorts and fixes the bookkeeping.
@@ -379,6 +486,7 @@ impl Project {
             attrs: BTreeMap::new(),
             note: None,
             annotator: None,
+            origin: None,
         })
     }
 }
@@ -406,6 +514,7 @@ mod tests {
             attrs: BTreeMap::new(),
             note: None,
             annotator: None,
+            origin: None,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use crate::model::edit::{check_attrs, check_relation};
 use crate::model::text::line_col;
-use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status};
+use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion};
 use crate::persist::atomic::write_atomic;
 use crate::persist::corpus::{JsonlDoc, hash_text, read_jsonl, read_text_file};
 use crate::persist::paths::{normalize, relative_to, resolve};
@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 /// The format version this build writes. Older versions are migrated on load; newer ones
 /// are refused, because silently dropping fields we do not know would lose someone's work.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const HEADER: &str = "\
 // Marginalia annotation project.
@@ -57,6 +57,9 @@ struct DocumentRecord<'a> {
     spans: Cow<'a, [Span]>,
     #[serde(default, skip_serializing_if = "<[Relation]>::is_empty")]
     relations: Cow<'a, [Relation]>,
+    /// The suggestion layer (format version 3).
+    #[serde(default, skip_serializing_if = "<[Suggestion]>::is_empty")]
+    suggestions: Cow<'a, [Suggestion]>,
 }
 
 /// Only the version, read first so a newer file is refused with a clear message even when
@@ -277,6 +280,37 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
             }
         }
         doc.set_relations(rec.relations.into_owned());
+        for sg in rec.suggestions.iter() {
+            let line = find_line(src, &format!("Suggestion(id: {}, ", sg.id.0));
+            if !seen_ids.insert(sg.id) {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::Invalid,
+                        path,
+                        format!("id {} is used twice", sg.id.0),
+                    )
+                    .at_line(line),
+                );
+            }
+            if file.schema.label(&sg.label).is_none() {
+                let msg = format!(
+                    "suggestion {} has label `{}`, which is not in the schema",
+                    sg.id.0, sg.label
+                );
+                problems.push(Problem::new(ProblemKind::Invalid, path, msg).at_line(line));
+            }
+            if doc.text.get(sg.start..sg.end) != Some(sg.text.as_str()) {
+                let msg = format!(
+                    "suggestion {} ({}..{}) should cover “{}”, which is not what the text has there",
+                    sg.id.0,
+                    sg.start,
+                    sg.end,
+                    crate::model::text::excerpt(&sg.text, 60)
+                );
+                problems.push(Problem::new(ProblemKind::SpanMismatch, path, msg).at_line(line));
+            }
+        }
+        doc.set_suggestions(rec.suggestions.into_owned());
         documents.push(doc);
     }
     if !problems.is_empty() {
@@ -464,6 +498,7 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
             meta: Cow::Borrowed(&d.meta),
             spans: Cow::Borrowed(d.spans()),
             relations: Cow::Borrowed(d.relations()),
+            suggestions: Cow::Borrowed(d.suggestions()),
         })
         .collect();
     let failed = |e: ron::Error| {
