@@ -17,6 +17,7 @@
 )]
 
 pub mod cli;
+pub mod formats;
 pub mod model;
 pub mod persist;
 pub mod session;

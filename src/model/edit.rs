@@ -267,7 +267,7 @@ pub fn check_relation(schema: &Schema, doc: &Document, r: &Relation) -> Result<(
         .ok_or_else(|| EditError::UnknownRelationType(r.kind.clone()))?;
     let from = doc.span_by_id(r.from).ok_or(EditError::NoSpan(r.from.0))?;
     let to = doc.span_by_id(r.to).ok_or(EditError::NoSpan(r.to.0))?;
-    if from.label != t.from || to.label != t.to {
+    if !t.fits(&from.label, &to.label) {
         return Err(EditError::RelationEnds {
             kind: t.name.clone(),
             from: t.from.clone(),
@@ -361,9 +361,8 @@ impl Project {
                         .schema
                         .relation(&r.kind)
                         .ok_or_else(|| EditError::UnknownRelationType(r.kind.clone()))?;
-                    if label_of(r.from) != Some(t.from.as_str())
-                        || label_of(r.to) != Some(t.to.as_str())
-                    {
+                    let fits = matches!((label_of(r.from), label_of(r.to)), (Some(a), Some(b)) if t.fits(a, b));
+                    if !fits {
                         return Err(EditError::RelationEnds {
                             kind: t.name.clone(),
                             from: t.from.clone(),
@@ -684,8 +683,7 @@ impl Project {
             .relations_of(id)
             .filter(|r| {
                 self.schema.relation(&r.kind).is_none_or(|t| {
-                    label_of(r.from) != Some(t.from.as_str())
-                        || label_of(r.to) != Some(t.to.as_str())
+                    !matches!((label_of(r.from), label_of(r.to)), (Some(a), Some(b)) if t.fits(a, b))
                 })
             })
             .map(|r| Edit::RemoveRelation { doc, id: r.id })

@@ -113,10 +113,36 @@ impl AttributeDef {
 #[serde(rename = "RelationType")]
 pub struct RelationType {
     pub name: String,
-    /// Label of the span the relation starts from.
+    /// Label of the span the relation starts from; several as `a|b` (brat's alternatives).
     pub from: String,
-    /// Label of the span it points to.
+    /// Label of the span it points to; several as `a|b`.
     pub to: String,
+    /// Undirected (brat's symmetric-transitive equivalences): either end may be either label.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub symmetric: bool,
+}
+
+impl RelationType {
+    pub fn new(name: &str, from: &str, to: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            symmetric: false,
+        }
+    }
+
+    /// Whether a relation of this type may go from a `from_label` span to a `to_label` span.
+    pub fn fits(&self, from_label: &str, to_label: &str) -> bool {
+        let has = |set: &str, l: &str| set.split('|').any(|x| x == l);
+        (has(&self.from, from_label) && has(&self.to, to_label))
+            || (self.symmetric && has(&self.from, to_label) && has(&self.to, from_label))
+    }
+
+    /// The labels at one end (`from` or `to`).
+    pub fn labels(set: &str) -> impl Iterator<Item = &str> {
+        set.split('|').filter(|l| !l.is_empty())
+    }
 }
 
 /// Keys the document view keeps for itself whatever the schema says (`r` starts a relation).
@@ -178,9 +204,9 @@ impl Schema {
         b: &'a str,
     ) -> impl Iterator<Item = (&'a RelationType, bool)> + 'a {
         self.relations.iter().filter_map(move |r| {
-            if r.from == a && r.to == b {
+            if r.fits(a, b) {
                 Some((r, true))
-            } else if r.from == b && r.to == a {
+            } else if r.fits(b, a) {
                 Some((r, false))
             } else {
                 None
@@ -359,11 +385,7 @@ fn default_relations(labels: &[LabelDef]) -> Vec<RelationType> {
     ]
     .into_iter()
     .filter(|(_, a, b)| has(a) && has(b))
-    .map(|(name, from, to)| RelationType {
-        name: name.to_owned(),
-        from: from.to_owned(),
-        to: to.to_owned(),
-    })
+    .map(|(name, from, to)| RelationType::new(name, from, to))
     .collect()
 }
 
@@ -398,11 +420,7 @@ mod tests {
         let mut s = Schema::news_default();
         s.labels[2].key = Some('1');
         s.labels[1].attributes[0].name = "target".into();
-        s.relations.push(RelationType {
-            name: "cites".into(),
-            from: "speaker".into(),
-            to: "source".into(),
-        });
+        s.relations.push(RelationType::new("cites", "speaker", "source"));
         let p = s.problems().join("\n");
         assert!(
             p.contains("key `1` is given to labels `speaker` and `event`"),

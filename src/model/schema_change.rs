@@ -79,7 +79,7 @@ impl Project {
                 }
                 let label = |id| d.span_by_id(id).map(|s| s.label.as_str());
                 let fits = new.relation(&r.kind).is_some_and(|t| {
-                    label(r.from) == Some(t.from.as_str()) && label(r.to) == Some(t.to.as_str())
+                    matches!((label(r.from), label(r.to)), (Some(a), Some(b)) if t.fits(a, b))
                 });
                 if !fits {
                     impact.relations += 1;

@@ -330,6 +330,82 @@ pub fn utf16_to_byte(text: &str, units: usize) -> Option<usize> {
     (seen == units).then_some(text.len())
 }
 
+/// Byte ↔ code point ↔ UTF-16 conversions for one text, in O(1) amortised per lookup:
+/// counts are kept every [`OffsetIndex::STRIDE`] bytes, so a conversion scans at most that
+/// much. Interchange formats use it at their boundary; the model only ever stores bytes.
+pub struct OffsetIndex<'a> {
+    text: &'a str,
+    /// (byte, chars before it, UTF-16 units before it), at char boundaries.
+    marks: Vec<(usize, usize, usize)>,
+}
+
+/// Which unit a format counts offsets in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Bytes,
+    CodePoints,
+    Utf16,
+}
+
+impl<'a> OffsetIndex<'a> {
+    const STRIDE: usize = 1024;
+
+    pub fn new(text: &'a str) -> Self {
+        let mut marks = vec![(0, 0, 0)];
+        let (mut chars, mut units) = (0, 0);
+        let mut next = Self::STRIDE;
+        for (i, c) in text.char_indices() {
+            if i >= next {
+                marks.push((i, chars, units));
+                next = i + Self::STRIDE;
+            }
+            chars += 1;
+            units += c.len_utf16();
+        }
+        Self { text, marks }
+    }
+
+    /// The offset of byte `byte` (a char boundary) in `unit`.
+    pub fn from_byte(&self, byte: usize, unit: Unit) -> usize {
+        let byte = floor_char_boundary(self.text, byte);
+        let i = self.marks.partition_point(|m| m.0 <= byte).saturating_sub(1);
+        let (b0, c0, u0) = self.marks.get(i).copied().unwrap_or((0, 0, 0));
+        let tail = self.text.get(b0..byte).unwrap_or_default();
+        match unit {
+            Unit::Bytes => byte,
+            Unit::CodePoints => c0 + tail.chars().count(),
+            Unit::Utf16 => u0 + tail.chars().map(char::len_utf16).sum::<usize>(),
+        }
+    }
+
+    /// The byte offset of `offset` counted in `unit`; `None` past the end or inside a
+    /// character (a UTF-16 offset between the halves of a surrogate pair, or a byte offset
+    /// inside a multi-byte character).
+    pub fn to_byte(&self, offset: usize, unit: Unit) -> Option<usize> {
+        let key = |m: &(usize, usize, usize)| match unit {
+            Unit::Bytes => m.0,
+            Unit::CodePoints => m.1,
+            Unit::Utf16 => m.2,
+        };
+        if unit == Unit::Bytes {
+            return (offset <= self.text.len() && self.text.is_char_boundary(offset)).then_some(offset);
+        }
+        let i = self.marks.partition_point(|m| key(m) <= offset).saturating_sub(1);
+        let m = self.marks.get(i).copied().unwrap_or((0, 0, 0));
+        let mut at = key(&m);
+        for (b, c) in self.text.get(m.0..).unwrap_or_default().char_indices() {
+            if at == offset {
+                return Some(m.0 + b);
+            }
+            if at > offset {
+                return None;
+            }
+            at += if unit == Unit::Utf16 { c.len_utf16() } else { 1 };
+        }
+        (at == offset).then_some(self.text.len())
+    }
+}
+
 /// A short, single-line excerpt for lists and messages: whitespace runs folded to one space,
 /// cut at `max_chars` with an ellipsis.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
@@ -464,6 +540,28 @@ mod tests {
         let t = "Harris and Harrisburg";
         assert!(is_word_boundary(t, 0) && is_word_boundary(t, 6));
         assert!(!is_word_boundary(t, t.rfind("burg").unwrap()));
+    }
+
+    #[test]
+    fn offset_index_agrees_with_the_slow_conversions() {
+        let mut t = String::new();
+        for i in 0..400 {
+            t.push_str(["a", "é", "“", "😀", "习", "e\u{301}", "\r\n"][i % 7]);
+        }
+        let idx = OffsetIndex::new(&t);
+        for (b, _) in t.char_indices().chain(std::iter::once((t.len(), ' '))) {
+            let c = byte_to_char(&t, b);
+            let u = byte_to_utf16(&t, b);
+            assert_eq!(idx.from_byte(b, Unit::CodePoints), c);
+            assert_eq!(idx.from_byte(b, Unit::Utf16), u);
+            assert_eq!(idx.to_byte(c, Unit::CodePoints), Some(b));
+            assert_eq!(idx.to_byte(u, Unit::Utf16), Some(b));
+        }
+        let emoji = t.find('😀').unwrap();
+        let u = idx.from_byte(emoji, Unit::Utf16);
+        assert_eq!(idx.to_byte(u + 1, Unit::Utf16), None, "inside a surrogate pair");
+        assert_eq!(idx.to_byte(emoji + 1, Unit::Bytes), None);
+        assert_eq!(idx.to_byte(t.chars().count() + 1, Unit::CodePoints), None);
     }
 
     #[test]

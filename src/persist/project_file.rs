@@ -6,7 +6,7 @@
 
 use crate::model::edit::{check_attrs, check_relation};
 use crate::model::text::line_col;
-use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion};
+use crate::model::{DocSource, Document, Project, Relation, RelationType, Schema, Span, Status, Suggestion};
 use crate::persist::atomic::write_atomic;
 use crate::persist::corpus::{JsonlDoc, hash_text, read_jsonl, read_text_file};
 use crate::persist::paths::{normalize, relative_to, resolve};
@@ -337,7 +337,7 @@ fn check_schema(path: &Path, src: &str, schema: &Schema, problems: &mut Vec<Prob
                 .at_line(line),
             );
         }
-        for end in [&r.from, &r.to] {
+        for end in RelationType::labels(&r.from).chain(RelationType::labels(&r.to)) {
             if schema.label(end).is_none() {
                 let msg = format!(
                     "relation type `{}` refers to label `{end}`, which does not exist",

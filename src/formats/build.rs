@@ -1,0 +1,261 @@
+//! Imported documents become a project: the schema grows to fit what was read, texts that
+//! have no file of their own go into one JSONL corpus file beside the project, and every
+//! span, relation and suggestion is checked before it is kept.
+
+use crate::formats::{Imported, Report};
+use crate::model::edit::check_relation;
+use crate::model::{
+    AttrKind, AttributeDef, Choice, DocSource, Document, LabelDef, Project, Relation, RelationType, Rgb, Schema, Score,
+    Span, SpanId, Suggestion,
+};
+use crate::persist::corpus::hash_text;
+use crate::persist::paths::normalize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Colours given to labels that come from imported data, in order.
+const PALETTE: [[u8; 3]; 10] = [
+    [0x25, 0x63, 0xeb],
+    [0xdc, 0x4c, 0x10],
+    [0x16, 0x8a, 0x4a],
+    [0x93, 0x33, 0xea],
+    [0xc0, 0x26, 0x6d],
+    [0x0e, 0x74, 0x90],
+    [0xb4, 0x53, 0x09],
+    [0x4d, 0x7c, 0x0f],
+    [0x6d, 0x28, 0xd9],
+    [0x57, 0x53, 0x4e],
+];
+
+/// Attributes with at most this many distinct short values become choices; others free text.
+const MAX_CHOICES: usize = 12;
+
+/// A corpus file the import needs written beside the project: texts that had no file.
+pub struct CorpusFile {
+    pub path: PathBuf,
+    pub content: String,
+}
+
+/// Makes sure `schema` has every label, attribute and relation type the data uses.
+fn grow_schema(schema: &mut Schema, imported: &Imported, report: &mut Report, file: &Path) {
+    let mut labels: Vec<&str> = Vec::new();
+    let mut values: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    let mut ends: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    for d in &imported.docs {
+        for s in &d.spans {
+            labels.push(&s.label);
+            for (k, v) in &s.attrs {
+                values.entry((&s.label, k)).or_default().insert(v);
+            }
+        }
+        for s in &d.suggestions {
+            labels.push(&s.label);
+        }
+        for r in &d.relations {
+            if let (Some(a), Some(b)) = (d.spans.get(r.from), d.spans.get(r.to)) {
+                let e = ends.entry(&r.kind).or_default();
+                e.0.insert(&a.label);
+                e.1.insert(&b.label);
+            }
+        }
+    }
+    for l in labels {
+        if schema.label(l).is_none() {
+            let n = schema.labels.len();
+            let key = ('1'..='9').find(|k| schema.labels.iter().all(|x| x.key != Some(*k)));
+            schema.labels.push(LabelDef {
+                name: l.to_owned(),
+                color: Rgb(PALETTE.get(n % PALETTE.len()).copied().unwrap_or([128, 128, 128])),
+                key,
+                attributes: Vec::new(),
+            });
+            if imported.schema.is_some() {
+                report.note(file, None, format!("label `{l}` is used but not declared; added to the schema"));
+            }
+        }
+    }
+    for ((label, name), vals) in values {
+        let Some(def) = schema.labels.iter_mut().find(|x| x.name == label) else { continue };
+        match def.attributes.iter_mut().find(|a| a.name == name) {
+            Some(a) => {
+                if let AttrKind::Choice(c) = &mut a.kind {
+                    for v in vals {
+                        if !c.iter().any(|x| x.value == v) {
+                            c.push(Choice { value: v.to_owned(), key: None });
+                        }
+                    }
+                }
+            }
+            None => {
+                let short = vals.len() <= MAX_CHOICES && vals.iter().all(|v| v.chars().count() <= 30 && !v.contains(' '));
+                let kind = if short {
+                    AttrKind::Choice(vals.iter().map(|v| Choice { value: (*v).to_owned(), key: None }).collect())
+                } else {
+                    AttrKind::Text
+                };
+                def.attributes.push(AttributeDef { name: name.to_owned(), kind, key: None });
+            }
+        }
+    }
+    for (kind, (from, to)) in ends {
+        let join = |s: &BTreeSet<&str>| s.iter().copied().collect::<Vec<_>>().join("|");
+        match schema.relations.iter_mut().find(|r| r.name == kind) {
+            None => schema.relations.push(RelationType::new(kind, &join(&from), &join(&to))),
+            Some(r) => {
+                // Grow the declared ends to what the data uses (and say so).
+                for (set, used) in [(&mut r.from, &from), (&mut r.to, &to)] {
+                    for l in used {
+                        if !RelationType::labels(set).any(|x| x == *l) {
+                            report.note(file, None, format!("relation `{kind}` links a `{l}` span, which its declaration does not allow; allowed now"));
+                            if set.is_empty() {
+                                set.push_str(l);
+                            } else {
+                                set.push('|');
+                                set.push_str(l);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A free corpus file name beside the project: `NAME.corpus.jsonl`, or `NAME.corpus-2.jsonl`...
+fn corpus_path(project_path: &Path) -> PathBuf {
+    let dir = project_path.parent().map(Path::to_owned).unwrap_or_default();
+    let stem = project_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "project".to_owned());
+    (1..)
+        .map(|n| if n == 1 { dir.join(format!("{stem}.corpus.jsonl")) } else { dir.join(format!("{stem}.corpus-{n}.jsonl")) })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!("{stem}.corpus.jsonl")))
+}
+
+/// Turns what was imported into a project (or adds it to `into`). Bad spans, relations and
+/// suggestions are reported and left out; nothing else is lost.
+pub fn build_project(
+    mut imported: Imported,
+    project_path: &Path,
+    name: &str,
+    into: Option<Project>,
+) -> (Project, Option<CorpusFile>, Report) {
+    let mut report = std::mem::take(&mut imported.report);
+    let file = project_path.to_owned();
+    let mut project = into.unwrap_or_else(|| {
+        let schema = imported.schema.clone().unwrap_or(Schema { labels: Vec::new(), relations: Vec::new() });
+        Project::new(name.to_owned(), schema, Vec::new())
+    });
+    if let Some(declared) = &imported.schema {
+        // Adding to a project: declared labels it lacks join its schema.
+        for l in &declared.labels {
+            if project.schema.label(&l.name).is_none() {
+                project.schema.labels.push(l.clone());
+            }
+        }
+        for r in &declared.relations {
+            if project.schema.relation(&r.name).is_none() {
+                project.schema.relations.push(r.clone());
+            }
+        }
+    }
+    let mut schema = project.schema.clone();
+    grow_schema(&mut schema, &imported, &mut report, &file);
+    project.schema = schema;
+
+    let corpus = corpus_path(project_path);
+    let mut corpus_lines = String::new();
+    let mut line_no = 0;
+    for d in imported.docs {
+        let text: Arc<str> = Arc::from(d.text.as_str());
+        let source = match &d.source {
+            Some(p) => DocSource::TextFile(normalize(p)),
+            None => {
+                line_no += 1;
+                let mut rec = serde_json::Map::new();
+                rec.insert("id".into(), d.id.clone().into());
+                rec.insert("text".into(), d.text.clone().into());
+                if !d.meta.is_empty() {
+                    let meta: serde_json::Map<String, serde_json::Value> = d.meta.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
+                    rec.insert("meta".into(), meta.into());
+                }
+                corpus_lines.push_str(&serde_json::Value::Object(rec).to_string());
+                corpus_lines.push('\n');
+                DocSource::JsonlLine { path: normalize(&corpus), line: line_no }
+            }
+        };
+        let mut doc = Document::new(d.id.clone(), source, hash_text(&text), text.clone());
+        doc.meta = d.meta.clone();
+        if let Some(s) = d.status {
+            doc.status = s;
+        }
+        let mut ids: Vec<Option<SpanId>> = Vec::with_capacity(d.spans.len());
+        let mut spans = Vec::with_capacity(d.spans.len());
+        for s in &d.spans {
+            let Some(covered) = text.get(s.start..s.end).filter(|t| !t.is_empty()) else {
+                report.note(&file, None, format!("{}: span {}..{} is empty or not on character boundaries; skipped", d.id, s.start, s.end));
+                ids.push(None);
+                continue;
+            };
+            let id = project.allocate_span_id();
+            let attrs = s.attrs.iter().filter(|(k, v)| project.schema.label(&s.label).and_then(|l| l.attribute(k)).is_some_and(|a| a.accepts(v))).map(|(k, v)| (k.clone(), v.clone())).collect();
+            spans.push(Span {
+                id,
+                start: s.start,
+                end: s.end,
+                label: s.label.clone(),
+                text: covered.to_owned(),
+                attrs,
+                note: s.note.clone(),
+                annotator: None,
+                origin: None,
+            });
+            ids.push(Some(id));
+        }
+        report.count("spans", spans.len());
+        doc.set_spans(spans);
+        let mut relations = Vec::new();
+        for r in &d.relations {
+            let (Some(Some(from)), Some(Some(to))) = (ids.get(r.from), ids.get(r.to)) else {
+                report.note(&file, None, format!("{}: a `{}` relation points at a skipped span; skipped", d.id, r.kind));
+                continue;
+            };
+            let rel = Relation { id: project.allocate_span_id(), kind: r.kind.clone(), from: *from, to: *to };
+            match check_relation(&project.schema, &doc, &rel) {
+                Ok(()) => relations.push(rel),
+                Err(e) => report.note(&file, None, format!("{}: relation skipped: {e}", d.id)),
+            }
+        }
+        report.count("relations", relations.len());
+        doc.set_relations(relations);
+        let mut suggestions = Vec::new();
+        for s in &d.suggestions {
+            let Some(covered) = text.get(s.start..s.end).filter(|t| !t.is_empty()) else {
+                report.note(&file, None, format!("{}: suggestion {}..{} is empty or not on character boundaries; skipped", d.id, s.start, s.end));
+                continue;
+            };
+            suggestions.push(Suggestion {
+                id: project.allocate_span_id(),
+                start: s.start,
+                end: s.end,
+                label: s.label.clone(),
+                text: covered.to_owned(),
+                attrs: s.attrs.clone(),
+                source: s.source.clone(),
+                score: s.score.map(Score),
+                review: s.review,
+                span: None,
+            });
+        }
+        report.count("suggestions", suggestions.len());
+        doc.set_suggestions(suggestions);
+        report.count("documents", 1);
+        project.documents.push(doc);
+    }
+    project.reset_span_ids();
+    let corpus_file = (!corpus_lines.is_empty()).then_some(CorpusFile { path: corpus, content: corpus_lines });
+    (project, corpus_file, report)
+}
+
+/// Id → index of spans in an imported document, for formats that name spans (T1, "r3"...).
+pub type SpanIndex = HashMap<String, usize>;
