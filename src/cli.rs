@@ -1,6 +1,9 @@
 //! The `marginalia` command line. With no subcommand it opens the window; subcommands run
 //! headless and print problems as `file:line:col: message` on stderr.
 
+use crate::formats::{self, Format};
+use crate::model::Status;
+use crate::model::stats::ProjectStats;
 use crate::persist::{self, LoadError, Problem, ProblemKind};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -65,6 +68,81 @@ pub enum Command {
         #[arg(value_name = "PROJECT.ron")]
         project: PathBuf,
     },
+    /// Import annotated documents from another tool into a new project (or an existing one).
+    Import {
+        #[arg(long, value_enum)]
+        format: Format,
+        /// Files or folders to read (brat: folders of .txt/.ann; a second folder may hold
+        /// the .ann files, named like the texts with a suffix).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The new project file.
+        #[arg(
+            short,
+            long,
+            value_name = "PROJECT.ron",
+            conflicts_with = "into",
+            required_unless_present = "into"
+        )]
+        output: Option<PathBuf>,
+        /// Add the documents to this existing project instead.
+        #[arg(long, value_name = "PROJECT.ron")]
+        into: Option<PathBuf>,
+        /// Project name (new projects; default: the output file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Overwrite the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Export a project's annotations for training or for another tool.
+    Export {
+        #[arg(value_name = "PROJECT.ron")]
+        project: PathBuf,
+        #[arg(long, value_enum)]
+        format: Format,
+        /// The file to write (a folder for brat).
+        #[arg(short, long, value_name = "OUT")]
+        output: PathBuf,
+        /// Only documents with this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Only these labels (comma-separated); relations need both ends kept.
+        #[arg(long, value_delimiter = ',')]
+        labels: Option<Vec<String>>,
+        /// Split by document, e.g. train=0.8,dev=0.1,test=0.1 (written as OUT.train.EXT...).
+        #[arg(long)]
+        split: Option<String>,
+        /// Seed of the split: the same seed gives the same split.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Overwrite existing output files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Counts: documents by status, spans by label, attributes, relations, suggestions.
+    Stats {
+        #[arg(value_name = "PROJECT.ron")]
+        project: PathBuf,
+    },
+}
+
+/// A document status on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    New,
+    InProgress,
+    Done,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Self {
+        match s {
+            StatusArg::New => Status::New,
+            StatusArg::InProgress => Status::InProgress,
+            StatusArg::Done => Status::Done,
+        }
+    }
 }
 
 /// Runs a headless subcommand.
@@ -77,6 +155,48 @@ pub fn run(command: Command) -> ExitCode {
             force,
         } => new_cmd(&corpus, &output, name.as_deref(), force),
         Command::Validate { project } => validate_cmd(&project),
+        Command::Import {
+            format,
+            paths,
+            output,
+            into,
+            name,
+            force,
+        } => import_cmd(
+            format,
+            &paths,
+            output.as_deref(),
+            into.as_deref(),
+            name.as_deref(),
+            force,
+        ),
+        Command::Export {
+            project,
+            format,
+            output,
+            status,
+            labels,
+            split,
+            seed,
+            force,
+        } => {
+            let selection = formats::export::Selection {
+                status: status.map(Into::into),
+                labels,
+            };
+            export_cmd(
+                &project,
+                format,
+                &output,
+                &selection,
+                split.as_deref(),
+                seed,
+                force,
+            )
+        }
+        Command::Stats { project } => {
+            persist::load_project(&project).map(|l| println!("{}", ProjectStats::of(&l.project)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -123,5 +243,161 @@ fn validate_cmd(project: &Path) -> Result<(), LoadError> {
         p.documents.len(),
         p.span_count()
     );
+    Ok(())
+}
+
+/// A spinner on stderr for work of unknown length (hidden when stderr is not a terminal).
+fn spinner(message: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+fn import_cmd(
+    format: Format,
+    paths: &[PathBuf],
+    output: Option<&Path>,
+    into: Option<&Path>,
+    name: Option<&str>,
+    force: bool,
+) -> Result<(), LoadError> {
+    if !format.can_import() {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            Path::new(format.name()),
+            "this format can only be exported",
+        )
+        .into());
+    }
+    let target = output.or(into).unwrap_or(Path::new("project.ron"));
+    if let Some(out) = output
+        && out.exists()
+        && !force
+    {
+        return Err(Problem::new(
+            ProblemKind::Io,
+            out,
+            "already exists; pass --force to overwrite it, or --into to add to it",
+        )
+        .into());
+    }
+    let existing = into
+        .map(persist::load_project)
+        .transpose()?
+        .map(|l| l.project);
+    let bar = spinner(&format!("reading {} files…", format.name()));
+    let imported = formats::import(format, paths)?;
+    bar.finish_and_clear();
+    let name = name.map(str::to_owned).unwrap_or_else(|| {
+        target
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let (project, corpus, report) =
+        formats::build::build_project(imported, target, &name, existing);
+    if let Some(c) = &corpus {
+        persist::atomic::write_atomic(&c.path, c.content.as_bytes())
+            .map_err(|e| Problem::io(&c.path, &e))?;
+    }
+    persist::save_project(&project, target)?;
+    println!("{}: {}", target.display(), report);
+    if let Some(c) = corpus {
+        println!(
+            "texts without a file of their own were written to {}",
+            c.path.display()
+        );
+    }
+    Ok(())
+}
+
+/// `OUT` with `.NAME` before its extension (`out.jsonl` → `out.train.jsonl`); a folder gets a
+/// subfolder.
+fn split_path(out: &Path, name: &str, folder: bool) -> PathBuf {
+    if folder {
+        return out.join(name);
+    }
+    match (out.file_stem(), out.extension()) {
+        (Some(stem), Some(ext)) => out.with_file_name(format!(
+            "{}.{name}.{}",
+            stem.to_string_lossy(),
+            ext.to_string_lossy()
+        )),
+        _ => out.with_file_name(format!(
+            "{}.{name}",
+            out.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// Writes export files: refuses to overwrite anything without `force` (checked before any
+/// file is written), and writes each file atomically.
+pub fn write_output(files: &[(PathBuf, String)], force: bool) -> Result<(), Problem> {
+    if !force && let Some((p, _)) = files.iter().find(|(p, _)| p.exists()) {
+        return Err(Problem::new(
+            ProblemKind::Io,
+            p,
+            "already exists; pass --force to overwrite it",
+        ));
+    }
+    for (path, content) in files {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Problem::io(dir, &e))?;
+        }
+        persist::atomic::write_atomic(path, content.as_bytes())
+            .map_err(|e| Problem::io(path, &e))?;
+    }
+    Ok(())
+}
+
+fn export_cmd(
+    project: &Path,
+    format: Format,
+    output: &Path,
+    selection: &formats::export::Selection,
+    split: Option<&str>,
+    seed: u64,
+    force: bool,
+) -> Result<(), LoadError> {
+    if !format.can_export() {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            Path::new(format.name()),
+            "this format can only be imported",
+        )
+        .into());
+    }
+    let loaded = persist::load_project(project)?;
+    let docs = formats::export::select(&loaded.project, selection);
+    let parts: Vec<(String, Vec<formats::export::ExportDoc<'_>>)> = match split {
+        Some(spec) => {
+            let shares = formats::export::parse_split(spec)
+                .map_err(|e| Problem::new(ProblemKind::Invalid, Path::new("--split"), e))?;
+            formats::export::split(docs, &shares, seed)
+        }
+        None => vec![(String::new(), docs)],
+    };
+    let mut report = formats::Report::default();
+    let mut files = Vec::new();
+    let bar = indicatif::ProgressBar::new(parts.len() as u64);
+    for (name, docs) in &parts {
+        let out = if name.is_empty() {
+            output.to_owned()
+        } else {
+            split_path(output, name, format.exports_folder())
+        };
+        files
+            .extend(formats::export(format, docs, &loaded.project.schema, &out, &mut report).files);
+        if !name.is_empty() {
+            println!("{name}: {} documents → {}", docs.len(), out.display());
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    write_output(&files, force)?;
+    println!("{}: {report}", output.display());
     Ok(())
 }

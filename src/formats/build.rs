@@ -5,8 +5,8 @@
 use crate::formats::{Imported, Report};
 use crate::model::edit::check_relation;
 use crate::model::{
-    AttrKind, AttributeDef, Choice, DocSource, Document, LabelDef, Project, Relation, RelationType, Rgb, Schema, Score,
-    Span, SpanId, Suggestion,
+    AttrKind, AttributeDef, Choice, DocSource, Document, LabelDef, Project, Relation, RelationType,
+    Rgb, Schema, Score, Span, SpanId, Suggestion,
 };
 use crate::persist::corpus::hash_text;
 use crate::persist::paths::normalize;
@@ -66,42 +66,71 @@ fn grow_schema(schema: &mut Schema, imported: &Imported, report: &mut Report, fi
             let key = ('1'..='9').find(|k| schema.labels.iter().all(|x| x.key != Some(*k)));
             schema.labels.push(LabelDef {
                 name: l.to_owned(),
-                color: Rgb(PALETTE.get(n % PALETTE.len()).copied().unwrap_or([128, 128, 128])),
+                color: Rgb(PALETTE
+                    .get(n % PALETTE.len())
+                    .copied()
+                    .unwrap_or([128, 128, 128])),
                 key,
                 attributes: Vec::new(),
+                event: false,
             });
             if imported.schema.is_some() {
-                report.note(file, None, format!("label `{l}` is used but not declared; added to the schema"));
+                report.note(
+                    file,
+                    None,
+                    format!("label `{l}` is used but not declared; added to the schema"),
+                );
             }
         }
     }
     for ((label, name), vals) in values {
-        let Some(def) = schema.labels.iter_mut().find(|x| x.name == label) else { continue };
+        let Some(def) = schema.labels.iter_mut().find(|x| x.name == label) else {
+            continue;
+        };
         match def.attributes.iter_mut().find(|a| a.name == name) {
             Some(a) => {
                 if let AttrKind::Choice(c) = &mut a.kind {
                     for v in vals {
                         if !c.iter().any(|x| x.value == v) {
-                            c.push(Choice { value: v.to_owned(), key: None });
+                            c.push(Choice {
+                                value: v.to_owned(),
+                                key: None,
+                            });
                         }
                     }
                 }
             }
             None => {
-                let short = vals.len() <= MAX_CHOICES && vals.iter().all(|v| v.chars().count() <= 30 && !v.contains(' '));
+                let short = vals.len() <= MAX_CHOICES
+                    && vals
+                        .iter()
+                        .all(|v| v.chars().count() <= 30 && !v.contains(' '));
                 let kind = if short {
-                    AttrKind::Choice(vals.iter().map(|v| Choice { value: (*v).to_owned(), key: None }).collect())
+                    AttrKind::Choice(
+                        vals.iter()
+                            .map(|v| Choice {
+                                value: (*v).to_owned(),
+                                key: None,
+                            })
+                            .collect(),
+                    )
                 } else {
                     AttrKind::Text
                 };
-                def.attributes.push(AttributeDef { name: name.to_owned(), kind, key: None });
+                def.attributes.push(AttributeDef {
+                    name: name.to_owned(),
+                    kind,
+                    key: None,
+                });
             }
         }
     }
     for (kind, (from, to)) in ends {
         let join = |s: &BTreeSet<&str>| s.iter().copied().collect::<Vec<_>>().join("|");
         match schema.relations.iter_mut().find(|r| r.name == kind) {
-            None => schema.relations.push(RelationType::new(kind, &join(&from), &join(&to))),
+            None => schema
+                .relations
+                .push(RelationType::new(kind, &join(&from), &join(&to))),
             Some(r) => {
                 // Grow the declared ends to what the data uses (and say so).
                 for (set, used) in [(&mut r.from, &from), (&mut r.to, &to)] {
@@ -124,10 +153,22 @@ fn grow_schema(schema: &mut Schema, imported: &Imported, report: &mut Report, fi
 
 /// A free corpus file name beside the project: `NAME.corpus.jsonl`, or `NAME.corpus-2.jsonl`...
 fn corpus_path(project_path: &Path) -> PathBuf {
-    let dir = project_path.parent().map(Path::to_owned).unwrap_or_default();
-    let stem = project_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "project".to_owned());
+    let dir = project_path
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    let stem = project_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".to_owned());
     (1..)
-        .map(|n| if n == 1 { dir.join(format!("{stem}.corpus.jsonl")) } else { dir.join(format!("{stem}.corpus-{n}.jsonl")) })
+        .map(|n| {
+            if n == 1 {
+                dir.join(format!("{stem}.corpus.jsonl"))
+            } else {
+                dir.join(format!("{stem}.corpus-{n}.jsonl"))
+            }
+        })
         .find(|p| !p.exists())
         .unwrap_or_else(|| dir.join(format!("{stem}.corpus.jsonl")))
 }
@@ -143,7 +184,10 @@ pub fn build_project(
     let mut report = std::mem::take(&mut imported.report);
     let file = project_path.to_owned();
     let mut project = into.unwrap_or_else(|| {
-        let schema = imported.schema.clone().unwrap_or(Schema { labels: Vec::new(), relations: Vec::new() });
+        let schema = imported.schema.clone().unwrap_or(Schema {
+            labels: Vec::new(),
+            relations: Vec::new(),
+        });
         Project::new(name.to_owned(), schema, Vec::new())
     });
     if let Some(declared) = &imported.schema {
@@ -161,6 +205,11 @@ pub fn build_project(
     }
     let mut schema = project.schema.clone();
     grow_schema(&mut schema, &imported, &mut report, &file);
+    for l in &mut schema.labels {
+        if imported.event_labels.contains(&l.name) {
+            l.event = true;
+        }
+    }
     project.schema = schema;
 
     let corpus = corpus_path(project_path);
@@ -176,12 +225,19 @@ pub fn build_project(
                 rec.insert("id".into(), d.id.clone().into());
                 rec.insert("text".into(), d.text.clone().into());
                 if !d.meta.is_empty() {
-                    let meta: serde_json::Map<String, serde_json::Value> = d.meta.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
+                    let meta: serde_json::Map<String, serde_json::Value> = d
+                        .meta
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone().into()))
+                        .collect();
                     rec.insert("meta".into(), meta.into());
                 }
                 corpus_lines.push_str(&serde_json::Value::Object(rec).to_string());
                 corpus_lines.push('\n');
-                DocSource::JsonlLine { path: normalize(&corpus), line: line_no }
+                DocSource::JsonlLine {
+                    path: normalize(&corpus),
+                    line: line_no,
+                }
             }
         };
         let mut doc = Document::new(d.id.clone(), source, hash_text(&text), text.clone());
@@ -193,12 +249,30 @@ pub fn build_project(
         let mut spans = Vec::with_capacity(d.spans.len());
         for s in &d.spans {
             let Some(covered) = text.get(s.start..s.end).filter(|t| !t.is_empty()) else {
-                report.note(&file, None, format!("{}: span {}..{} is empty or not on character boundaries; skipped", d.id, s.start, s.end));
+                report.note(
+                    &file,
+                    None,
+                    format!(
+                        "{}: span {}..{} is empty or not on character boundaries; skipped",
+                        d.id, s.start, s.end
+                    ),
+                );
                 ids.push(None);
                 continue;
             };
             let id = project.allocate_span_id();
-            let attrs = s.attrs.iter().filter(|(k, v)| project.schema.label(&s.label).and_then(|l| l.attribute(k)).is_some_and(|a| a.accepts(v))).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let attrs = s
+                .attrs
+                .iter()
+                .filter(|(k, v)| {
+                    project
+                        .schema
+                        .label(&s.label)
+                        .and_then(|l| l.attribute(k))
+                        .is_some_and(|a| a.accepts(v))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             spans.push(Span {
                 id,
                 start: s.start,
@@ -217,10 +291,22 @@ pub fn build_project(
         let mut relations = Vec::new();
         for r in &d.relations {
             let (Some(Some(from)), Some(Some(to))) = (ids.get(r.from), ids.get(r.to)) else {
-                report.note(&file, None, format!("{}: a `{}` relation points at a skipped span; skipped", d.id, r.kind));
+                report.note(
+                    &file,
+                    None,
+                    format!(
+                        "{}: a `{}` relation points at a skipped span; skipped",
+                        d.id, r.kind
+                    ),
+                );
                 continue;
             };
-            let rel = Relation { id: project.allocate_span_id(), kind: r.kind.clone(), from: *from, to: *to };
+            let rel = Relation {
+                id: project.allocate_span_id(),
+                kind: r.kind.clone(),
+                from: *from,
+                to: *to,
+            };
             match check_relation(&project.schema, &doc, &rel) {
                 Ok(()) => relations.push(rel),
                 Err(e) => report.note(&file, None, format!("{}: relation skipped: {e}", d.id)),
@@ -231,7 +317,14 @@ pub fn build_project(
         let mut suggestions = Vec::new();
         for s in &d.suggestions {
             let Some(covered) = text.get(s.start..s.end).filter(|t| !t.is_empty()) else {
-                report.note(&file, None, format!("{}: suggestion {}..{} is empty or not on character boundaries; skipped", d.id, s.start, s.end));
+                report.note(
+                    &file,
+                    None,
+                    format!(
+                        "{}: suggestion {}..{} is empty or not on character boundaries; skipped",
+                        d.id, s.start, s.end
+                    ),
+                );
                 continue;
             };
             suggestions.push(Suggestion {
@@ -253,7 +346,10 @@ pub fn build_project(
         project.documents.push(doc);
     }
     project.reset_span_ids();
-    let corpus_file = (!corpus_lines.is_empty()).then_some(CorpusFile { path: corpus, content: corpus_lines });
+    let corpus_file = (!corpus_lines.is_empty()).then_some(CorpusFile {
+        path: corpus,
+        content: corpus_lines,
+    });
     (project, corpus_file, report)
 }
 

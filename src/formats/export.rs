@@ -26,17 +26,39 @@ pub struct Selection {
 
 /// The documents and annotations `selection` keeps, in project order.
 pub fn select<'a>(project: &'a Project, selection: &Selection) -> Vec<ExportDoc<'a>> {
-    let keep_label = |l: &str| selection.labels.as_ref().is_none_or(|ls| ls.iter().any(|x| x == l));
+    let keep_label = |l: &str| {
+        selection
+            .labels
+            .as_ref()
+            .is_none_or(|ls| ls.iter().any(|x| x == l))
+    };
     project
         .documents
         .iter()
         .filter(|d| selection.status.is_none_or(|s| d.status == s))
         .map(|doc| {
-            let spans: Vec<&Span> = doc.spans().iter().filter(|s| keep_label(&s.label)).collect();
+            let spans: Vec<&Span> = doc
+                .spans()
+                .iter()
+                .filter(|s| keep_label(&s.label))
+                .collect();
             let ids: HashSet<_> = spans.iter().map(|s| s.id).collect();
-            let relations = doc.relations().iter().filter(|r| ids.contains(&r.from) && ids.contains(&r.to)).collect();
-            let suggestions = doc.suggestions().iter().filter(|s| keep_label(&s.label)).collect();
-            ExportDoc { doc, spans, relations, suggestions }
+            let relations = doc
+                .relations()
+                .iter()
+                .filter(|r| ids.contains(&r.from) && ids.contains(&r.to))
+                .collect();
+            let suggestions = doc
+                .suggestions()
+                .iter()
+                .filter(|s| keep_label(&s.label))
+                .collect();
+            ExportDoc {
+                doc,
+                spans,
+                relations,
+                suggestions,
+            }
         })
         .collect()
 }
@@ -59,8 +81,13 @@ impl SplitMix {
 pub fn parse_split(spec: &str) -> Result<Vec<(String, f64)>, String> {
     let mut parts = Vec::new();
     for part in spec.split(',') {
-        let (name, share) = part.split_once('=').ok_or_else(|| format!("`{part}` is not name=share"))?;
-        let share: f64 = share.trim().parse().map_err(|_| format!("`{share}` is not a number"))?;
+        let (name, share) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}` is not name=share"))?;
+        let share: f64 = share
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{share}` is not a number"))?;
         if !(0.0..=1.0).contains(&share) || name.trim().is_empty() {
             return Err(format!("`{part}`: the share must be between 0 and 1"));
         }
@@ -75,7 +102,11 @@ pub fn parse_split(spec: &str) -> Result<Vec<(String, f64)>, String> {
 
 /// Splits documents by `parts` (shares adding up to 1), shuffled with `seed`: the same
 /// project, split and seed always give the same sets.
-pub fn split<'a>(docs: Vec<ExportDoc<'a>>, parts: &[(String, f64)], seed: u64) -> Vec<(String, Vec<ExportDoc<'a>>)> {
+pub fn split<'a>(
+    docs: Vec<ExportDoc<'a>>,
+    parts: &[(String, f64)],
+    seed: u64,
+) -> Vec<(String, Vec<ExportDoc<'a>>)> {
     let mut keyed: Vec<(u64, ExportDoc<'a>)> = {
         let mut rng = SplitMix(seed);
         docs.into_iter().map(|d| (rng.next(), d)).collect()
@@ -88,23 +119,44 @@ pub fn split<'a>(docs: Vec<ExportDoc<'a>>, parts: &[(String, f64)], seed: u64) -
     let mut rest = keyed.into_iter();
     for (i, (name, share)) in parts.iter().enumerate() {
         cumulative += share;
-        let upto = if i + 1 == parts.len() { n } else { (cumulative * n as f64).round() as usize };
+        let upto = if i + 1 == parts.len() {
+            n
+        } else {
+            (cumulative * n as f64).round() as usize
+        };
         let count = upto.saturating_sub(taken);
         taken += count;
-        out.push((name.clone(), rest.by_ref().take(count).map(|(_, d)| d).collect()));
+        out.push((
+            name.clone(),
+            rest.by_ref().take(count).map(|(_, d)| d).collect(),
+        ));
     }
     out
 }
 
 /// Offsets of a span in `unit`, after checking that converting back gives the same text.
 /// A span that does not survive the round trip is reported and `None` is returned.
-pub fn checked_offsets(index: &OffsetIndex<'_>, doc: &Document, span: &Span, unit: Unit, file: &Path, report: &mut Report) -> Option<(usize, usize)> {
+pub fn checked_offsets(
+    index: &OffsetIndex<'_>,
+    doc: &Document,
+    span: &Span,
+    unit: Unit,
+    file: &Path,
+    report: &mut Report,
+) -> Option<(usize, usize)> {
     let start = index.from_byte(span.start, unit);
     let end = index.from_byte(span.end, unit);
     let back = index.to_byte(start, unit).zip(index.to_byte(end, unit));
     let text = back.and_then(|(s, e)| doc.text.get(s..e));
     if text != Some(span.text.as_str()) {
-        report.note(file, None, format!("{}: span {} “{}” does not survive the offset conversion; skipped", doc.id, span.id.0, span.text));
+        report.note(
+            file,
+            None,
+            format!(
+                "{}: span {} “{}” does not survive the offset conversion; skipped",
+                doc.id, span.id.0, span.text
+            ),
+        );
         report.count("spans skipped", 1);
         return None;
     }
@@ -113,19 +165,42 @@ pub fn checked_offsets(index: &OffsetIndex<'_>, doc: &Document, span: &Span, uni
 
 /// Notes spans whose ends do not fall on token boundaries (formats built on tokens will
 /// stretch them to whole tokens). Returns how many.
-pub fn report_misaligned(doc: &Document, spans: &[&Span], tokens: &[Token], file: &Path, report: &mut Report) -> usize {
+pub fn report_misaligned(
+    doc: &Document,
+    spans: &[&Span],
+    tokens: &[Token],
+    file: &Path,
+    report: &mut Report,
+) -> usize {
     let mut n = 0;
     for s in spans {
         let (_, aligned) = covered(tokens, &(s.start..s.end));
         if !aligned {
             n += 1;
             if n <= 5 {
-                report.note(file, None, format!("{}: span {} “{}” does not start and end on token boundaries", doc.id, s.id.0, crate::model::text::excerpt(&s.text, 40)));
+                report.note(
+                    file,
+                    None,
+                    format!(
+                        "{}: span {} “{}” does not start and end on token boundaries",
+                        doc.id,
+                        s.id.0,
+                        crate::model::text::excerpt(&s.text, 40)
+                    ),
+                );
             }
         }
     }
     if n > 5 {
-        report.note(file, None, format!("{}: … and {} more spans off token boundaries", doc.id, n - 5));
+        report.note(
+            file,
+            None,
+            format!(
+                "{}: … and {} more spans off token boundaries",
+                doc.id,
+                n - 5
+            ),
+        );
     }
     report.count("spans off token boundaries", n);
     n

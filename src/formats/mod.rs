@@ -142,6 +142,8 @@ pub struct Imported {
     pub docs: Vec<ImportedDoc>,
     /// The schema the source declares (brat's annotation.conf), if any.
     pub schema: Option<Schema>,
+    /// Labels whose spans are event triggers in the source (brat `E` lines).
+    pub event_labels: std::collections::BTreeSet<String>,
     pub report: Report,
 }
 
@@ -156,7 +158,8 @@ pub struct Report {
 impl Report {
     /// Something the user must know: a span that was split, a line that was skipped.
     pub fn note(&mut self, file: &Path, line: Option<usize>, message: impl Into<String>) {
-        self.notes.push(Problem::new(ProblemKind::Warning, file, message).at_line(line));
+        self.notes
+            .push(Problem::new(ProblemKind::Warning, file, message).at_line(line));
     }
 
     pub fn count(&mut self, what: &str, n: usize) {
@@ -169,7 +172,12 @@ impl Report {
 
     /// "3 documents, 120 spans, 4 relations".
     pub fn summary(&self) -> String {
-        self.counts.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ")
+        self.counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -209,7 +217,13 @@ pub fn import(format: Format, paths: &[PathBuf]) -> Result<Imported, crate::pers
 }
 
 /// Writes the selected documents in `format`; `out` is the file (or folder) asked for.
-pub fn export(format: Format, docs: &[export::ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
+pub fn export(
+    format: Format,
+    docs: &[export::ExportDoc<'_>],
+    schema: &Schema,
+    out: &Path,
+    report: &mut Report,
+) -> Output {
     match format {
         Format::Brat => brat::export(docs, schema, out, report),
         Format::Doccano => doccano::export(docs, schema, out, report),

@@ -11,25 +11,49 @@ pub fn import_folders(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut imported = Imported::default();
     let mut problems = Vec::new();
     for p in paths {
-        let (files, base) = if p.is_dir() { (list_text_files(p)?, p.clone()) } else { (vec![p.clone()], p.parent().map(PathBuf::from).unwrap_or_default()) };
+        let (files, base) = if p.is_dir() {
+            (list_text_files(p)?, p.clone())
+        } else {
+            (
+                vec![p.clone()],
+                p.parent().map(PathBuf::from).unwrap_or_default(),
+            )
+        };
         for f in files {
             match read_text_file(&f) {
                 Ok(text) => {
-                    let id = f.strip_prefix(&base).unwrap_or(&f).with_extension("").to_string_lossy().replace('\\', "/");
-                    imported.docs.push(ImportedDoc { id, text, source: Some(f.clone()), ..Default::default() });
+                    let id = f
+                        .strip_prefix(&base)
+                        .unwrap_or(&f)
+                        .with_extension("")
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    imported.docs.push(ImportedDoc {
+                        id,
+                        text,
+                        source: Some(f.clone()),
+                        ..Default::default()
+                    });
                 }
                 Err(e) => problems.push(e),
             }
         }
     }
-    if problems.is_empty() { Ok(imported) } else { Err(LoadError { problems }) }
+    if problems.is_empty() {
+        Ok(imported)
+    } else {
+        Err(LoadError { problems })
+    }
 }
 
 /// Every line of each JSONL corpus.
 pub fn import_jsonl(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut imported = Imported::default();
     for p in paths {
-        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for r in read_jsonl(p)? {
             imported.docs.push(ImportedDoc {
                 id: r.id.unwrap_or_else(|| format!("{stem}-{}", r.line)),

@@ -27,10 +27,18 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         // that every mark is a token, as tokenizers for NER do.
         if w.chars().all(|c| !c.is_alphanumeric()) && w.chars().count() > 1 {
             for (j, c) in w.char_indices() {
-                out.push(Token { start: i + j, end: i + j + c.len_utf8(), ws: false });
+                out.push(Token {
+                    start: i + j,
+                    end: i + j + c.len_utf8(),
+                    ws: false,
+                });
             }
         } else {
-            out.push(Token { start: i, end: i + w.len(), ws: false });
+            out.push(Token {
+                start: i,
+                end: i + w.len(),
+                ws: false,
+            });
         }
     }
     out
@@ -72,7 +80,13 @@ mod tests {
     fn words_and_punctuation_are_tokens() {
         let t = "Harris said: “no…” 😀 U.S. policy, 2024.";
         let words: Vec<&str> = tokenize(t).iter().map(|k| &t[k.start..k.end]).collect();
-        assert_eq!(words, ["Harris", "said", ":", "“", "no", "…", "”", "😀", "U.S", ".", "policy", ",", "2024", "."]);
+        assert_eq!(
+            words,
+            [
+                "Harris", "said", ":", "“", "no", "…", "”", "😀", "U.S", ".", "policy", ",",
+                "2024", "."
+            ]
+        );
         let toks = tokenize(t);
         assert!(toks[0].ws, "a space after Harris");
         assert!(toks[2].ws, "a space after the colon");

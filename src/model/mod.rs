@@ -7,6 +7,7 @@ pub mod history;
 pub mod project;
 pub mod schema;
 pub mod schema_change;
+pub mod stats;
 pub mod tag_all;
 pub mod text;
 

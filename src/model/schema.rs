@@ -54,6 +54,10 @@ pub struct LabelDef {
     /// What a span of this label can say beyond its label (stance polarity, event type...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<AttributeDef>,
+    /// Spans of this label are event triggers: their outgoing relations are the event's
+    /// arguments (brat's `E` annotations, written back as events).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub event: bool,
 }
 
 impl LabelDef {
@@ -165,6 +169,7 @@ impl Schema {
             color: Rgb(color),
             key: Some(key),
             attributes: default_attributes(name),
+            event: false,
         };
         let labels = vec![
             label("speaker", [0x25, 0x63, 0xeb], '1'),
@@ -293,7 +298,7 @@ impl Schema {
             if !rel_names.insert(r.name.as_str()) {
                 out.push(format!("relation type `{}` is defined twice", r.name));
             }
-            for end in [&r.from, &r.to] {
+            for end in RelationType::labels(&r.from).chain(RelationType::labels(&r.to)) {
                 if self.label(end).is_none() {
                     out.push(format!(
                         "relation type `{}` refers to label `{end}`, which does not exist",
@@ -420,7 +425,8 @@ mod tests {
         let mut s = Schema::news_default();
         s.labels[2].key = Some('1');
         s.labels[1].attributes[0].name = "target".into();
-        s.relations.push(RelationType::new("cites", "speaker", "source"));
+        s.relations
+            .push(RelationType::new("cites", "speaker", "source"));
         let p = s.problems().join("\n");
         assert!(
             p.contains("key `1` is given to labels `speaker` and `event`"),

@@ -169,6 +169,7 @@ impl SchemaEditor {
                         color: Rgb(color),
                         key,
                         attributes: Vec::new(),
+                        event: false,
                     });
                 }));
             }

@@ -1,0 +1,278 @@
+//! brat standoff: real corpora round-trip (import, export, import again) with the same
+//! spans, relations, attributes and notes, compared as sets; and the awkward cases.
+
+use marginalia::formats::{self, Format, Imported, build::build_project, export::Selection};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/brat")
+        .join(name)
+}
+
+/// Everything an import holds, by document id and text positions (not by ids, which brat
+/// renumbers), so two imports can be compared as sets.
+#[derive(Debug, PartialEq, Eq)]
+struct Content {
+    spans: BTreeSet<(String, usize, usize, String)>,
+    relations: BTreeSet<(String, String, (usize, usize), (usize, usize))>,
+    attributes: BTreeSet<(String, (usize, usize), String, String)>,
+    notes: BTreeSet<(String, (usize, usize), String)>,
+}
+
+fn content(imported: &Imported) -> Content {
+    let mut c = Content {
+        spans: BTreeSet::new(),
+        relations: BTreeSet::new(),
+        attributes: BTreeSet::new(),
+        notes: BTreeSet::new(),
+    };
+    for d in &imported.docs {
+        for s in &d.spans {
+            c.spans
+                .insert((d.id.clone(), s.start, s.end, s.label.clone()));
+            for (k, v) in &s.attrs {
+                c.attributes
+                    .insert((d.id.clone(), (s.start, s.end), k.clone(), v.clone()));
+            }
+            if let Some(n) = &s.note {
+                c.notes.insert((d.id.clone(), (s.start, s.end), n.clone()));
+            }
+        }
+        for r in &d.relations {
+            let (a, b) = (&d.spans[r.from], &d.spans[r.to]);
+            c.relations.insert((
+                d.id.clone(),
+                r.kind.clone(),
+                (a.start, a.end),
+                (b.start, b.end),
+            ));
+        }
+    }
+    c
+}
+
+/// Import, build a project, export to brat in a temp folder, import that again.
+fn round_trip(dir: &Path) -> (Content, Content, String) {
+    let first = formats::import(Format::Brat, &[dir.to_owned()]).unwrap();
+    let before = content(&first);
+    let tmp = tempfile::tempdir().unwrap();
+    let (project, _, _) = build_project(
+        formats::import(Format::Brat, &[dir.to_owned()]).unwrap(),
+        &tmp.path().join("p.ron"),
+        "p",
+        None,
+    );
+    let docs = formats::export::select(&project, &Selection::default());
+    let mut report = formats::Report::default();
+    let out = tmp.path().join("out");
+    let output = formats::export(Format::Brat, &docs, &project.schema, &out, &mut report);
+    marginalia::cli::write_output(&output.files, false).unwrap();
+    let second = formats::import(Format::Brat, &[out]).unwrap();
+    let conf = std::fs::read_to_string(tmp.path().join("out/annotation.conf")).unwrap();
+    (before, content(&second), conf)
+}
+
+#[test]
+fn the_brat_tutorial_round_trips() {
+    let (before, after, conf) = round_trip(&fixture("news"));
+    assert_eq!(before, after);
+    assert!(before.spans.contains(&(
+        "090-event_structures".into(),
+        327,
+        333,
+        "Organization".into()
+    )));
+    // E1 Merge-org:T3 Org-Arg:T1 Org-Arg2:T2 in 090: both arguments, under one role name.
+    let merges: Vec<_> = before
+        .relations
+        .iter()
+        .filter(|r| r.0 == "090-event_structures" && r.1 == "Org-Arg" && r.2 == (346, 352))
+        .collect();
+    assert_eq!(merges.len(), 2, "{merges:?}");
+    assert!(
+        before
+            .attributes
+            .iter()
+            .any(|a| a.2 == "Confidence" && a.3 == "Neutral")
+    );
+    assert!(
+        before
+            .attributes
+            .iter()
+            .any(|a| a.2 == "Individual" && a.3 == "true")
+    );
+    assert!(before.notes.iter().any(|n| n.2 == "100000000 USD"));
+    assert!(conf.contains("[events]") && conf.contains("Merge-org\tOrg-Arg*:Organization"));
+    assert!(conf.contains("Alias\tArg1:Person, Arg2:Person, <REL-TYPE>:symmetric-transitive"));
+}
+
+#[test]
+fn conll2002_and_bionlp_round_trip() {
+    for name in ["conll2002", "bionlp2011"] {
+        let (before, after, _) = round_trip(&fixture(name));
+        assert!(before.spans.len() > 50, "{name}: {}", before.spans.len());
+        assert_eq!(before, after, "{name}");
+    }
+    // Spanish text with accents: “Camilo José Cela” at code points 361..397 of doc 29.
+    let imported = formats::import(Format::Brat, &[fixture("conll2002")]).unwrap();
+    let doc = imported
+        .docs
+        .iter()
+        .find(|d| d.id == "esp.train-doc-29")
+        .unwrap();
+    let span = doc
+        .spans
+        .iter()
+        .find(|s| doc.text[s.start..s.end].ends_with("Camilo José Cela"))
+        .unwrap();
+    assert_eq!(
+        &doc.text[span.start..span.end],
+        "Nobel de Literatura Camilo José Cela"
+    );
+    // BioNLP equivalences are symmetric relations.
+    let bio = formats::import(Format::Brat, &[fixture("bionlp2011")]).unwrap();
+    let schema = bio.schema.as_ref().unwrap();
+    assert!(schema.relation("Equiv").unwrap().symmetric);
+    assert!(bio.report.get("equivalences") >= 1);
+}
+
+#[test]
+fn texts_and_annotations_in_separate_folders_with_suffixed_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("text")).unwrap();
+    std::fs::create_dir_all(dir.path().join("attributions")).unwrap();
+    std::fs::write(
+        dir.path().join("text/A.txt"),
+        "“Ukraine must have a say,” Harris insisted 😀.",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("attributions/A_annotator1.ann"), "T1\tSpeaker 27 33\tHarris\nT2\tStance 1 24\tUkraine must have a say\nR1\tHolds Arg1:T1 Arg2:T2\n").unwrap();
+    let imported = formats::import(
+        Format::Brat,
+        &[dir.path().join("text"), dir.path().join("attributions")],
+    )
+    .unwrap();
+    assert_eq!(imported.docs.len(), 1);
+    let d = &imported.docs[0];
+    assert_eq!(d.spans.len(), 2);
+    assert_eq!(&d.text[d.spans[0].start..d.spans[0].end], "Harris");
+    assert_eq!(d.relations.len(), 1);
+}
+
+#[test]
+fn discontinuous_spans_bom_and_bad_lines_are_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    // A byte order mark counts as one character in brat's offsets.
+    std::fs::write(
+        dir.path().join("d.txt"),
+        "\u{feff}Kim Jong Un met Trump.\nThe talks failed.",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d.ann"),
+        "T1\tPerson 1 12\tKim Jong Un\nT2\tEvent 13 16;34 40\tmet failed\nT3\tPerson 100 200\tnothing\nT4\tPerson 17 22\tTrumps\nX9\tweird line\nA1\tNegation T2\n",
+    )
+    .unwrap();
+    let imported = formats::import(Format::Brat, &[dir.path().to_owned()]).unwrap();
+    let d = &imported.docs[0];
+    let texts: Vec<&str> = d.spans.iter().map(|s| &d.text[s.start..s.end]).collect();
+    assert_eq!(
+        texts,
+        ["Kim Jong Un", "met", "failed"],
+        "T3 outside the text and T4 with the wrong text are skipped"
+    );
+    assert_eq!(
+        d.spans[1].attrs.get("Negation").map(String::as_str),
+        Some("true"),
+        "the attribute stays on the first fragment"
+    );
+    let report = imported.report.to_string();
+    assert!(
+        report.contains("d.ann:2: T2 is discontinuous: split into 2 spans"),
+        "{report}"
+    );
+    assert!(
+        report.contains("d.ann:3: T3: offsets 100 200 are outside the text"),
+        "{report}"
+    );
+    assert!(
+        report.contains("d.ann:4: T4: the text at its offsets is “Trump”, not “Trumps”"),
+        "{report}"
+    );
+    assert!(
+        report.contains("d.ann:5: unknown annotation line"),
+        "{report}"
+    );
+}
+
+#[test]
+fn marginalia_attributes_notes_and_multiline_spans_survive_brat() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "Harris said\r\n“no” to Trump’s plan 😀.",
+    )
+    .unwrap();
+    let mut p = marginalia::persist::new_project(&corpus, Some("t")).unwrap();
+    let doc = marginalia::model::DocId(0);
+    let text = p.documents[0].text.clone();
+    let at = |w: &str| text.find(w).unwrap();
+    let speaker = p.make_span(doc, 0, 6, "speaker").unwrap();
+    let stance = p.make_span(doc, at("said"), at(" to"), "stance").unwrap();
+    let (sid, tid) = (speaker.id, stance.id);
+    p.apply(marginalia::model::Edit::Batch(vec![
+        marginalia::model::Edit::AddSpan { doc, span: speaker },
+        marginalia::model::Edit::AddSpan { doc, span: stance },
+        marginalia::model::Edit::SetAttr {
+            doc,
+            id: sid,
+            name: "entity".into(),
+            value: Some("Kamala Harris".into()),
+        },
+        marginalia::model::Edit::SetAttr {
+            doc,
+            id: tid,
+            name: "polarity".into(),
+            value: Some("against".into()),
+        },
+        marginalia::model::Edit::SetNote {
+            doc,
+            id: tid,
+            note: Some("about the plan".into()),
+        },
+    ]))
+    .unwrap();
+    let rel = marginalia::model::Relation {
+        id: p.allocate_span_id(),
+        kind: "holds".into(),
+        from: sid,
+        to: tid,
+    };
+    p.apply(marginalia::model::Edit::AddRelation { doc, relation: rel })
+        .unwrap();
+    let docs = formats::export::select(&p, &Selection::default());
+    let mut report = formats::Report::default();
+    let out = dir.path().join("out");
+    let output = formats::export(Format::Brat, &docs, &p.schema, &out, &mut report);
+    marginalia::cli::write_output(&output.files, false).unwrap();
+    let ann = std::fs::read_to_string(out.join("a.ann")).unwrap();
+    // The stance crosses the CRLF: two fragments, code point offsets (’ and 😀 are one each).
+    assert!(ann.contains("T2\tstance 7 11;13 17\tsaid “no”"), "{ann}");
+    assert!(
+        ann.contains("AnnotatorNotes T1\t[entity] Kamala Harris"),
+        "{ann}"
+    );
+    assert!(ann.contains("A1\tpolarity T2 against"), "{ann}");
+    let back = formats::import(Format::Brat, &[out]).unwrap();
+    let d = &back.docs[0];
+    assert_eq!(
+        d.spans[0].attrs.get("entity").map(String::as_str),
+        Some("Kamala Harris")
+    );
+    assert_eq!(d.spans[1].note.as_deref(), Some("about the plan"));
+    assert_eq!(d.relations.len(), 1);
+}
