@@ -262,14 +262,6 @@ fn import_cmd(
     name: Option<&str>,
     force: bool,
 ) -> Result<(), LoadError> {
-    if !format.can_import() {
-        return Err(Problem::new(
-            ProblemKind::Invalid,
-            Path::new(format.name()),
-            "this format can only be exported",
-        )
-        .into());
-    }
     let target = output.or(into).unwrap_or(Path::new("project.ron"));
     if let Some(out) = output
         && out.exists()
@@ -287,68 +279,15 @@ fn import_cmd(
         .transpose()?
         .map(|l| l.project);
     let bar = spinner(&format!("reading {} files…", format.name()));
-    let imported = formats::import(format, paths)?;
+    let result = formats::run::import_project(format, paths, target, name, existing);
     bar.finish_and_clear();
-    let name = name.map(str::to_owned).unwrap_or_else(|| {
-        target
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
-    let (project, corpus, report) =
-        formats::build::build_project(imported, target, &name, existing);
-    if let Some(c) = &corpus {
-        persist::atomic::write_atomic(&c.path, c.content.as_bytes())
-            .map_err(|e| Problem::io(&c.path, &e))?;
-    }
-    persist::save_project(&project, target)?;
+    let (_, corpus, report) = result?;
     println!("{}: {}", target.display(), report);
     if let Some(c) = corpus {
         println!(
             "texts without a file of their own were written to {}",
             c.path.display()
         );
-    }
-    Ok(())
-}
-
-/// `OUT` with `.NAME` before its extension (`out.jsonl` → `out.train.jsonl`); a folder gets a
-/// subfolder.
-fn split_path(out: &Path, name: &str, folder: bool) -> PathBuf {
-    if folder {
-        return out.join(name);
-    }
-    match (out.file_stem(), out.extension()) {
-        (Some(stem), Some(ext)) => out.with_file_name(format!(
-            "{}.{name}.{}",
-            stem.to_string_lossy(),
-            ext.to_string_lossy()
-        )),
-        _ => out.with_file_name(format!(
-            "{}.{name}",
-            out.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        )),
-    }
-}
-
-/// Writes export files: refuses to overwrite anything without `force` (checked before any
-/// file is written), and writes each file atomically.
-pub fn write_output(files: &[(PathBuf, String)], force: bool) -> Result<(), Problem> {
-    if !force && let Some((p, _)) = files.iter().find(|(p, _)| p.exists()) {
-        return Err(Problem::new(
-            ProblemKind::Io,
-            p,
-            "already exists; pass --force to overwrite it",
-        ));
-    }
-    for (path, content) in files {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Problem::io(dir, &e))?;
-        }
-        persist::atomic::write_atomic(path, content.as_bytes())
-            .map_err(|e| Problem::io(path, &e))?;
     }
     Ok(())
 }
@@ -362,42 +301,15 @@ fn export_cmd(
     seed: u64,
     force: bool,
 ) -> Result<(), LoadError> {
-    if !format.can_export() {
-        return Err(Problem::new(
-            ProblemKind::Invalid,
-            Path::new(format.name()),
-            "this format can only be imported",
-        )
-        .into());
-    }
     let loaded = persist::load_project(project)?;
-    let docs = formats::export::select(&loaded.project, selection);
-    let parts: Vec<(String, Vec<formats::export::ExportDoc<'_>>)> = match split {
-        Some(spec) => {
-            let shares = formats::export::parse_split(spec)
-                .map_err(|e| Problem::new(ProblemKind::Invalid, Path::new("--split"), e))?;
-            formats::export::split(docs, &shares, seed)
-        }
-        None => vec![(String::new(), docs)],
-    };
-    let mut report = formats::Report::default();
-    let mut files = Vec::new();
-    let bar = indicatif::ProgressBar::new(parts.len() as u64);
-    for (name, docs) in &parts {
-        let out = if name.is_empty() {
-            output.to_owned()
-        } else {
-            split_path(output, name, format.exports_folder())
-        };
-        files
-            .extend(formats::export(format, docs, &loaded.project.schema, &out, &mut report).files);
-        if !name.is_empty() {
-            println!("{name}: {} documents → {}", docs.len(), out.display());
-        }
-        bar.inc(1);
-    }
+    let bar = spinner(&format!("writing {}…", format.name()));
+    let run = formats::run::export_project(&loaded.project, format, output, selection, split, seed);
     bar.finish_and_clear();
-    write_output(&files, force)?;
-    println!("{}: {report}", output.display());
+    let run = run?;
+    formats::run::write_output(&run.files, force)?;
+    for (name, n, path) in &run.parts {
+        println!("{name}: {n} documents → {}", path.display());
+    }
+    println!("{}: {}", output.display(), run.report);
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The `marginalia` binary, run as a user runs it.
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use std::path::Path;
 
 fn marginalia() -> Command {
@@ -132,4 +133,123 @@ fn validate_reports_every_problem_with_its_place() {
 #[test]
 fn unknown_arguments_are_usage_errors() {
     marginalia().args(["export", "--nope"]).assert().code(2);
+}
+
+fn fixture(p: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+#[test]
+fn import_export_and_stats_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("news.ron");
+    marginalia()
+        .args(["import", "--format", "brat"])
+        .arg(fixture("tests/fixtures/brat/news"))
+        .arg("-o")
+        .arg(&project)
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("13 documents").and(predicates::str::contains("119 spans")),
+        )
+        .stdout(predicates::str::contains(
+            "normalization (N) lines are not imported",
+        ));
+    marginalia()
+        .arg("validate")
+        .arg(&project)
+        .assert()
+        .success();
+    marginalia()
+        .arg("stats")
+        .arg(&project)
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("Organization: 56")
+                .and(predicates::str::contains("Org-Arg: 32")),
+        );
+    // Export with a deterministic split by document.
+    let out = dir.path().join("out");
+    let run = |seed: &str| {
+        marginalia()
+            .arg("export")
+            .arg(&project)
+            .args([
+                "--format",
+                "brat",
+                "--split",
+                "train=0.6,dev=0.2,test=0.2",
+                "--seed",
+                seed,
+                "--force",
+                "-o",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let mut names: Vec<_> = std::fs::read_dir(out.join("train"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let a = run("7");
+    let b = run("7");
+    assert_eq!(a, b, "the same seed gives the same split");
+    assert!(out.join("dev").is_dir() && out.join("test").is_dir());
+    // -o never overwrites without --force.
+    marginalia()
+        .arg("export")
+        .arg(&project)
+        .args(["--format", "brat", "-o"])
+        .arg(out.join("train"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("--force"));
+    // Labels filter: only Person spans remain.
+    let only = dir.path().join("persons");
+    marginalia()
+        .arg("export")
+        .arg(&project)
+        .args(["--format", "brat", "--labels", "Person", "-o"])
+        .arg(&only)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("27 spans"));
+}
+
+#[test]
+fn import_errors_are_clear_and_exit_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    marginalia()
+        .args(["import", "--format", "spacy", "x.jsonl", "-o"])
+        .arg(dir.path().join("p.ron"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "spacy: this format can only be exported",
+        ));
+    let existing = dir.path().join("p.ron");
+    std::fs::write(&existing, "keep").unwrap();
+    marginalia()
+        .args(["import", "--format", "brat"])
+        .arg(fixture("tests/fixtures/brat/news"))
+        .arg("-o")
+        .arg(&existing)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep");
+    marginalia()
+        .args(["export", "nope.ron", "--format", "conll", "-o", "x"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("nope.ron: file not found"));
+    marginalia()
+        .args(["export", "nope.ron", "--format", "excel", "-o", "x"])
+        .assert()
+        .code(2);
 }

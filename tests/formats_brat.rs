@@ -68,7 +68,7 @@ fn round_trip(dir: &Path) -> (Content, Content, String) {
     let mut report = formats::Report::default();
     let out = tmp.path().join("out");
     let output = formats::export(Format::Brat, &docs, &project.schema, &out, &mut report);
-    marginalia::cli::write_output(&output.files, false).unwrap();
+    marginalia::formats::run::write_output(&output.files, false).unwrap();
     let second = formats::import(Format::Brat, &[out]).unwrap();
     let conf = std::fs::read_to_string(tmp.path().join("out/annotation.conf")).unwrap();
     (before, content(&second), conf)
@@ -258,7 +258,7 @@ fn marginalia_attributes_notes_and_multiline_spans_survive_brat() {
     let mut report = formats::Report::default();
     let out = dir.path().join("out");
     let output = formats::export(Format::Brat, &docs, &p.schema, &out, &mut report);
-    marginalia::cli::write_output(&output.files, false).unwrap();
+    marginalia::formats::run::write_output(&output.files, false).unwrap();
     let ann = std::fs::read_to_string(out.join("a.ann")).unwrap();
     // The stance crosses the CRLF: two fragments, code point offsets (’ and 😀 are one each).
     assert!(ann.contains("T2\tstance 7 11;13 17\tsaid “no”"), "{ann}");

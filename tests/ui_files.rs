@@ -215,3 +215,57 @@ fn startup_with_a_missing_project_shows_the_welcome_screen_and_says_why() {
     h.get_by_label("New project from folder…");
     h.get_by_label("Open…");
 }
+
+#[test]
+fn import_brat_from_the_file_menu_opens_the_new_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let brat = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/brat/news");
+    let target = dir.path().join("news.ron");
+    let mut h = empty_app();
+    h.state_mut().queue(Command::OpenImport);
+    h.run();
+    type_into(&mut h, "Files to import", &brat.display().to_string());
+    type_into(&mut h, "New project file", &target.display().to_string());
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Import")
+        .click();
+    wait_for(&mut h, |app| {
+        app.session().is_some_and(|s| s.project.name == "news")
+    });
+    match h.state().dialog() {
+        Some(Dialog::Report { message, .. }) => assert!(message.contains("119 spans"), "{message}"),
+        other => panic!("expected the import report, got {other:?}"),
+    }
+    assert_eq!(h.state().session().unwrap().project.documents.len(), 13);
+}
+
+#[test]
+fn export_from_the_file_menu_writes_the_file_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("train.jsonl");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/seed-news.ron");
+    let (session, _) = Session::open(&demo).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1300.0, 800.0))
+        .with_max_steps(20)
+        .build_eframe(|_cc| MarginaliaApp::with_session(session));
+    h.run();
+    h.state_mut().queue(Command::OpenExport);
+    h.run();
+    h.get_by_label("brat").click();
+    h.run();
+    type_into(&mut h, "Export to", &out.display().to_string());
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Export")
+        .click();
+    wait_for(&mut h, |app| {
+        matches!(
+            app.dialog(),
+            Some(Dialog::Report { .. } | Dialog::Error { .. })
+        )
+    });
+    match h.state().dialog() {
+        Some(Dialog::Report { message, .. }) => assert!(message.contains("10 spans"), "{message}"),
+        other => panic!("expected the export report, got {other:?}"),
+    }
+    assert!(out.join("annotation.conf").exists());
+    assert!(out.join("harris-will-not-cozy-up-to-kim.ann").exists());
+}

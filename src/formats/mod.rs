@@ -18,6 +18,7 @@ pub mod hf;
 pub mod label_studio;
 pub mod plain;
 pub mod prodigy;
+pub mod run;
 pub mod spacy;
 pub mod tokens;
 

@@ -62,6 +62,9 @@ pub enum Command {
     ChangeSchema(Box<Schema>),
     /// Apply an edit (schema renames from the schema editor).
     Edit(Box<crate::model::Edit>),
+    /// File → Import… / Export…
+    OpenImport,
+    OpenExport,
 }
 
 /// Keys while linking a span to another.

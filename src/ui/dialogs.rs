@@ -11,6 +11,11 @@ pub enum Dialog {
         title: String,
         message: String,
     },
+    /// What an import or export did.
+    Report {
+        title: String,
+        message: String,
+    },
     /// Unsaved changes; `then` runs after Save or Discard.
     Unsaved {
         then: Command,
@@ -58,7 +63,7 @@ pub enum DialogAction {
 /// What Enter does in a dialog: its main button, when that button is enabled.
 fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
     match dialog {
-        Dialog::Error { .. } => Some(DialogAction::Close),
+        Dialog::Error { .. } | Dialog::Report { .. } => Some(DialogAction::Close),
         Dialog::Unsaved { then } => Some(DialogAction::SaveThen(then.clone())),
         // Deleting needs a click, not a reflex.
         Dialog::Confirm { .. } => None,
@@ -103,6 +108,20 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
                         action = Some(DialogAction::Close);
                     }
                     if ui.button("Copy message").clicked() {
+                        ui.ctx().copy_text(message.clone());
+                    }
+                });
+            }
+            Dialog::Report { title, message } => {
+                ui.heading(title.as_str());
+                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                    ui.add(egui::Label::new(RichText::new(message.as_str()).monospace()).wrap());
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() {
+                        action = Some(DialogAction::Close);
+                    }
+                    if ui.button("Copy report").clicked() {
                         ui.ctx().copy_text(message.clone());
                     }
                 });

@@ -58,6 +58,9 @@ pub fn menu_bar_ui(
                 }
             });
             ui.separator();
+            item(ui, "Import…", Command::OpenImport, true, out);
+            item(ui, "Export…", Command::OpenExport, session.is_some(), out);
+            ui.separator();
             item(ui, "Save", Command::Save, session.is_some(), out);
             item(ui, "Save as…", Command::SaveAs, session.is_some(), out);
             ui.separator();

@@ -6,6 +6,7 @@ pub mod background;
 pub mod commands;
 pub mod dialogs;
 pub mod doc_list;
+pub mod interchange;
 pub mod document_panel;
 pub mod document_view;
 pub mod label_bar;

@@ -215,6 +215,34 @@ impl MarginaliaApp {
                 }
             }
         }
+        if let Some(task) = &self.interchange_task
+            && let Some(result) = task.poll()
+        {
+            self.interchange_task = None;
+            match result {
+                Ok((project, report)) => {
+                    let title = if project.is_some() {
+                        "Imported"
+                    } else {
+                        "Exported"
+                    };
+                    if let Some(p) = project {
+                        // Opening may first ask about unsaved changes; the report then waits
+                        // in the status bar.
+                        self.handle(crate::ui::commands::Command::OpenPath(p), ctx);
+                    }
+                    if self.dialog.is_none() {
+                        self.dialog = Some(Dialog::Report {
+                            title: title.to_owned(),
+                            message: report,
+                        });
+                    } else {
+                        self.say(format!("{title}: {}", first_line(&report)));
+                    }
+                }
+                Err(e) => self.show_error("Import or export failed", &e.to_string()),
+            }
+        }
         if let Some(task) = &self.loading
             && let Some((path, result)) = task.poll()
         {
@@ -250,11 +278,80 @@ impl MarginaliaApp {
         }
     }
 
+    /// Runs an import or export from the File menu in the background.
+    pub(super) fn on_interchange(
+        &mut self,
+        action: crate::ui::interchange::InterchangeAction,
+        ctx: &egui::Context,
+    ) {
+        use crate::ui::interchange::InterchangeAction;
+        self.interchange = None;
+        match action {
+            InterchangeAction::Close => {}
+            InterchangeAction::Import {
+                format,
+                paths,
+                project,
+            } => {
+                let what = format!("Importing {}…", format.name());
+                self.interchange_task = Some(Task::spawn(ctx, what, move || {
+                    if project.exists() {
+                        let p = crate::persist::Problem::new(
+                            crate::persist::ProblemKind::Io,
+                            &project,
+                            "already exists; choose another name (imports never overwrite)",
+                        );
+                        return Err(p.into());
+                    }
+                    let (_, corpus, report) =
+                        crate::formats::run::import_project(format, &paths, &project, None, None)?;
+                    let corpus = corpus
+                        .map(|c| {
+                            format!("\nTexts without a file of their own: {}", c.path.display())
+                        })
+                        .unwrap_or_default();
+                    Ok((Some(project), format!("{report}{corpus}")))
+                }));
+            }
+            InterchangeAction::Export {
+                format,
+                out,
+                selection,
+                split,
+                seed,
+                overwrite,
+            } => {
+                let Some(project) = self.session.as_ref().map(|s| s.project.clone()) else {
+                    return;
+                };
+                let what = format!("Exporting {}…", format.name());
+                self.interchange_task = Some(Task::spawn(ctx, what, move || {
+                    let run = crate::formats::run::export_project(
+                        &project,
+                        format,
+                        &out,
+                        &selection,
+                        split.as_deref(),
+                        seed,
+                    )?;
+                    crate::formats::run::write_output(&run.files, overwrite)?;
+                    let parts: String = run
+                        .parts
+                        .iter()
+                        .map(|(n, k, p)| format!("\n{n}: {k} documents → {}", p.display()))
+                        .collect();
+                    Ok((None, format!("{}: {}{parts}", out.display(), run.report)))
+                }));
+            }
+        }
+    }
+
     pub(super) fn busy_text(&self) -> Option<&str> {
         self.loading
             .as_ref()
             .map(|t| t.what.as_str())
             .or(self.creating.as_ref().map(|(_, t)| t.what.as_str()))
             .or(self.picker.as_ref().map(|(_, _, t)| t.what.as_str()))
+            .or(self.interchange_task.as_ref().map(|t| t.what.as_str()))
     }
 }

@@ -108,7 +108,14 @@ pub struct MarginaliaApp {
     had_text_focus: bool,
     /// The app's style was set up (on the first frame, whoever created the app).
     styled: bool,
+    /// The Import or Export window, while open.
+    interchange: Option<crate::ui::interchange::InterchangeDialog>,
+    /// An import or export running off the UI thread: its title and result.
+    interchange_task: Option<Task<InterchangeResult>>,
 }
+
+/// What an import (the new project's path) or an export returns, with the report.
+type InterchangeResult = Result<(Option<PathBuf>, String), LoadError>;
 
 /// The demo project: next to the working directory when run from a checkout, else where it
 /// was built.
@@ -200,6 +207,8 @@ impl MarginaliaApp {
             schema_editor: SchemaEditor::default(),
             had_text_focus: false,
             styled: false,
+            interchange: None,
+            interchange_task: None,
         }
     }
 
@@ -357,6 +366,28 @@ impl MarginaliaApp {
             Command::ChangeSchema(schema) => self.change_schema(&schema),
             Command::Edit(edit) => {
                 self.edit(*edit);
+            }
+            Command::OpenImport => {
+                let dir = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.path.as_ref())
+                    .and_then(|p| p.parent().map(Path::to_owned))
+                    .unwrap_or_default();
+                self.interchange = Some(crate::ui::interchange::InterchangeDialog::import(
+                    &dir.join("imported.ron").display().to_string(),
+                ));
+            }
+            Command::OpenExport => {
+                let dir = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.path.as_ref())
+                    .and_then(|p| p.parent().map(Path::to_owned))
+                    .unwrap_or_default();
+                self.interchange = Some(crate::ui::interchange::InterchangeDialog::export(
+                    &dir.join("export.jsonl").display().to_string(),
+                ));
             }
         }
     }
@@ -558,6 +589,11 @@ impl MarginaliaApp {
             && let Some(action) = dialog_ui(&ctx, dialog)
         {
             self.on_dialog_action(action, &ctx);
+        }
+        if let Some(d) = &mut self.interchange
+            && let Some(action) = crate::ui::interchange::interchange_ui(&ctx, d)
+        {
+            self.on_interchange(action, &ctx);
         }
         self.commands.extend(out);
         if !self.commands.is_empty() {
