@@ -305,7 +305,11 @@ fn collect(paths: &[PathBuf]) -> Result<Files, Problem> {
         match p.extension().and_then(|e| e.to_str()) {
             Some("txt") => txt.push(p),
             Some("ann") => ann.push(p),
-            Some("conf") if p.file_name().is_some_and(|n| n == "annotation.conf") && conf.is_none() => conf = Some(p),
+            Some("conf")
+                if p.file_name().is_some_and(|n| n == "annotation.conf") && conf.is_none() =>
+            {
+                conf = Some(p)
+            }
             _ => {}
         }
     }
