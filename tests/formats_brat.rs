@@ -11,14 +11,17 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// (document id, start, end, attribute name, value) and the like: flat tuples to compare.
+type Place = (usize, usize);
+
 /// Everything an import holds, by document id and text positions (not by ids, which brat
 /// renumbers), so two imports can be compared as sets.
 #[derive(Debug, PartialEq, Eq)]
 struct Content {
     spans: BTreeSet<(String, usize, usize, String)>,
-    relations: BTreeSet<(String, String, (usize, usize), (usize, usize))>,
-    attributes: BTreeSet<(String, (usize, usize), String, String)>,
-    notes: BTreeSet<(String, (usize, usize), String)>,
+    relations: BTreeSet<(String, String, Place, Place)>,
+    attributes: BTreeSet<(String, Place, String, String)>,
+    notes: BTreeSet<(String, Place, String)>,
 }
 
 fn content(imported: &Imported) -> Content {

@@ -1,17 +1,351 @@
-//! hf (being written).
+//! Hugging Face token classification: one JSON line per sentence, `{"id": "<doc id>-<n>",
+//! "tokens": [..], "ner_tags": [..]}`, and a label list beside it.
+//!
+//! Tags are written as strings (IOB2), so the data reads without a `ClassLabel`; the label
+//! list `<out without extension>.labels.json` (`O`, then `B-`/`I-` of every schema label in
+//! schema order) gives the integer ids a model needs, in a fixed order. Tokens, tags, overlap
+//! priority and reports are the CoNLL ones ([`crate::formats::conll::tagged_sentences`]).
+//!
+//! Import reads the same lines, with string tags or with integer tags when the label list
+//! with the same stem lies beside the file. Sentences whose ids share a document prefix
+//! (`<doc>-<n>`) become one document, in `n` order, joined by `\n`.
 
+use crate::formats::conll::{
+    Tag, doc_from_sentences, report_not_carried, stem_of, tagged_sentences, unique_id,
+};
 use crate::formats::export::ExportDoc;
 use crate::formats::{Imported, Output, Report};
 use crate::model::Schema;
-use crate::persist::LoadError;
+use crate::persist::corpus::read_text_file;
+use crate::persist::{LoadError, Problem, ProblemKind};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
-    let _ = paths;
-    Ok(Imported::default())
+/// One line of the export, fields in the order people expect to read them.
+#[derive(Serialize)]
+struct Line<'a> {
+    id: String,
+    tokens: &'a [&'a str],
+    ner_tags: Vec<String>,
 }
 
+/// The label list that goes beside `data`: `train.jsonl` → `train.labels.json`.
+pub fn labels_path(data: &Path) -> PathBuf {
+    let mut s = data.with_extension("").into_os_string();
+    s.push(".labels.json");
+    PathBuf::from(s)
+}
+
+/// `O`, then `B-X`, `I-X` for every label `X` in schema order, then labels the spans use
+/// that the schema lacks (reported: a label list must name every tag in the data).
+fn tag_names(
+    schema: &Schema,
+    docs: &[ExportDoc<'_>],
+    file: &Path,
+    report: &mut Report,
+) -> Vec<String> {
+    let mut labels: Vec<&str> = schema.labels.iter().map(|l| l.name.as_str()).collect();
+    for s in docs.iter().flat_map(|d| &d.spans) {
+        if !labels.contains(&s.label.as_str()) {
+            report.note(
+                file,
+                None,
+                format!(
+                    "label `{}` is not in the schema; added at the end of the label list",
+                    s.label
+                ),
+            );
+            labels.push(&s.label);
+        }
+    }
+    std::iter::once("O".to_owned())
+        .chain(
+            labels
+                .iter()
+                .flat_map(|l| [format!("B-{l}"), format!("I-{l}")]),
+        )
+        .collect()
+}
+
+/// Writes the sentences to `out` and the label list beside it.
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
-    let _ = (docs, schema, out, report);
-    Output::default()
+    let mut content = String::new();
+    for d in docs {
+        let sentences = tagged_sentences(d.doc, &d.spans, out, report);
+        if sentences.is_empty() {
+            // A document is only its sentences here: an empty one leaves no line.
+            report.note(
+                out,
+                None,
+                format!("{}: no tokens, so no line is written", d.doc.id),
+            );
+            report.count("documents without tokens", 1);
+        }
+        for (n, sentence) in sentences.into_iter().enumerate() {
+            report.count(
+                "spans",
+                sentence
+                    .tags
+                    .iter()
+                    .filter(|t| matches!(t, Tag::B(_)))
+                    .count(),
+            );
+            let line = Line {
+                id: format!("{}-{}", d.doc.id, n + 1),
+                tokens: &sentence.tokens,
+                ner_tags: sentence.tags.iter().map(Tag::to_string).collect(),
+            };
+            match serde_json::to_string(&line) {
+                Ok(json) => {
+                    content.push_str(&json);
+                    content.push('\n');
+                    report.count("sentences", 1);
+                }
+                Err(e) => report.note(
+                    out,
+                    None,
+                    format!(
+                        "{}: sentence {} could not be written: {e}; skipped",
+                        d.doc.id,
+                        n + 1
+                    ),
+                ),
+            }
+        }
+        report.count("documents", 1);
+    }
+    report_not_carried("Hugging Face token classification", docs, out, report);
+    let names = tag_names(schema, docs, out, report);
+    let mut files = vec![(out.to_owned(), content)];
+    match serde_json::to_string_pretty(&names) {
+        Ok(json) => files.push((labels_path(out), json + "\n")),
+        Err(e) => report.note(
+            out,
+            None,
+            format!("the label list could not be written: {e}"),
+        ),
+    }
+    Output { files }
+}
+
+/// A tag as found in a file: a name, or an index into the label list.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawTag {
+    Name(String),
+    Index(u64),
+}
+
+#[derive(Deserialize)]
+struct RawLine {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    tokens: Vec<String>,
+    ner_tags: Vec<RawTag>,
+}
+
+/// A sentence read, waiting for the rest of its document.
+struct Sentence {
+    n: u64,
+    tokens: Vec<String>,
+    tags: Vec<Tag>,
+}
+
+/// `doc-3` → (`doc`, 3); an id without a numeric suffix is a document of its own.
+fn split_id(id: &str) -> (&str, u64) {
+    match id.rsplit_once('-') {
+        Some((doc, n))
+            if !doc.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (doc, n.parse().unwrap_or(0))
+        }
+        _ => (id, 0),
+    }
+}
+
+/// The label list beside `data`, read when the first integer tag (on line `line`) needs it.
+fn read_labels(data: &Path, line: usize) -> Result<Vec<String>, Problem> {
+    let path = labels_path(data);
+    if !path.exists() {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            data,
+            format!("ner_tags are integers, but there is no label list {} beside the file (a JSON array of tag names, as the export writes)", path.display()),
+        )
+        .at_line(Some(line)));
+    }
+    let text = read_text_file(&path)?;
+    serde_json::from_str(&text).map_err(|e| {
+        Problem::new(
+            ProblemKind::Syntax,
+            &path,
+            format!("{e} (expected a JSON array of tag names)"),
+        )
+        .at(e.line(), e.column())
+    })
+}
+
+/// Reads token classification JSONL files.
+pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
+    let mut imported = Imported::default();
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for path in paths {
+        let content = match read_text_file(path) {
+            Ok(c) => c,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let stem = stem_of(path);
+        let mut labels: Option<Vec<String>> = None;
+        let mut labels_failed = false;
+        // Documents in order of first appearance, with their sentences.
+        let mut docs: Vec<(String, Vec<Sentence>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, text) in content.lines().enumerate() {
+            let line_no = i + 1;
+            if text.trim().is_empty() {
+                continue;
+            }
+            let syntax = |msg: String, col: usize| {
+                Problem::new(ProblemKind::Syntax, path, msg).at(line_no, col)
+            };
+            let raw: RawLine = match serde_json::from_str(text) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(syntax(
+                        format!("{e} (expected {{\"id\", \"tokens\": [..], \"ner_tags\": [..]}})"),
+                        e.column(),
+                    ));
+                    continue;
+                }
+            };
+            if raw.tokens.len() != raw.ner_tags.len() {
+                problems.push(syntax(
+                    format!(
+                        "{} tokens but {} ner_tags",
+                        raw.tokens.len(),
+                        raw.ner_tags.len()
+                    ),
+                    1,
+                ));
+                continue;
+            }
+            let mut tags = Vec::with_capacity(raw.ner_tags.len());
+            for t in &raw.ner_tags {
+                let name = match t {
+                    RawTag::Name(s) => Some(s.clone()),
+                    RawTag::Index(k) => {
+                        if labels.is_none() && !labels_failed {
+                            match read_labels(path, line_no) {
+                                Ok(l) => labels = Some(l),
+                                Err(p) => {
+                                    // Said once: every later line would say the same.
+                                    problems.push(p);
+                                    labels_failed = true;
+                                }
+                            }
+                        }
+                        if labels_failed {
+                            break;
+                        }
+                        let found = labels
+                            .as_ref()
+                            .and_then(|l| usize::try_from(*k).ok().and_then(|k| l.get(k)))
+                            .cloned();
+                        if found.is_none() {
+                            problems.push(syntax(
+                                format!(
+                                    "tag {k} is not in the label list {}",
+                                    labels_path(path).display()
+                                ),
+                                1,
+                            ));
+                            break;
+                        }
+                        found
+                    }
+                };
+                let Some(name) = name else { break };
+                match Tag::parse(&name) {
+                    Some(tag) => tags.push(tag),
+                    None => {
+                        problems.push(syntax(
+                            format!("`{name}` is not a tag (expected O, B-LABEL or I-LABEL)"),
+                            1,
+                        ));
+                        break;
+                    }
+                }
+            }
+            if tags.len() != raw.tokens.len() {
+                continue;
+            }
+            let id = match raw.id {
+                Some(serde_json::Value::String(s)) => s,
+                Some(other) => other.to_string(),
+                None => format!("{stem}-{line_no}"),
+            };
+            let (doc, n) = split_id(&id);
+            let at = *index.entry(doc.to_owned()).or_insert_with(|| {
+                docs.push((doc.to_owned(), Vec::new()));
+                docs.len() - 1
+            });
+            if let Some((_, sentences)) = docs.get_mut(at) {
+                sentences.push(Sentence {
+                    n,
+                    tokens: raw.tokens,
+                    tags,
+                });
+            }
+        }
+        for (id, mut sentences) in docs {
+            sentences.sort_by_key(|s| s.n);
+            let columns: Vec<Vec<(&str, Tag)>> = sentences
+                .iter()
+                .map(|s| {
+                    s.tokens
+                        .iter()
+                        .map(String::as_str)
+                        .zip(s.tags.iter().cloned())
+                        .collect()
+                })
+                .collect();
+            let id = unique_id(&mut seen, id, &stem, path, &mut imported.report);
+            imported.docs.push(doc_from_sentences(id, &columns));
+        }
+    }
+    if problems.is_empty() {
+        Ok(imported)
+    } else {
+        Err(LoadError { problems })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_split_into_document_and_sentence() {
+        assert_eq!(split_id("harris-no-talks-12"), ("harris-no-talks", 12));
+        assert_eq!(split_id("harris-no-talks"), ("harris-no-talks", 0));
+        assert_eq!(split_id("7"), ("7", 0));
+        assert_eq!(split_id("-3"), ("-3", 0));
+    }
+
+    #[test]
+    fn label_list_sits_beside_the_data() {
+        assert_eq!(
+            labels_path(Path::new("out/train.jsonl")),
+            Path::new("out/train.labels.json")
+        );
+        assert_eq!(
+            labels_path(Path::new("train")),
+            Path::new("train.labels.json")
+        );
+    }
 }

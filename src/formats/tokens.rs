@@ -17,19 +17,28 @@ pub struct Token {
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::new();
     for (i, w) in text.split_word_bound_indices() {
-        if w.chars().all(char::is_whitespace) {
+        // Spaces (and a stray combining mark on a space) are not tokens.
+        if w.graphemes(true).all(|g| g.starts_with(char::is_whitespace)) {
             if let Some(last) = out.last_mut() {
                 last.ws = true;
             }
             continue;
         }
-        // UAX #29 keeps runs like "..." or "--" whole; split punctuation into characters so
-        // that every mark is a token, as tokenizers for NER do.
-        if w.chars().all(|c| !c.is_alphanumeric()) && w.chars().count() > 1 {
-            for (j, c) in w.char_indices() {
+        // UAX #29 keeps runs like "..." or "--" whole; split punctuation into visible
+        // characters (graphemes: a flag or a family emoji stays whole) so that every mark is
+        // a token, as tokenizers for NER do. A grapheme that starts with a space (a stray
+        // combining mark after a space) counts as space.
+        if w.chars().all(|c| !c.is_alphanumeric()) && w.graphemes(true).count() > 1 {
+            for (j, g) in w.grapheme_indices(true) {
+                if g.starts_with(char::is_whitespace) {
+                    if let Some(last) = out.last_mut() {
+                        last.ws = true;
+                    }
+                    continue;
+                }
                 out.push(Token {
                     start: i + j,
-                    end: i + j + c.len_utf8(),
+                    end: i + j + g.len(),
                     ws: false,
                 });
             }
@@ -91,6 +100,13 @@ mod tests {
         assert!(toks[0].ws, "a space after Harris");
         assert!(toks[2].ws, "a space after the colon");
         assert!(!toks[3].ws, "no space after the opening quote");
+    }
+
+    #[test]
+    fn emoji_sequences_stay_whole_and_stray_marks_are_space() {
+        let t = "ok 👨‍👩‍👧🇺🇸 \u{301}go";
+        let words: Vec<&str> = tokenize(t).iter().map(|k| &t[k.start..k.end]).collect();
+        assert_eq!(words, ["ok", "👨‍👩‍👧", "🇺🇸", "go"]);
     }
 
     #[test]
