@@ -120,6 +120,14 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Run suggesters and write their suggestions into the project's suggestion layer.
+    Suggest {
+        #[arg(value_name = "PROJECT.ron")]
+        project: PathBuf,
+        /// quotes, matches, gazetteer=FILE, predictions=FILE.jsonl, label-studio=FILE.json
+        #[arg(long = "with", value_name = "LIST", required = true)]
+        with: String,
+    },
     /// Counts: documents by status, spans by label, attributes, relations, suggestions.
     Stats {
         #[arg(value_name = "PROJECT.ron")]
@@ -194,6 +202,7 @@ pub fn run(command: Command) -> ExitCode {
                 force,
             )
         }
+        Command::Suggest { project, with } => suggest_cmd(&project, &with),
         Command::Stats { project } => {
             persist::load_project(&project).map(|l| println!("{}", ProjectStats::of(&l.project)))
         }
@@ -311,5 +320,37 @@ fn export_cmd(
         println!("{name}: {n} documents → {}", path.display());
     }
     println!("{}: {}", output.display(), run.report);
+    Ok(())
+}
+
+fn suggest_cmd(path: &Path, with: &str) -> Result<(), LoadError> {
+    let suggesters = crate::suggest::Suggester::parse_list(with)
+        .map_err(|e| Problem::new(ProblemKind::Invalid, Path::new("--with"), e))?;
+    let mut project = persist::load_project(path)?.project;
+    let bar = indicatif::ProgressBar::new(1000);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let progress = |f: f32| bar.set_position((f * 1000.0) as u64);
+    let control = crate::suggest::Control {
+        progress: &progress,
+        cancel: &cancel,
+    };
+    let (proposals, mut report) = crate::suggest::run(&project, &suggesters, &control)?;
+    bar.finish_and_clear();
+    if let Some(edit) = crate::suggest::proposals_edit(&mut project, &proposals, &mut report) {
+        project
+            .apply(edit)
+            .map_err(|e| Problem::new(ProblemKind::Invalid, path, e.to_string()))?;
+        persist::save_project(&project, path)?;
+    }
+    println!("{}: {report}", path.display());
+    println!(
+        "{}",
+        ProjectStats::of(&project)
+            .to_string()
+            .lines()
+            .skip_while(|l| !l.starts_with("suggestions"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     Ok(())
 }

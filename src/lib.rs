@@ -21,4 +21,5 @@ pub mod formats;
 pub mod model;
 pub mod persist;
 pub mod session;
+pub mod suggest;
 pub mod ui;

@@ -443,6 +443,7 @@ fn suggestions_round_trip_and_are_checked() {
         score: Some(Score(0.75)),
         review: Review::Rejected,
         span: None,
+        links: Vec::new(),
     };
     p.apply(Edit::AddSuggestion {
         doc: DocId(0),

@@ -338,6 +338,7 @@ pub fn build_project(
                 score: s.score.map(Score),
                 review: s.review,
                 span: None,
+                links: Vec::new(),
             });
         }
         report.count("suggestions", suggestions.len());

@@ -5,6 +5,7 @@
 pub mod edit;
 pub mod history;
 pub mod project;
+pub mod review;
 pub mod schema;
 pub mod schema_change;
 pub mod stats;
@@ -15,6 +16,6 @@ pub use edit::{Edit, EditError};
 pub use history::History;
 pub use project::{
     DocId, DocSource, Document, Project, Relation, Review, Score, Span, SpanId, SpanKey, Status,
-    Suggestion,
+    SuggestedLink, Suggestion,
 };
 pub use schema::{AttrKind, AttributeDef, Choice, LabelDef, RelationType, Rgb, Schema};

@@ -100,6 +100,18 @@ pub struct Suggestion {
     /// The span it became, once accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<SpanId>,
+    /// Relations the suggester proposes from this suggestion to others (by suggestion id):
+    /// made real when both ends are accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<SuggestedLink>,
+}
+
+/// A proposed relation from one suggestion to another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename = "Link")]
+pub struct SuggestedLink {
+    pub kind: String,
+    pub to: SpanId,
 }
 
 impl Suggestion {
@@ -214,6 +226,8 @@ pub struct Document {
     revision: u64,
     /// Length of the longest span, so "which spans touch this paragraph" is a bounded search.
     max_span_len: usize,
+    /// The same for suggestions.
+    max_suggestion_len: usize,
 }
 
 impl Document {
@@ -233,6 +247,7 @@ impl Document {
             ids: HashSet::new(),
             revision: 0,
             max_span_len: 0,
+            max_suggestion_len: 0,
         }
     }
 
@@ -292,7 +307,17 @@ impl Document {
         self.suggestions.iter().find(|s| s.id == id)
     }
 
+    /// Suggestions that overlap `[start, end)`, in reading order (a bounded search, like
+    /// [`Self::spans_overlapping`]; callers filter the ones that end before `start`).
+    pub fn suggestions_overlapping(&self, start: usize, end: usize) -> &[Suggestion] {
+        let lo_start = start.saturating_sub(self.max_suggestion_len);
+        let lo = self.suggestions.partition_point(|s| s.start < lo_start);
+        let hi = self.suggestions.partition_point(|s| s.start < end);
+        self.suggestions.get(lo..hi).unwrap_or(&[])
+    }
+
     pub(crate) fn insert_suggestion(&mut self, s: Suggestion) {
+        self.max_suggestion_len = self.max_suggestion_len.max(s.end - s.start);
         let at = self.suggestions.partition_point(|x| x.key() < s.key());
         self.ids.insert(s.id);
         self.suggestions.insert(at, s);
@@ -314,6 +339,11 @@ impl Document {
     /// Sets the suggestion layer in one go (loading).
     pub fn set_suggestions(&mut self, mut suggestions: Vec<Suggestion>) {
         suggestions.sort_by_key(Suggestion::key);
+        self.max_suggestion_len = suggestions
+            .iter()
+            .map(|s| s.end - s.start)
+            .max()
+            .unwrap_or(0);
         self.ids.extend(suggestions.iter().map(|s| s.id));
         self.suggestions = suggestions;
         self.revision += 1;

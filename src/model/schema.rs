@@ -150,7 +150,7 @@ impl RelationType {
 }
 
 /// Keys the document view keeps for itself whatever the schema says (`r` starts a relation).
-pub const RESERVED_KEYS: &[char] = &['r', '[', ']', '{', '}'];
+pub const RESERVED_KEYS: &[char] = &['r', 'j', 'k', '[', ']', '{', '}'];
 
 /// The labels of a project, in the order the toolbar shows them, and the relation types.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -78,9 +78,9 @@ impl Project {
                     continue;
                 }
                 let label = |id| d.span_by_id(id).map(|s| s.label.as_str());
-                let fits = new.relation(&r.kind).is_some_and(|t| {
-                    matches!((label(r.from), label(r.to)), (Some(a), Some(b)) if t.fits(a, b))
-                });
+                let fits = new.relation(&r.kind).is_some_and(
+                    |t| matches!((label(r.from), label(r.to)), (Some(a), Some(b)) if t.fits(a, b)),
+                );
                 if !fits {
                     impact.relations += 1;
                     removals.push(Edit::RemoveRelation { doc, id: r.id });

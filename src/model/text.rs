@@ -368,7 +368,10 @@ impl<'a> OffsetIndex<'a> {
     /// The offset of byte `byte` (a char boundary) in `unit`.
     pub fn from_byte(&self, byte: usize, unit: Unit) -> usize {
         let byte = floor_char_boundary(self.text, byte);
-        let i = self.marks.partition_point(|m| m.0 <= byte).saturating_sub(1);
+        let i = self
+            .marks
+            .partition_point(|m| m.0 <= byte)
+            .saturating_sub(1);
         let (b0, c0, u0) = self.marks.get(i).copied().unwrap_or((0, 0, 0));
         let tail = self.text.get(b0..byte).unwrap_or_default();
         match unit {
@@ -388,9 +391,13 @@ impl<'a> OffsetIndex<'a> {
             Unit::Utf16 => m.2,
         };
         if unit == Unit::Bytes {
-            return (offset <= self.text.len() && self.text.is_char_boundary(offset)).then_some(offset);
+            return (offset <= self.text.len() && self.text.is_char_boundary(offset))
+                .then_some(offset);
         }
-        let i = self.marks.partition_point(|m| key(m) <= offset).saturating_sub(1);
+        let i = self
+            .marks
+            .partition_point(|m| key(m) <= offset)
+            .saturating_sub(1);
         let m = self.marks.get(i).copied().unwrap_or((0, 0, 0));
         let mut at = key(&m);
         for (b, c) in self.text.get(m.0..).unwrap_or_default().char_indices() {
@@ -400,7 +407,11 @@ impl<'a> OffsetIndex<'a> {
             if at > offset {
                 return None;
             }
-            at += if unit == Unit::Utf16 { c.len_utf16() } else { 1 };
+            at += if unit == Unit::Utf16 {
+                c.len_utf16()
+            } else {
+                1
+            };
         }
         (at == offset).then_some(self.text.len())
     }
@@ -559,7 +570,11 @@ mod tests {
         }
         let emoji = t.find('😀').unwrap();
         let u = idx.from_byte(emoji, Unit::Utf16);
-        assert_eq!(idx.to_byte(u + 1, Unit::Utf16), None, "inside a surrogate pair");
+        assert_eq!(
+            idx.to_byte(u + 1, Unit::Utf16),
+            None,
+            "inside a surrogate pair"
+        );
         assert_eq!(idx.to_byte(emoji + 1, Unit::Bytes), None);
         assert_eq!(idx.to_byte(t.chars().count() + 1, Unit::CodePoints), None);
     }

@@ -65,6 +65,27 @@ pub enum Command {
     /// File → Import… / Export…
     OpenImport,
     OpenExport,
+    /// Review this suggestion (clicked in the document or the queue).
+    FocusSuggestion(SpanKey),
+    /// A key of the review workflow.
+    Review(ReviewKey),
+    /// Accept every pending suggestion of the document at or above this score (in
+    /// hundredths), or of this label.
+    AcceptAllAbove(u8),
+    AcceptAllOfLabel(String),
+    ToggleSuggestions,
+    OpenSuggest,
+}
+
+/// Keys of the review workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewKey {
+    Accept,
+    Reject,
+    /// Adjust the boundaries or label before accepting.
+    Edit,
+    Next,
+    Previous,
 }
 
 /// Keys while linking a span to another.
@@ -174,6 +195,10 @@ pub struct KeyContext<'a> {
     pub text_field_focused: bool,
     /// Linking by keyboard: keys pick the other span.
     pub linking: bool,
+    /// The review panel is open: Enter/A accept, X/Del reject, E edit, J/K move.
+    pub reviewing: bool,
+    /// `E` was pressed on a suggestion: Enter accepts, the rest edits the range.
+    pub editing_suggestion: bool,
 }
 
 /// Reads this frame's key presses into commands.
@@ -193,6 +218,36 @@ pub fn read_keyboard(ctx: &egui::Context, keys: &KeyContext<'_>) -> Vec<Command>
             read_link_keys(i, &mut out);
             took_navigation = true;
             return;
+        }
+        if keys.reviewing {
+            let review_keys: &[(Key, ReviewKey)] = if keys.editing_suggestion {
+                &[(Key::Enter, ReviewKey::Accept)]
+            } else {
+                &[
+                    (Key::Enter, ReviewKey::Accept),
+                    (Key::A, ReviewKey::Accept),
+                    (Key::X, ReviewKey::Reject),
+                    (Key::Delete, ReviewKey::Reject),
+                    (Key::E, ReviewKey::Edit),
+                    (Key::J, ReviewKey::Next),
+                    (Key::ArrowDown, ReviewKey::Next),
+                    (Key::K, ReviewKey::Previous),
+                    (Key::ArrowUp, ReviewKey::Previous),
+                ]
+            };
+            for (key, rk) in review_keys {
+                if i.consume_key(Modifiers::NONE, *key) {
+                    out.push(Command::Review(*rk));
+                    took_navigation = true;
+                }
+            }
+        } else {
+            // J and K open the review on the next (previous) pending suggestion.
+            for (key, rk) in [(Key::J, ReviewKey::Next), (Key::K, ReviewKey::Previous)] {
+                if i.consume_key(Modifiers::NONE, key) {
+                    out.push(Command::Review(rk));
+                }
+            }
         }
         for (key, c) in VIEW_KEYS {
             if i.consume_key(Modifiers::NONE, *key) {

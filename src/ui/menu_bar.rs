@@ -21,6 +21,7 @@ pub struct MenuState<'a> {
     pub current_doc: Option<crate::model::DocId>,
     pub recent: &'a [PathBuf],
     pub all_relations: bool,
+    pub show_suggestions: bool,
 }
 
 pub fn menu_bar_ui(
@@ -132,6 +133,28 @@ pub fn menu_bar_ui(
                 current_doc.is_some(),
                 out,
             );
+        });
+        ui.menu_button("Suggest", |ui| {
+            item(
+                ui,
+                "Run suggesters…",
+                Command::OpenSuggest,
+                session.is_some(),
+                out,
+            );
+            let mut shown = state.show_suggestions;
+            if ui.checkbox(&mut shown, "Show suggestions").clicked() {
+                out.push(Command::ToggleSuggestions);
+            }
+            if ui
+                .add_enabled(
+                    session.is_some(),
+                    egui::Button::new("Review next suggestion").shortcut_text("J"),
+                )
+                .clicked()
+            {
+                out.push(Command::Review(crate::ui::commands::ReviewKey::Next));
+            }
         });
         ui.menu_button("View", |ui| {
             let mut all = state.all_relations;

@@ -139,7 +139,11 @@ impl SchemaEditor {
                         let name = label.name.clone();
                         out.push(schema_with(schema, |s| {
                             s.labels.retain(|l| l.name != name);
-                            s.relations.retain(|r| !RelationType::labels(&r.from).chain(RelationType::labels(&r.to)).any(|l| l == name));
+                            s.relations.retain(|r| {
+                                !RelationType::labels(&r.from)
+                                    .chain(RelationType::labels(&r.to))
+                                    .any(|l| l == name)
+                            });
                         }));
                     }
                 });
@@ -390,7 +394,9 @@ impl SchemaEditor {
             {
                 let name = std::mem::take(buffer).trim().to_owned();
                 let first = labels.first().cloned().unwrap_or_default();
-                out.push(schema_with(schema, |s| s.relations.push(RelationType::new(&name, &first, &first))));
+                out.push(schema_with(schema, |s| {
+                    s.relations.push(RelationType::new(&name, &first, &first))
+                }));
             }
         });
     }

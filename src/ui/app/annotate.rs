@@ -21,6 +21,11 @@ impl MarginaliaApp {
     }
 
     pub(super) fn apply_label(&mut self, label: &str) {
+        if let Some(editing) = &mut self.review.editing {
+            // Editing a suggestion before accepting it: the key picks its label.
+            *editing = label.to_owned();
+            return;
+        }
         let doc_id = self.current;
         let annotator = self.annotator.clone();
         let Some(session) = self.session.as_mut() else {

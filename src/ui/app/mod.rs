@@ -8,6 +8,9 @@
 mod annotate;
 mod files;
 mod link;
+mod review;
+
+pub use review::{ReviewFilter, ReviewState};
 
 use crate::model::{DocId, Edit, Project, Status};
 use crate::persist::{LoadError, Problem};
@@ -112,7 +115,22 @@ pub struct MarginaliaApp {
     interchange: Option<crate::ui::interchange::InterchangeDialog>,
     /// An import or export running off the UI thread: its title and result.
     interchange_task: Option<Task<InterchangeResult>>,
+    review: ReviewState,
+    review_cache: crate::ui::review_panel::ReviewCache,
+    /// Score threshold of "accept all at or above".
+    bulk_score: f32,
+    /// Pending suggestions are drawn (View → Show suggestions).
+    show_suggestions: bool,
+    /// The Suggest window, while open, and a run in progress.
+    suggest_dialog: Option<crate::ui::suggest_dialog::SuggestDialog>,
+    suggest_task: Option<(
+        crate::ui::suggest_dialog::SuggestProgress,
+        Task<SuggestResult>,
+    )>,
 }
+
+/// What a suggester run returns: proposals and the report, or what went wrong.
+type SuggestResult = Result<(Vec<crate::suggest::Proposal>, crate::formats::Report), LoadError>;
 
 /// What an import (the new project's path) or an export returns, with the report.
 type InterchangeResult = Result<(Option<PathBuf>, String), LoadError>;
@@ -209,6 +227,12 @@ impl MarginaliaApp {
             styled: false,
             interchange: None,
             interchange_task: None,
+            review: ReviewState::default(),
+            review_cache: Default::default(),
+            bulk_score: 0.8,
+            show_suggestions: true,
+            suggest_dialog: None,
+            suggest_task: None,
         }
     }
 
@@ -233,6 +257,11 @@ impl MarginaliaApp {
 
     pub fn set_selection(&mut self, selection: Selection) {
         self.selection = selection;
+    }
+
+    /// The suggestion under review, if any (tests, and the status bar).
+    pub fn focused_suggestion(&self) -> Option<crate::model::SpanKey> {
+        self.focused_suggestion_key()
     }
 
     pub fn view(&self) -> &DocumentView {
@@ -314,7 +343,12 @@ impl MarginaliaApp {
             Command::Redo => self.undo_redo(false),
             Command::ApplyLabel(label) => self.apply_label(&label),
             Command::DeleteSpan => self.delete_span(),
-            Command::ClearSelection => self.selection = Selection::None,
+            Command::ClearSelection => {
+                if self.review.editing.take().is_some() {
+                    self.say("Edit cancelled");
+                }
+                self.selection = Selection::None;
+            }
             Command::SetStatus(doc, status) => {
                 self.edit(Edit::SetStatus { doc, status });
             }
@@ -366,6 +400,22 @@ impl MarginaliaApp {
             Command::ChangeSchema(schema) => self.change_schema(&schema),
             Command::Edit(edit) => {
                 self.edit(*edit);
+            }
+            Command::FocusSuggestion(key) => {
+                let doc = self.current;
+                self.focus_suggestion(doc, key);
+            }
+            Command::Review(key) => self.review_key(key),
+            Command::AcceptAllAbove(hundredths) => {
+                let threshold = f32::from(hundredths) / 100.0;
+                self.accept_all(|s| s.score.is_some_and(|x| x.0 >= threshold));
+            }
+            Command::AcceptAllOfLabel(label) => self.accept_all(|s| s.label == label),
+            Command::ToggleSuggestions => self.show_suggestions = !self.show_suggestions,
+            Command::OpenSuggest => {
+                if self.suggest_dialog.is_none() {
+                    self.suggest_dialog = Some(Default::default());
+                }
             }
             Command::OpenImport => {
                 let dir = self
@@ -490,6 +540,8 @@ impl MarginaliaApp {
                 selected_label: selected_label.as_deref(),
                 text_field_focused: text_focus || self.had_text_focus,
                 linking: self.link.is_some(),
+                reviewing: self.review.active,
+                editing_suggestion: self.review.editing.is_some(),
             };
             let commands = read_keyboard(&ctx, &keys);
             if !self.view.is_dragging() {
@@ -506,6 +558,7 @@ impl MarginaliaApp {
                 current_doc: current,
                 recent: &self.prefs.recent,
                 all_relations: self.all_relations,
+                show_suggestions: self.show_suggestions,
             };
             menu_bar::menu_bar_ui(ui, &state, &mut self.show_help, &mut out);
         });
@@ -515,6 +568,7 @@ impl MarginaliaApp {
             .or_else(|| self.message.as_ref().map(|(m, _)| m.clone()));
         let link_preview = self.link_preview();
         let link_banner = self.link_banner();
+        let focused_suggestion = self.focused_suggestion_key();
         match &self.session {
             Some(session) => {
                 let project = &session.project;
@@ -540,19 +594,58 @@ impl MarginaliaApp {
                     .resizable(true)
                     .default_size(320.0)
                     .show(ui, |ui| {
-                        let input = span_panel::PanelInput {
-                            project,
-                            doc_id: self.current,
-                            selection: &self.selection,
-                            reveal_selected: std::mem::take(&mut self.reveal_in_list),
-                            version: session.history.version(),
-                        };
-                        span_panel::span_panel_ui(ui, &input, &mut self.editor, &mut out);
+                        ui.horizontal(|ui| {
+                            let pending = project.doc(self.current).map_or(0, |d| {
+                                d.suggestions()
+                                    .iter()
+                                    .filter(|s| s.review == crate::model::Review::Pending)
+                                    .count()
+                            });
+                            ui.selectable_value(&mut self.review.active, false, "Spans");
+                            ui.selectable_value(
+                                &mut self.review.active,
+                                true,
+                                format!("Review ({pending})"),
+                            );
+                        });
+                        ui.separator();
+                        if self.review.active {
+                            let input = crate::ui::review_panel::ReviewInput {
+                                project,
+                                doc_id: self.current,
+                                current: self
+                                    .review
+                                    .current
+                                    .filter(|(d, _)| *d == self.current)
+                                    .map(|(_, id)| id),
+                                editing: self.review.editing.as_deref(),
+                                version: session.history.version(),
+                            };
+                            crate::ui::review_panel::review_panel_ui(
+                                ui,
+                                &input,
+                                &mut self.review.filter,
+                                &mut self.review_cache,
+                                &mut self.bulk_score,
+                                &mut out,
+                            );
+                        } else {
+                            let input = span_panel::PanelInput {
+                                project,
+                                doc_id: self.current,
+                                selection: &self.selection,
+                                reveal_selected: std::mem::take(&mut self.reveal_in_list),
+                                version: session.history.version(),
+                            };
+                            span_panel::span_panel_ui(ui, &input, &mut self.editor, &mut out);
+                        }
                     });
                 let decor = Decor {
                     all_relations: self.all_relations,
                     link: link_preview.map(|(p, _, _)| p),
                     banner: link_banner,
+                    show_suggestions: self.show_suggestions,
+                    focused_suggestion,
                 };
                 egui::CentralPanel::default().show(ui, |ui| {
                     let view_out = document_panel::document_panel_ui(
@@ -590,6 +683,7 @@ impl MarginaliaApp {
         {
             self.on_dialog_action(action, &ctx);
         }
+        self.suggest_window(&ctx);
         if let Some(d) = &mut self.interchange
             && let Some(action) = crate::ui::interchange::interchange_ui(&ctx, d)
         {

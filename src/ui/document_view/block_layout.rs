@@ -106,10 +106,34 @@ pub struct BlockLayout {
     pub marks: Vec<Mark>,
     /// Innermost span tint per run of text.
     pub tints: Vec<(Rect, Color32)>,
+    /// Pending suggestions touching the block, drawn as dashed outlines.
+    pub suggestions: Vec<SuggestionMark>,
     /// Byte offset (relative to the block) of every char, plus the end.
     pub char_bytes: Vec<u32>,
     pub block_start: usize,
     pub last_used: u64,
+}
+
+/// A pending suggestion as drawn in this block.
+#[derive(Clone, Debug)]
+pub struct SuggestionMark {
+    pub key: SpanKey,
+    pub color: Color32,
+    /// Text area per row, relative to the block origin.
+    pub rects: Vec<Rect>,
+}
+
+/// Pending suggestions that cover at least one byte of `range`.
+fn pending_touching<'a>(
+    doc: &'a Document,
+    range: &Range<usize>,
+) -> impl Iterator<Item = &'a crate::model::Suggestion> + 'a {
+    let r = range.clone();
+    doc.suggestions_overlapping(r.start, r.end.max(r.start + 1))
+        .iter()
+        .filter(move |s| {
+            s.end > r.start && s.start < r.end && s.review == crate::model::Review::Pending
+        })
 }
 
 /// Hash of everything that changes a block's look: the spans touching it and the style.
@@ -123,6 +147,11 @@ pub fn signature(doc: &Document, schema: &Schema, range: &Range<usize>, style: &
         s.key().hash(&mut h);
         s.label.hash(&mut h);
         s.attrs.hash(&mut h);
+        schema.label(&s.label).map(|l| l.color).hash(&mut h);
+    }
+    for s in pending_touching(doc, range) {
+        s.key().hash(&mut h);
+        s.label.hash(&mut h);
         schema.label(&s.label).map(|l| l.color).hash(&mut h);
     }
     h.finish()
@@ -245,12 +274,23 @@ impl BlockLayout {
             pad,
             marks: Vec::new(),
             tints: Vec::new(),
+            suggestions: Vec::new(),
             char_bytes,
             block_start: range.start,
             last_used: 0,
         };
         layout.place_marks(fonts, schema, &spans, &clipped, &levels);
         layout.place_tints(style.dark_mode, schema, &spans);
+        layout.suggestions = pending_touching(doc, &range)
+            .map(|sg| {
+                let r = sg.start.max(range.start)..sg.end.min(range.end);
+                SuggestionMark {
+                    key: sg.key(),
+                    color: theme::color(schema.color_of(&sg.label)),
+                    rects: layout.range_rects(&r),
+                }
+            })
+            .collect();
         layout
     }
 

@@ -2,7 +2,7 @@
 //! relation from a span's chip to another span, and the context menu.
 
 use super::block_layout::Mark;
-use super::{DocState, Drag, ViewOutput, block_origin};
+use super::{Decor, DocState, Drag, ViewOutput, block_origin};
 use crate::model::text::{next_grapheme, snap_to_graphemes, snap_to_words};
 use crate::model::{Document, Schema, SpanId, SpanKey};
 use crate::ui::commands::Command;
@@ -112,6 +112,41 @@ impl<'a> Frame<'a> {
         })
     }
 
+    /// The pending suggestion under a point (its dashed outline).
+    pub fn suggestion_at(&self, p: Pos2) -> Option<SpanKey> {
+        for i in self.visible.clone() {
+            let Some(l) = self.state.layouts.get(&i) else {
+                continue;
+            };
+            let o = block_origin(self.state, i, self.origin).to_vec2();
+            if let Some(m) = l.suggestions.iter().find(|m| {
+                m.rects
+                    .iter()
+                    .any(|r| r.translate(o).expand(2.0).contains(p))
+            }) {
+                return Some(m.key);
+            }
+        }
+        None
+    }
+
+    fn suggestion_tooltip(&self, key: SpanKey) -> String {
+        let Some(s) = self.doc.suggestion(key.id) else {
+            return String::new();
+        };
+        let score = s
+            .score
+            .map(|x| format!(", score {:.2}", x.0))
+            .unwrap_or_default();
+        let attrs: String = s.attrs.iter().map(|(k, v)| format!("\n{k}: {v}")).collect();
+        format!(
+            "Suggestion from {}{score}\n{}: {}{attrs}\nClick to review: Enter accepts, X rejects",
+            s.source,
+            s.label,
+            crate::model::text::excerpt(&s.text, 120)
+        )
+    }
+
     /// The tooltip of a span: label, text, attributes, note.
     fn tooltip(&self, key: SpanKey) -> String {
         let Some(span) = self.doc.span_by_key(key) else {
@@ -160,16 +195,24 @@ pub(super) fn interact(
     view: &Frame<'_>,
     selection: &mut Selection,
     drag: &mut Option<Drag>,
+    decor: &Decor,
     output: &mut ViewOutput,
 ) -> Option<usize> {
     let pointer = response
         .interact_pointer_pos()
         .or_else(|| response.hover_pos());
+    let suggestion_at = |p: Pos2| {
+        if decor.show_suggestions {
+            view.suggestion_at(p)
+        } else {
+            None
+        }
+    };
     if let Some(p) = response.hover_pos()
         && drag.is_none()
     {
-        match view.span_at(p) {
-            Some(hit) => {
+        match (view.span_at(p), suggestion_at(p)) {
+            (Some(hit), sg) if hit.on_chip || sg.is_none() => {
                 ui.ctx().set_cursor_icon(if hit.on_chip {
                     CursorIcon::Grab
                 } else {
@@ -179,7 +222,13 @@ pub(super) fn interact(
                     .clone()
                     .on_hover_text_at_pointer(view.tooltip(hit.mark.key));
             }
-            None => ui.ctx().set_cursor_icon(CursorIcon::Text),
+            (_, Some(key)) => {
+                ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
+                response
+                    .clone()
+                    .on_hover_text_at_pointer(view.suggestion_tooltip(key));
+            }
+            _ => ui.ctx().set_cursor_icon(CursorIcon::Text),
         }
     }
     let exact = ui.input(|i| i.modifiers.alt);
@@ -267,6 +316,13 @@ pub(super) fn interact(
     if response.clicked()
         && let Some(p) = response.interact_pointer_pos()
     {
+        // A suggestion's outline (unless a span's chip or bar is clicked) opens it in review.
+        if let Some(key) = suggestion_at(p)
+            && !view.span_at(p).is_some_and(|h| h.on_chip)
+        {
+            output.commands.push(Command::FocusSuggestion(key));
+            return Some(key.start);
+        }
         output.selection_changed = true;
         return match view.span_at(p) {
             Some(hit) => {

@@ -144,6 +144,10 @@ pub struct Decor {
     pub link: Option<LinkPreview>,
     /// What link mode says above the document (keys, the current candidate).
     pub banner: Option<String>,
+    /// Draw pending suggestions (dashed outlines).
+    pub show_suggestions: bool,
+    /// The suggestion under review.
+    pub focused_suggestion: Option<SpanKey>,
 }
 
 /// The relation that Enter would create in link mode.
@@ -419,7 +423,7 @@ impl DocumentView {
             state.relations_by_span(doc);
             let caret = {
                 let view = input::Frame::new(state, visible.clone(), origin, doc, schema);
-                input::interact(ui, &response, &view, selection, drag, &mut output)
+                input::interact(ui, &response, &view, selection, drag, decor, &mut output)
             };
             if let Some(c) = caret {
                 state.caret = c;

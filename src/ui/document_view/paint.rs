@@ -72,6 +72,20 @@ pub(super) fn paint(
                     .or_insert((first.translate(o).center_top(), m.color));
             }
         }
+        if decor.show_suggestions {
+            for m in &layout.suggestions {
+                let focused = decor.focused_suggestion == Some(m.key);
+                for r in &m.rects {
+                    let r = r.translate(o).expand(2.0);
+                    if focused {
+                        painter.rect_filled(r, 3.0, m.color.gamma_multiply(0.15));
+                        painter.rect_stroke(r, 3.0, Stroke::new(2.0, m.color), StrokeKind::Outside);
+                    } else {
+                        dashed_rect(painter, r, Stroke::new(1.5, m.color));
+                    }
+                }
+            }
+        }
         if matches!(selection, Selection::None | Selection::Text(_))
             && drag.is_none()
             && let Some(r) = layout.caret_rect(view.state.caret)
@@ -209,6 +223,18 @@ fn paint_relations(
             }
         }
     }
+}
+
+/// A rectangle drawn with dashes: a suggestion, not yet an annotation.
+fn dashed_rect(painter: &egui::Painter, r: egui::Rect, stroke: Stroke) {
+    let corners = [
+        r.left_top(),
+        r.right_top(),
+        r.right_bottom(),
+        r.left_bottom(),
+        r.left_top(),
+    ];
+    painter.extend(Shape::dashed_line(&corners, stroke, 4.0, 3.0));
 }
 
 /// A curved arrow from `a` to `b`, bulging upwards, with a label in the middle.

@@ -1,0 +1,235 @@
+//! Suggesters: programs that propose spans for a person to review. One file per suggester;
+//! all of them produce the same [`Proposal`]s, which become suggestions in the project's
+//! suggestion layer through one undoable edit ([`proposals_edit`]).
+//!
+//! - `matches.rs`: text already annotated somewhere, found again elsewhere;
+//! - `quotes.rs`: quotation and reporting-verb rules for English news;
+//! - `gazetteer.rs`: a user's list of names;
+//! - `predictions.rs`: any model's output, as JSONL (or Label Studio predictions).
+//!
+//! Suggesters run off the UI thread: they take a progress callback and a cancel flag.
+
+pub mod gazetteer;
+pub mod matches;
+pub mod predictions;
+pub mod quotes;
+
+use crate::formats::Report;
+use crate::model::{DocId, Edit, Project, Review, Score, SpanId, SuggestedLink, Suggestion};
+use crate::persist::{LoadError, Problem, ProblemKind};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A proposed span, before it is a suggestion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    pub doc: DocId,
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub attrs: BTreeMap<String, String>,
+    pub score: f32,
+    pub source: String,
+    /// Relations proposed from this proposal to others of the same run (indices).
+    pub links: Vec<(String, usize)>,
+}
+
+/// Which suggesters to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Suggester {
+    Matches,
+    Quotes,
+    Gazetteer(PathBuf),
+    /// Model output: JSONL `{"id" or "text", "spans": [{start, end, label, score?}]}`.
+    Predictions(PathBuf),
+    /// Predictions from a Label Studio export.
+    LabelStudio(PathBuf),
+}
+
+impl Suggester {
+    /// Parses `quotes,matches,gazetteer=FILE,predictions=FILE,label-studio=FILE`.
+    pub fn parse_list(spec: &str) -> Result<Vec<Suggester>, String> {
+        spec.split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| match s.trim().split_once('=') {
+                None if s.trim() == "quotes" => Ok(Suggester::Quotes),
+                None if s.trim() == "matches" => Ok(Suggester::Matches),
+                Some(("gazetteer", f)) => Ok(Suggester::Gazetteer(f.into())),
+                Some(("predictions", f)) => Ok(Suggester::Predictions(f.into())),
+                Some(("label-studio", f)) => Ok(Suggester::LabelStudio(f.into())),
+                _ => Err(format!("unknown suggester `{s}` (use quotes, matches, gazetteer=FILE, predictions=FILE, label-studio=FILE)")),
+            })
+            .collect()
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Suggester::Matches => "matches".to_owned(),
+            Suggester::Quotes => "quotes".to_owned(),
+            Suggester::Gazetteer(p) => format!("gazetteer:{}", file_name(p)),
+            Suggester::Predictions(p) | Suggester::LabelStudio(p) => file_name(p),
+        }
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Progress and cancellation for a run off the UI thread.
+pub struct Control<'a> {
+    /// Called with the fraction done, 0 to 1.
+    pub progress: &'a (dyn Fn(f32) + Sync),
+    pub cancel: &'a AtomicBool,
+}
+
+impl Control<'_> {
+    /// A control that reports nowhere and never cancels (tests, the CLI without a bar).
+    pub fn none(cancel: &AtomicBool) -> Control<'_> {
+        Control {
+            progress: &|_| {},
+            cancel,
+        }
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs `suggesters` over the project and returns their proposals (not yet applied).
+pub fn run(
+    project: &Project,
+    suggesters: &[Suggester],
+    control: &Control<'_>,
+) -> Result<(Vec<Proposal>, Report), LoadError> {
+    let mut all = Vec::new();
+    let mut report = Report::default();
+    let n = suggesters.len().max(1) as f32;
+    for (i, s) in suggesters.iter().enumerate() {
+        let step = |f: f32| (control.progress)((i as f32 + f) / n);
+        let sub = Control {
+            progress: &step,
+            cancel: control.cancel,
+        };
+        let before = all.len();
+        let found = match s {
+            Suggester::Matches => matches::suggest(project, &sub),
+            Suggester::Quotes => quotes::suggest(project, &sub, &mut report),
+            Suggester::Gazetteer(path) => gazetteer::suggest(project, path, &sub, &mut report)?,
+            Suggester::Predictions(path) => predictions::from_jsonl(project, path, &mut report)?,
+            Suggester::LabelStudio(path) => {
+                predictions::from_label_studio(project, path, &mut report)?
+            }
+        };
+        // Links are indices into one suggester's list: shift them into the combined list.
+        all.extend(found.into_iter().map(|mut p| {
+            for l in &mut p.links {
+                l.1 += before;
+            }
+            p
+        }));
+        report.count(&format!("proposed by {}", s.name()), all.len() - before);
+        if control.cancelled() {
+            return Err(Problem::new(ProblemKind::Io, Path::new(&s.name()), "cancelled").into());
+        }
+    }
+    (control.progress)(1.0);
+    Ok((all, report))
+}
+
+/// One edit that adds the proposals as pending suggestions. A proposal is skipped when the
+/// same range already has a span of that label, or a suggestion of that label from the same
+/// source (pending or decided: a rejection stays a rejection).
+pub fn proposals_edit(
+    project: &mut Project,
+    proposals: &[Proposal],
+    report: &mut Report,
+) -> Option<Edit> {
+    let mut ids: Vec<Option<SpanId>> = Vec::with_capacity(proposals.len());
+    let mut kept: Vec<(usize, Suggestion)> = Vec::new();
+    let mut seen: HashMap<(DocId, usize, usize, &str, &str), ()> = HashMap::new();
+    for (i, p) in proposals.iter().enumerate() {
+        let Some(doc) = project.doc(p.doc) else {
+            ids.push(None);
+            continue;
+        };
+        let annotated = doc
+            .spans_overlapping(p.start, p.end)
+            .iter()
+            .any(|s| s.start == p.start && s.end == p.end && s.label == p.label);
+        let suggested = doc.suggestions().iter().any(|s| {
+            s.start == p.start && s.end == p.end && s.label == p.label && s.source == p.source
+        });
+        let twice = seen
+            .insert((p.doc, p.start, p.end, &p.label, &p.source), ())
+            .is_some();
+        let text = doc
+            .text
+            .get(p.start..p.end)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        let known_label = project.schema.label(&p.label).is_some();
+        match text {
+            Some(text) if !annotated && !suggested && !twice && known_label => {
+                let id = project.allocate_span_id();
+                ids.push(Some(id));
+                kept.push((
+                    i,
+                    Suggestion {
+                        id,
+                        start: p.start,
+                        end: p.end,
+                        label: p.label.clone(),
+                        text,
+                        attrs: p.attrs.clone(),
+                        source: p.source.clone(),
+                        score: Some(Score(p.score)),
+                        review: Review::Pending,
+                        span: None,
+                        links: Vec::new(),
+                    },
+                ));
+            }
+            _ => {
+                ids.push(None);
+                report.count(
+                    if annotated {
+                        "already annotated"
+                    } else if suggested || twice {
+                        "already suggested"
+                    } else {
+                        "skipped"
+                    },
+                    1,
+                );
+            }
+        }
+    }
+    let edits: Vec<Edit> = kept
+        .into_iter()
+        .map(|(i, mut s)| {
+            if let Some(p) = proposals.get(i) {
+                s.links = p
+                    .links
+                    .iter()
+                    .filter_map(|(kind, j)| {
+                        ids.get(*j).copied().flatten().map(|to| SuggestedLink {
+                            kind: kind.clone(),
+                            to,
+                        })
+                    })
+                    .collect();
+            }
+            Edit::AddSuggestion {
+                doc: proposals.get(i).map_or(DocId(0), |p| p.doc),
+                suggestion: s,
+            }
+        })
+        .collect();
+    report.count("new suggestions", edits.len());
+    (!edits.is_empty()).then_some(Edit::Batch(edits))
+}

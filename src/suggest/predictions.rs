@@ -1,0 +1,242 @@
+//! Suggestions from any model: JSONL lines `{"id" or "text", "spans": [{"start", "end",
+//! "label", "score"?, "text"?}], "source"?}` with code point offsets (what a spaCy or LLM
+//! script writes), or the predictions of a Label Studio export. Documents are matched by id,
+//! else by exact text; every offset is checked against the text, and every mismatch reported.
+
+use crate::formats::{self, Format, Report};
+use crate::model::text::{OffsetIndex, Unit};
+use crate::model::{DocId, Project};
+use crate::persist::corpus::read_text_file;
+use crate::persist::{LoadError, Problem, ProblemKind};
+use crate::suggest::Proposal;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+#[derive(serde::Deserialize)]
+struct Line {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    spans: Vec<PredictedSpan>,
+}
+
+#[derive(serde::Deserialize)]
+struct PredictedSpan {
+    start: usize,
+    end: usize,
+    label: String,
+    #[serde(default)]
+    score: Option<f32>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+/// Finds a project document by id, else by exact text.
+fn lookup(
+    project: &Project,
+    by_id: &HashMap<&str, usize>,
+    by_text: &HashMap<&str, usize>,
+    id: Option<&str>,
+    text: Option<&str>,
+) -> Option<DocId> {
+    id.and_then(|i| by_id.get(i))
+        .or_else(|| text.and_then(|t| by_text.get(t)))
+        .copied()
+        .map(DocId)
+        .filter(|d| project.doc(*d).is_some())
+}
+
+pub fn from_jsonl(
+    project: &Project,
+    path: &Path,
+    report: &mut Report,
+) -> Result<Vec<Proposal>, LoadError> {
+    let content = read_text_file(path)?;
+    let by_id: HashMap<&str, usize> = project
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let by_text: HashMap<&str, usize> = project
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.text.as_ref(), i))
+        .collect();
+    let default_source = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "predictions".to_owned());
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, raw) in content.lines().enumerate() {
+        let n = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let line: Line = match serde_json::from_str(raw) {
+            Ok(l) => l,
+            Err(e) => {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::Syntax,
+                        path,
+                        format!("{e} (expected {{\"id\" or \"text\", \"spans\": [...]}})"),
+                    )
+                    .at(n, e.column()),
+                );
+                continue;
+            }
+        };
+        let id = line.id.as_ref().map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+        let Some(doc_id) = lookup(
+            project,
+            &by_id,
+            &by_text,
+            id.as_deref(),
+            line.text.as_deref(),
+        ) else {
+            report.note(
+                path,
+                Some(n),
+                format!(
+                    "no document with id {} or this exact text; line skipped",
+                    id.as_deref().unwrap_or("(none)")
+                ),
+            );
+            continue;
+        };
+        let Some(doc) = project.doc(doc_id) else {
+            continue;
+        };
+        let index = OffsetIndex::new(&doc.text);
+        let source = line
+            .source
+            .clone()
+            .unwrap_or_else(|| default_source.clone());
+        for (k, s) in line.spans.iter().enumerate() {
+            let range = index
+                .to_byte(s.start, Unit::CodePoints)
+                .zip(index.to_byte(s.end, Unit::CodePoints))
+                .filter(|(a, b)| a < b);
+            let Some((start, end)) = range else {
+                report.note(
+                    path,
+                    Some(n),
+                    format!(
+                        "span {} ({}..{} {}) is outside the text of `{}` or empty; skipped",
+                        k + 1,
+                        s.start,
+                        s.end,
+                        s.label,
+                        doc.id
+                    ),
+                );
+                report.count("predictions with bad offsets", 1);
+                continue;
+            };
+            let covered = doc.text.get(start..end).unwrap_or("");
+            if let Some(expected) = &s.text
+                && expected != covered
+            {
+                report.note(path, Some(n), format!("span {} ({}..{}) should cover “{expected}” but `{}` has “{covered}” there; skipped", k + 1, s.start, s.end, doc.id));
+                report.count("predictions with bad offsets", 1);
+                continue;
+            }
+            if project.schema.label(&s.label).is_none() {
+                report.note(
+                    path,
+                    Some(n),
+                    format!(
+                        "label `{}` is not in the schema; span {} skipped",
+                        s.label,
+                        k + 1
+                    ),
+                );
+                continue;
+            }
+            out.push(Proposal {
+                doc: doc_id,
+                start,
+                end,
+                label: s.label.clone(),
+                attrs: BTreeMap::new(),
+                score: s.score.unwrap_or(1.0).clamp(0.0, 1.0),
+                source: source.clone(),
+                links: Vec::new(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    Ok(out)
+}
+
+/// The predictions of a Label Studio export, matched to project documents by text.
+pub fn from_label_studio(
+    project: &Project,
+    path: &Path,
+    report: &mut Report,
+) -> Result<Vec<Proposal>, LoadError> {
+    let imported = formats::import(Format::LabelStudio, &[path.to_owned()])?;
+    let by_id: HashMap<&str, usize> = project
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let by_text: HashMap<&str, usize> = project
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.text.as_ref(), i))
+        .collect();
+    let mut out = Vec::new();
+    for d in &imported.docs {
+        let Some(doc_id) = lookup(project, &by_id, &by_text, None, Some(&d.text)) else {
+            if !d.suggestions.is_empty() {
+                report.note(
+                    path,
+                    None,
+                    format!(
+                        "task `{}`: no project document has this text; its predictions are skipped",
+                        d.id
+                    ),
+                );
+            }
+            continue;
+        };
+        for s in &d.suggestions {
+            if project.schema.label(&s.label).is_none() {
+                report.note(
+                    path,
+                    None,
+                    format!(
+                        "label `{}` is not in the schema; prediction skipped",
+                        s.label
+                    ),
+                );
+                continue;
+            }
+            out.push(Proposal {
+                doc: doc_id,
+                start: s.start,
+                end: s.end,
+                label: s.label.clone(),
+                attrs: s.attrs.clone(),
+                score: s.score.unwrap_or(1.0),
+                source: s.source.clone(),
+                links: Vec::new(),
+            });
+        }
+    }
+    Ok(out)
+}

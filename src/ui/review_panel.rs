@@ -1,0 +1,225 @@
+//! The review panel: the suggestion under review with its keys, the queue of pending
+//! suggestions of the document in reading order, filters, bulk actions and per-source
+//! statistics.
+
+use crate::model::stats::ReviewCounts;
+use crate::model::text::excerpt;
+use crate::model::{DocId, Project, Review, SpanId};
+use crate::ui::app::ReviewFilter;
+use crate::ui::commands::{Command, ReviewKey};
+use crate::ui::span_panel::label_chip;
+use egui::RichText;
+use std::collections::BTreeMap;
+
+/// Counts kept between frames: recomputed only when the project changes.
+#[derive(Default)]
+pub struct ReviewCache {
+    version: Option<u64>,
+    by_source: BTreeMap<String, ReviewCounts>,
+    pending_total: usize,
+}
+
+impl ReviewCache {
+    fn refresh(&mut self, project: &Project, version: u64) {
+        if self.version == Some(version) {
+            return;
+        }
+        self.version = Some(version);
+        self.by_source.clear();
+        self.pending_total = 0;
+        for d in &project.documents {
+            for s in d.suggestions() {
+                let c = self.by_source.entry(s.source.clone()).or_default();
+                match s.review {
+                    Review::Pending => {
+                        c.pending += 1;
+                        self.pending_total += 1;
+                    }
+                    Review::Accepted => c.accepted += 1,
+                    Review::Rejected => c.rejected += 1,
+                }
+            }
+        }
+    }
+}
+
+pub struct ReviewInput<'a> {
+    pub project: &'a Project,
+    pub doc_id: DocId,
+    pub current: Option<SpanId>,
+    pub editing: Option<&'a str>,
+    pub version: u64,
+}
+
+pub fn review_panel_ui(
+    ui: &mut egui::Ui,
+    input: &ReviewInput<'_>,
+    filter: &mut ReviewFilter,
+    cache: &mut ReviewCache,
+    bulk_score: &mut f32,
+    out: &mut Vec<Command>,
+) {
+    cache.refresh(input.project, input.version);
+    let Some(doc) = input.project.doc(input.doc_id) else {
+        return;
+    };
+    let schema = &input.project.schema;
+    let queue: Vec<_> = doc
+        .suggestions()
+        .iter()
+        .filter(|s| filter.keeps(s))
+        .collect();
+    ui.horizontal(|ui| {
+        ui.heading("Review");
+        ui.label(
+            RichText::new(format!(
+                "{} here · {} in the project",
+                queue.len(),
+                cache.pending_total
+            ))
+            .weak(),
+        );
+    });
+    if cache.by_source.is_empty() {
+        ui.label(RichText::new("No suggestions yet. Suggest → Run suggesters… proposes speakers and stances from quotes, matches of what you tagged, or your own lists.").weak());
+        if ui.button("Run suggesters…").clicked() {
+            out.push(Command::OpenSuggest);
+        }
+        return;
+    }
+    // The suggestion under review.
+    match input.current.and_then(|id| doc.suggestion(id)) {
+        Some(s) => {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    label_chip(ui, schema, input.editing.unwrap_or(&s.label));
+                    let score = s
+                        .score
+                        .map(|x| format!(" · {:.2}", x.0))
+                        .unwrap_or_default();
+                    ui.label(RichText::new(format!("{}{score}", s.source)).weak());
+                });
+                ui.label(RichText::new(format!("“{}”", excerpt(&s.text, 200))).italics());
+                for (k, v) in &s.attrs {
+                    ui.label(RichText::new(format!("{k}: {v}")).small());
+                }
+                for l in &s.links {
+                    if let Some(t) = doc.suggestion(l.to) {
+                        ui.label(
+                            RichText::new(format!("{} -> “{}”", l.kind, excerpt(&t.text, 40)))
+                                .small(),
+                        );
+                    }
+                }
+                if input.editing.is_some() {
+                    ui.label(
+                        RichText::new(
+                            "Editing: [ ] { } move the edges, a label key changes the label.",
+                        )
+                        .small(),
+                    );
+                }
+                ui.horizontal(|ui| {
+                    for (text, key, hint) in [
+                        ("Accept", ReviewKey::Accept, "Enter or A"),
+                        ("Reject", ReviewKey::Reject, "X or Del"),
+                        ("Edit", ReviewKey::Edit, "E"),
+                        ("Next", ReviewKey::Next, "J or Down"),
+                    ] {
+                        if ui.button(text).on_hover_text(hint).clicked() {
+                            out.push(Command::Review(key));
+                        }
+                    }
+                });
+            });
+        }
+        None => {
+            ui.label(
+                RichText::new("Press J (or Down) to review the next pending suggestion.").weak(),
+            );
+        }
+    }
+    ui.collapsing("Filters and bulk actions", |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Label:");
+            ui.selectable_value(&mut filter.label, None, "all");
+            for l in &schema.labels {
+                ui.selectable_value(&mut filter.label, Some(l.name.clone()), l.name.as_str());
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Source:");
+            ui.selectable_value(&mut filter.source, None, "all");
+            for source in cache.by_source.keys() {
+                ui.selectable_value(&mut filter.source, Some(source.clone()), source.as_str());
+            }
+        });
+        ui.add(egui::Slider::new(&mut filter.min_score, 0.0..=1.0).text("minimum score"));
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.add(egui::Slider::new(bulk_score, 0.0..=1.0).text("score"));
+            if ui
+                .button("Accept all at or above")
+                .on_hover_text("In this document, with the filters above; one undo step")
+                .clicked()
+            {
+                out.push(Command::AcceptAllAbove((*bulk_score * 100.0).round() as u8));
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Accept all of label:");
+            for l in &schema.labels {
+                if ui.small_button(l.name.as_str()).clicked() {
+                    out.push(Command::AcceptAllOfLabel(l.name.clone()));
+                }
+            }
+        });
+    });
+    ui.collapsing("By source", |ui| {
+        egui::Grid::new("review-stats")
+            .striped(true)
+            .show(ui, |ui| {
+                for h in ["source", "pending", "accepted", "rejected", "precision"] {
+                    ui.strong(h);
+                }
+                ui.end_row();
+                for (source, c) in &cache.by_source {
+                    ui.label(source.as_str());
+                    ui.label(c.pending.to_string());
+                    ui.label(c.accepted.to_string());
+                    ui.label(c.rejected.to_string());
+                    ui.label(
+                        c.precision()
+                            .map_or("-".to_owned(), |p| format!("{:.0}%", p * 100.0)),
+                    );
+                    ui.end_row();
+                }
+            });
+    });
+    ui.separator();
+    let row_height = ui.spacing().interact_size.y + 2.0;
+    egui::ScrollArea::vertical()
+        .id_salt("review-queue")
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, queue.len(), |ui, rows| {
+            for s in queue.get(rows).unwrap_or_default() {
+                let selected = input.current == Some(s.id);
+                ui.horizontal(|ui| {
+                    ui.set_min_height(row_height - 2.0);
+                    label_chip(ui, schema, &s.label);
+                    let score = s.score.map(|x| format!("{:.2} ", x.0)).unwrap_or_default();
+                    let button = egui::Button::selectable(
+                        selected,
+                        format!("{score}{}", excerpt(&s.text, 50)),
+                    )
+                    .truncate()
+                    .right_text("")
+                    .min_size(egui::vec2(ui.available_width(), 0.0));
+                    if ui.add(button).clicked() {
+                        out.push(Command::FocusSuggestion(s.key()));
+                    }
+                });
+            }
+        });
+}
