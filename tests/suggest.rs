@@ -254,3 +254,44 @@ fn predictions_with_bad_offsets_are_reported_one_by_one() {
     );
     assert!(r.contains("model.jsonl:2: no document with id nope"), "{r}");
 }
+
+#[test]
+fn label_studio_predictions_keep_their_relations_as_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ls.json");
+    let p = bare_demo();
+    let d = &p.documents[0];
+    let body: &str = &d.text;
+    // Code point offsets of the first "Kamala Harris" and of a word later in the text.
+    let at = |needle: &str| {
+        let b = body.find(needle).unwrap();
+        let s = body[..b].chars().count();
+        (s, s + needle.chars().count())
+    };
+    let (hs, he) = at("Kamala Harris");
+    let (ss, se) = at("refuses any one-on-one with Putin");
+    let region = |id: &str, s: usize, e: usize, label: &str| {
+        serde_json::json!({"id": id, "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": s, "end": e, "labels": [label]}})
+    };
+    let tasks = serde_json::json!([{
+        "data": {"text": body},
+        "predictions": [{"model_version": "rel-model", "score": 0.8, "result": [
+            region("h", hs, he, "speaker"),
+            region("s", ss, se, "stance"),
+            {"from_id": "h", "to_id": "s", "type": "relation", "direction": "right", "labels": ["holds"]},
+            {"from_id": "h", "to_id": "gone", "type": "relation", "direction": "right", "labels": ["holds"]}
+        ]}]
+    }]);
+    std::fs::write(&file, tasks.to_string()).unwrap();
+    let (found, report) = run(&p, &format!("label-studio={}", file.display()));
+    assert_eq!(found.len(), 2, "{report}");
+    let harris = found.iter().position(|x| x.label == "speaker").unwrap();
+    let said = found.iter().position(|x| x.label == "stance").unwrap();
+    assert_eq!(text(&p, &found[said]), "refuses any one-on-one with Putin");
+    assert_eq!(found[harris].links, [("holds".to_owned(), said)]);
+    assert_eq!(found[harris].source, "rel-model");
+    // The relation to a region that is not there is said, with the file, not dropped silently.
+    assert_eq!(report.get("predicted relations skipped"), 1, "{report}");
+    assert!(report.to_string().contains("ls.json"), "{report}");
+}

@@ -6,7 +6,7 @@ use crate::formats::{Imported, Report};
 use crate::model::edit::check_relation;
 use crate::model::{
     AttrKind, AttributeDef, Choice, DocSource, Document, LabelDef, Project, Relation, RelationType,
-    Rgb, Schema, Score, Span, SpanId, Suggestion,
+    Rgb, Schema, Score, Span, SpanId, SuggestedLink, Suggestion,
 };
 use crate::persist::corpus::hash_text;
 use crate::persist::paths::normalize;
@@ -315,6 +315,8 @@ pub fn build_project(
         report.count("relations", relations.len());
         doc.set_relations(relations);
         let mut suggestions = Vec::new();
+        // Imported links point at indices of `d.suggestions`; kept ones get ids here.
+        let mut ids: Vec<Option<SpanId>> = Vec::with_capacity(d.suggestions.len());
         for s in &d.suggestions {
             let Some(covered) = text.get(s.start..s.end).filter(|t| !t.is_empty()) else {
                 report.note(
@@ -325,10 +327,13 @@ pub fn build_project(
                         d.id, s.start, s.end
                     ),
                 );
+                ids.push(None);
                 continue;
             };
+            let id = project.allocate_span_id();
+            ids.push(Some(id));
             suggestions.push(Suggestion {
-                id: project.allocate_span_id(),
+                id,
                 start: s.start,
                 end: s.end,
                 label: s.label.clone(),
@@ -340,6 +345,23 @@ pub fn build_project(
                 span: None,
                 links: Vec::new(),
             });
+        }
+        for (s, kept) in d
+            .suggestions
+            .iter()
+            .zip(&ids)
+            .filter_map(|(s, id)| id.map(|_| s))
+            .zip(suggestions.iter_mut())
+        {
+            for (kind, to) in &s.links {
+                match ids.get(*to).copied().flatten() {
+                    Some(to) => kept.links.push(SuggestedLink {
+                        kind: kind.clone(),
+                        to,
+                    }),
+                    None => report.count("suggested relations to skipped suggestions", 1),
+                }
+            }
         }
         report.count("suggestions", suggestions.len());
         doc.set_suggestions(suggestions);

@@ -22,6 +22,7 @@
 //!   not cut in two (the sentence split is our heuristic; the annotation is the user's).
 
 use crate::formats::export::{ExportDoc, report_misaligned};
+use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::tokens::{self, Token, covered};
 use crate::formats::{Imported, ImportedDoc, ImportedSpan, Output, Report};
 use crate::model::text::excerpt;
@@ -385,39 +386,6 @@ pub fn doc_from_sentences(id: String, sentences: &[Vec<(&str, Tag)>]) -> Importe
     }
 }
 
-/// `id`, or when an earlier file already gave a document that id, `<stem>/<id>` (ids must be
-/// unique in a project; two files of one data set often both count from 1).
-pub(crate) fn unique_id(
-    seen: &mut HashSet<String>,
-    id: String,
-    stem: &str,
-    file: &Path,
-    report: &mut Report,
-) -> String {
-    if seen.insert(id.clone()) {
-        return id;
-    }
-    let mut n = 1;
-    let mut fresh = format!("{stem}/{id}");
-    while !seen.insert(fresh.clone()) {
-        n += 1;
-        fresh = format!("{stem}/{id}-{n}");
-    }
-    report.note(
-        file,
-        None,
-        format!("document id `{id}` is already used; this one is `{fresh}`"),
-    );
-    fresh
-}
-
-/// The file name without its extension, for document ids.
-pub(crate) fn stem_of(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "conll".to_owned())
-}
-
 /// The document being read: its sentences so far, and the sentence being read.
 #[derive(Default)]
 struct Reading<'a> {
@@ -467,7 +435,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 continue;
             }
         };
-        let stem = stem_of(path);
+        let stem = file_stem(path);
         let mut docs = Vec::new();
         let mut n = 0;
         let mut reading = Reading::default();
@@ -508,8 +476,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             d.id = unique_id(
                 &mut seen,
                 std::mem::take(&mut d.id),
-                &stem,
                 path,
+                None,
                 &mut imported.report,
             );
             imported.docs.push(d);

@@ -10,10 +10,9 @@
 //! with the same stem lies beside the file. Sentences whose ids share a document prefix
 //! (`<doc>-<n>`) become one document, in `n` order, joined by `\n`.
 
-use crate::formats::conll::{
-    Tag, doc_from_sentences, report_not_carried, stem_of, tagged_sentences, unique_id,
-};
+use crate::formats::conll::{Tag, doc_from_sentences, report_not_carried, tagged_sentences};
 use crate::formats::export::ExportDoc;
+use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::{Imported, Output, Report};
 use crate::model::Schema;
 use crate::persist::corpus::read_text_file;
@@ -199,7 +198,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 continue;
             }
         };
-        let stem = stem_of(path);
+        let stem = file_stem(path);
         let mut labels: Option<Vec<String>> = None;
         let mut labels_failed = false;
         // Documents in order of first appearance, with their sentences.
@@ -314,7 +313,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                         .collect()
                 })
                 .collect();
-            let id = unique_id(&mut seen, id, &stem, path, &mut imported.report);
+            let id = unique_id(&mut seen, id, path, None, &mut imported.report);
             imported.docs.push(doc_from_sentences(id, &columns));
         }
     }

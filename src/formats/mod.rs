@@ -7,6 +7,8 @@
 //!
 //! - `build.rs`: imported documents become a project (schema, corpus file, ids);
 //! - `export.rs`: choosing documents and spans, splits, and the checks every export runs;
+//! - `ids.rs`: unique document ids across the files of one import;
+//! - `json.rs`: helpers the JSON formats share (located JSONL errors, offsets, attributes);
 //! - `tokens.rs`: the tokenizer and sentence splitter for token-based formats.
 
 pub mod brat;
@@ -15,6 +17,8 @@ pub mod conll;
 pub mod doccano;
 pub mod export;
 pub mod hf;
+pub mod ids;
+pub mod json;
 pub mod label_studio;
 pub mod plain;
 pub mod prodigy;
@@ -120,6 +124,9 @@ pub struct ImportedSuggestion {
     pub source: String,
     pub score: Option<f32>,
     pub review: Review,
+    /// Proposed relations to other suggestions of the same document: (type, index into
+    /// [`ImportedDoc::suggestions`]).
+    pub links: Vec<(String, usize)>,
 }
 
 /// A document read from another tool, before it becomes part of a project.
@@ -165,6 +172,14 @@ impl Report {
 
     pub fn count(&mut self, what: &str, n: usize) {
         *self.counts.entry(what.to_owned()).or_default() += n;
+    }
+
+    /// Takes in what another step said (an import run on the way to something else).
+    pub fn absorb(&mut self, other: Report) {
+        self.notes.extend(other.notes);
+        for (what, n) in other.counts {
+            self.count(&what, n);
+        }
     }
 
     pub fn get(&self, what: &str) -> usize {

@@ -18,7 +18,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::new();
     for (i, w) in text.split_word_bound_indices() {
         // Spaces (and a stray combining mark on a space) are not tokens.
-        if w.graphemes(true).all(|g| g.starts_with(char::is_whitespace)) {
+        if w.graphemes(true)
+            .all(|g| g.starts_with(char::is_whitespace))
+        {
             if let Some(last) = out.last_mut() {
                 last.ws = true;
             }

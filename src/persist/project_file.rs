@@ -6,7 +6,9 @@
 
 use crate::model::edit::{check_attrs, check_relation};
 use crate::model::text::line_col;
-use crate::model::{DocSource, Document, Project, Relation, RelationType, Schema, Span, Status, Suggestion};
+use crate::model::{
+    DocSource, Document, Project, Relation, RelationType, Schema, Span, Status, Suggestion,
+};
 use crate::persist::atomic::write_atomic;
 use crate::persist::corpus::{JsonlDoc, hash_text, read_jsonl, read_text_file};
 use crate::persist::paths::{normalize, relative_to, resolve};

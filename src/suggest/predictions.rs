@@ -186,7 +186,8 @@ pub fn from_label_studio(
     path: &Path,
     report: &mut Report,
 ) -> Result<Vec<Proposal>, LoadError> {
-    let imported = formats::import(Format::LabelStudio, &[path.to_owned()])?;
+    let mut imported = formats::import(Format::LabelStudio, &[path.to_owned()])?;
+    report.absorb(std::mem::take(&mut imported.report));
     let by_id: HashMap<&str, usize> = project
         .documents
         .iter()
@@ -214,6 +215,8 @@ pub fn from_label_studio(
             }
             continue;
         };
+        // Links are indices into `d.suggestions`; proposals are indices into `out`.
+        let mut at: Vec<Option<usize>> = Vec::with_capacity(d.suggestions.len());
         for s in &d.suggestions {
             if project.schema.label(&s.label).is_none() {
                 report.note(
@@ -224,8 +227,10 @@ pub fn from_label_studio(
                         s.label
                     ),
                 );
+                at.push(None);
                 continue;
             }
+            at.push(Some(out.len()));
             out.push(Proposal {
                 doc: doc_id,
                 start: s.start,
@@ -236,6 +241,16 @@ pub fn from_label_studio(
                 source: s.source.clone(),
                 links: Vec::new(),
             });
+        }
+        for (s, from) in d.suggestions.iter().zip(&at) {
+            let Some(proposal) = from.and_then(|i| out.get_mut(i)) else {
+                continue;
+            };
+            proposal.links = s
+                .links
+                .iter()
+                .filter_map(|(kind, to)| Some((kind.clone(), at.get(*to).copied().flatten()?)))
+                .collect();
         }
     }
     Ok(out)

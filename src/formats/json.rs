@@ -1,0 +1,251 @@
+//! Small JSON helpers the JSON formats (doccano, Label Studio, Prodigy) share: reading
+//! JSONL with located errors, describing values in messages, offset conversion with a
+//! message that says what is wrong, and Marginalia's `attrs`/`note` encoding for formats
+//! that have no place for attributes or notes.
+
+use crate::formats::Report;
+use crate::formats::export::ExportDoc;
+use crate::model::text::{OffsetIndex, Unit};
+use crate::model::{Document, Suggestion};
+use crate::persist::corpus::read_text_file;
+use crate::persist::{Problem, ProblemKind};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The JSON objects of a JSONL file with their 1-based line numbers. Every line that is not
+/// JSON (or not an object) becomes a located syntax problem in `problems`, and reading goes
+/// on, so that one run lists all the bad lines. Blank lines are allowed.
+pub(crate) fn read_json_lines(
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) -> Vec<(usize, Map<String, Value>)> {
+    let content = match read_text_file(path) {
+        Ok(c) => c,
+        Err(p) => {
+            problems.push(p);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (i, text) in content.lines().enumerate() {
+        let line = i + 1;
+        if text.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(obj)) => out.push((line, obj)),
+            Ok(other) => problems.push(
+                Problem::new(
+                    ProblemKind::Syntax,
+                    path,
+                    format!(
+                        "expected a JSON object on each line, found {}",
+                        kind_of(&other)
+                    ),
+                )
+                .at(line, 1),
+            ),
+            Err(e) => problems.push(
+                Problem::new(ProblemKind::Syntax, path, format!("not valid JSON: {e}"))
+                    .at(line, e.column().max(1)),
+            ),
+        }
+    }
+    out
+}
+
+/// "an array", "a number"... for messages about a value of the wrong shape.
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An id as text: strings as they are, numbers as written. Other values are not ids.
+pub(crate) fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A label: a non-empty string.
+pub(crate) fn label_text(v: &Value) -> Option<String> {
+    v.as_str()
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+}
+
+/// A meta value as Marginalia keeps it: strings as they are, anything else as JSON text.
+pub(crate) fn meta_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether a value says anything (`null`, `[]` and `{}` do not, and are not kept as meta).
+pub(crate) fn informative(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+        _ => true,
+    }
+}
+
+/// A document's meta as a JSON object of strings (Marginalia keeps meta values as text).
+pub(crate) fn meta_object(doc: &Document) -> Map<String, Value> {
+    doc.meta
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
+}
+
+/// Reports, once per file, keys of some object kind that were not read.
+pub(crate) fn note_unknown_keys(
+    path: &Path,
+    what: &str,
+    keys: &BTreeSet<String>,
+    report: &mut Report,
+) {
+    if !keys.is_empty() {
+        let list = keys
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        report.note(path, None, format!("{what} fields not kept: {list}"));
+    }
+}
+
+/// Converts a span's offsets counted in `unit` to byte offsets. The error says what is
+/// wrong in words a user can act on (not a number, past the end, inside a character).
+pub(crate) fn span_bytes(
+    index: &OffsetIndex<'_>,
+    start: Option<&Value>,
+    end: Option<&Value>,
+    unit: Unit,
+) -> Result<(usize, usize), String> {
+    let offset = |v: Option<&Value>, which: &str| -> Result<usize, String> {
+        let v = v.ok_or_else(|| format!("no {which} offset"))?;
+        v.as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| format!("{which} offset {v} is not a whole number"))
+    };
+    let (s, e) = (offset(start, "start")?, offset(end, "end")?);
+    if s >= e {
+        return Err(format!("offsets {s}..{e} are empty or reversed"));
+    }
+    let len = index.from_byte(usize::MAX, unit);
+    let byte = |o: usize| {
+        index.to_byte(o, unit).ok_or_else(|| {
+            if o > len {
+                format!(
+                    "offset {o} is past the end of the text ({len} {})",
+                    unit_name(unit)
+                )
+            } else {
+                format!(
+                    "offset {o} falls inside a character (between the halves of a surrogate pair)"
+                )
+            }
+        })
+    };
+    Ok((byte(s)?, byte(e)?))
+}
+
+/// How a unit is called in messages.
+pub(crate) fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Bytes => "bytes",
+        Unit::CodePoints => "code points",
+        Unit::Utf16 => "UTF-16 units",
+    }
+}
+
+/// The offsets of a suggestion in `unit`, after checking that converting back gives its
+/// text (as [`checked_offsets`] does for spans); reported and `None` otherwise.
+pub(crate) fn checked_suggestion_offsets(
+    index: &OffsetIndex<'_>,
+    doc: &Document,
+    s: &Suggestion,
+    unit: Unit,
+    file: &Path,
+    report: &mut Report,
+) -> Option<(usize, usize)> {
+    let start = index.from_byte(s.start, unit);
+    let end = index.from_byte(s.end, unit);
+    let back = index.to_byte(start, unit).zip(index.to_byte(end, unit));
+    if back.and_then(|(a, b)| doc.text.get(a..b)) != Some(s.text.as_str()) {
+        report.note(
+            file,
+            None,
+            format!(
+                "{}: suggestion {} “{}” does not survive the offset conversion; skipped",
+                doc.id, s.id.0, s.text
+            ),
+        );
+        report.count("suggestions skipped", 1);
+        return None;
+    }
+    Some((start, end))
+}
+
+/// Attributes and note stored as extra keys of a span object (`"attrs": {..}`, `"note"`),
+/// Marginalia's own encoding for formats that have no place for them.
+pub(crate) fn read_attrs_note(
+    obj: &Map<String, Value>,
+) -> (BTreeMap<String, String>, Option<String>) {
+    let attrs = match obj.get("attrs") {
+        Some(Value::Object(m)) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), meta_text(v)))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    let note = obj
+        .get("note")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    (attrs, note)
+}
+
+/// The other half of [`read_attrs_note`]: nothing is written when there is nothing to say.
+pub(crate) fn write_attrs_note(
+    obj: &mut Map<String, Value>,
+    attrs: &BTreeMap<String, String>,
+    note: Option<&str>,
+) {
+    if !attrs.is_empty() {
+        let m: Map<String, Value> = attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        obj.insert("attrs".into(), Value::Object(m));
+    }
+    if let Some(n) = note {
+        obj.insert("note".into(), Value::String(n.to_owned()));
+    }
+}
+
+/// Counts what no interchange format carries: who made each span.
+pub(crate) fn report_uncarried(docs: &[ExportDoc<'_>], report: &mut Report) {
+    let annotated = docs
+        .iter()
+        .flat_map(|d| &d.spans)
+        .filter(|s| s.annotator.is_some())
+        .count();
+    if annotated > 0 {
+        report.count("span annotators not exported", annotated);
+    }
+}
