@@ -124,15 +124,77 @@ pub enum Command {
     Suggest {
         #[arg(value_name = "PROJECT.ron")]
         project: PathBuf,
-        /// quotes, matches, gazetteer=FILE, predictions=FILE.jsonl, label-studio=FILE.json
-        #[arg(long = "with", value_name = "LIST", required = true)]
+        /// quotes, matches, gazetteer=FILE, predictions=FILE.jsonl, label-studio=FILE.json,
+        /// command (the project's own command, see --command)
+        #[arg(
+            long = "with",
+            value_name = "LIST",
+            default_value = "",
+            required_unless_present = "command"
+        )]
         with: String,
+        /// Set the project's suggestion command and run it: a shell command, run in the
+        /// project's folder, that reads documents as JSONL on stdin and writes predictions
+        /// as JSONL on stdout.
+        #[arg(long, value_name = "CMD")]
+        command: Option<String>,
+        /// Allow the project's command to run on this machine (remembered for this project
+        /// file and this exact command, outside the project).
+        #[arg(long)]
+        allow_command: bool,
     },
     /// Counts: documents by status, spans by label, attributes, relations, suggestions.
     Stats {
         #[arg(value_name = "PROJECT.ron")]
         project: PathBuf,
     },
+}
+
+/// The project's command as a suggester, if this machine's user allowed it: typing
+/// `--command` or `--allow-command` allows it (and is remembered); otherwise an earlier
+/// consent must exist, or the command does not run.
+fn command_suggester(
+    path: &Path,
+    command: Option<&str>,
+    allow: bool,
+) -> Result<crate::suggest::Suggester, LoadError> {
+    use crate::suggest::consent::Consent;
+    let Some(command) = command else {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            path,
+            "the project has no suggestion command; give one with --command CMD",
+        )
+        .into());
+    };
+    let file = Consent::machine_file();
+    let allowed = match &file {
+        Some(f) if !allow => Consent::load(f)?.allows(path, command),
+        _ => allow,
+    };
+    if !allowed {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            path,
+            format!(
+                "this project asks to run `{command}`, which has not been allowed on this \
+                 machine. Read it first: it can do anything you can. To allow it (for this \
+                 project and this exact command), run again with --allow-command"
+            ),
+        )
+        .into());
+    }
+    if allow && let Some(f) = &file {
+        Consent::grant(f, path, command)?;
+    }
+    let dir = persist::paths::normalize(path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    Ok(crate::suggest::Suggester::Command {
+        command: command.to_owned(),
+        dir,
+    })
 }
 
 /// A document status on the command line.
@@ -202,7 +264,12 @@ pub fn run(command: Command) -> ExitCode {
                 force,
             )
         }
-        Command::Suggest { project, with } => suggest_cmd(&project, &with),
+        Command::Suggest {
+            project,
+            with,
+            command,
+            allow_command,
+        } => suggest_cmd(&project, &with, command.as_deref(), allow_command),
         Command::Stats { project } => {
             persist::load_project(&project).map(|l| println!("{}", ProjectStats::of(&l.project)))
         }
@@ -323,10 +390,41 @@ fn export_cmd(
     Ok(())
 }
 
-fn suggest_cmd(path: &Path, with: &str) -> Result<(), LoadError> {
-    let suggesters = crate::suggest::Suggester::parse_list(with)
-        .map_err(|e| Problem::new(ProblemKind::Invalid, Path::new("--with"), e))?;
+fn suggest_cmd(
+    path: &Path,
+    with: &str,
+    set_command: Option<&str>,
+    allow_command: bool,
+) -> Result<(), LoadError> {
+    let invalid = |e: String| Problem::new(ProblemKind::Invalid, Path::new("--with"), e);
+    let mut wants_command = set_command.is_some();
+    let rest: Vec<&str> = with
+        .split(',')
+        .map(str::trim)
+        .filter(|s| {
+            let is_command = *s == "command";
+            wants_command |= is_command;
+            !is_command
+        })
+        .collect();
+    let mut suggesters = crate::suggest::Suggester::parse_list(&rest.join(",")).map_err(invalid)?;
     let mut project = persist::load_project(path)?.project;
+    let mut changed = false;
+    if let Some(command) = set_command {
+        project
+            .apply(crate::model::Edit::SetSuggestCommand(Some(
+                command.to_owned(),
+            )))
+            .map_err(|e| Problem::new(ProblemKind::Invalid, path, e.to_string()))?;
+        changed = true;
+    }
+    if wants_command {
+        suggesters.push(command_suggester(
+            path,
+            project.suggest_command.as_deref(),
+            allow_command || set_command.is_some(),
+        )?);
+    }
     let bar = indicatif::ProgressBar::new(1000);
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let progress = |f: f32| bar.set_position((f * 1000.0) as u64);
@@ -340,6 +438,9 @@ fn suggest_cmd(path: &Path, with: &str) -> Result<(), LoadError> {
         project
             .apply(edit)
             .map_err(|e| Problem::new(ProblemKind::Invalid, path, e.to_string()))?;
+        changed = true;
+    }
+    if changed {
         persist::save_project(&project, path)?;
     }
     println!("{}: {report}", path.display());

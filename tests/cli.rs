@@ -253,3 +253,139 @@ fn import_errors_are_clear_and_exit_non_zero() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn suggest_with_quotes_fills_the_suggestion_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.ron");
+    let c = dir.path().join("news");
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::write(
+        c.join("a.txt"),
+        "“We will not negotiate without Ukraine,” Harris said on Monday.\n",
+    )
+    .unwrap();
+    new_cmd(&c, &out).assert().success();
+    marginalia()
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--with", "quotes,nonsense"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("unknown suggester `nonsense`"));
+    marginalia()
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--with", "quotes"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("quotes: 2 pending"));
+    let ron = std::fs::read_to_string(&out).unwrap();
+    assert!(ron.contains("text: \"Harris\""), "{ron}");
+    assert!(
+        ron.contains("We will not negotiate without Ukraine"),
+        "{ron}"
+    );
+}
+
+/// A machine's data folder for consents (XDG_DATA_HOME on Linux).
+#[cfg(target_os = "linux")]
+fn on_machine(data: &Path) -> Command {
+    let mut cmd = marginalia();
+    cmd.env("XDG_DATA_HOME", data);
+    cmd
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_project_command_runs_only_where_it_was_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.ron");
+    new_cmd(&corpus(dir.path()), &out).assert().success();
+    let here = dir.path().join("here");
+    // The command reads the documents (and checks it got three), then predicts "Kim".
+    let command = r#"test "$(wc -l)" -eq 3 && echo '{"id": "a", "spans": [{"start": 0, "end": 3, "label": "speaker", "score": 0.9}]}'"#;
+    on_machine(&here)
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--command", command])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("command: 1 pending"));
+    let saved = std::fs::read_to_string(&out).unwrap();
+    assert!(saved.contains("suggest_command: Some("), "{saved}");
+    assert!(saved.contains("text: \"Kim\""), "{saved}");
+    // Typing --command allowed it here: running it again needs nothing more.
+    on_machine(&here)
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--with", "command"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("1 already suggested"));
+
+    // The same project on another machine does not run it...
+    let there = dir.path().join("there");
+    on_machine(&there)
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--with", "command"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "has not been allowed on this machine",
+        ));
+    // ...and neither does a command someone changed in the file.
+    let changed = saved.replace("-eq 3 &&", "-eq 3 && touch pwned &&");
+    assert_ne!(changed, saved);
+    std::fs::write(&out, &changed).unwrap();
+    on_machine(&here)
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--with", "quotes,command"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("touch pwned"));
+    assert!(!dir.path().join("pwned").exists());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), changed, "untouched");
+    // Until the user says so.
+    on_machine(&here)
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--with", "command", "--allow-command"])
+        .assert()
+        .success();
+    assert!(
+        dir.path().join("pwned").exists(),
+        "runs in the project folder"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failing_command_says_why_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p.ron");
+    new_cmd(&corpus(dir.path()), &out).assert().success();
+    let before = std::fs::read_to_string(&out).unwrap();
+    on_machine(&dir.path().join("data"))
+        .args(["suggest"])
+        .arg(&out)
+        .args(["--command", "echo 'ModuleNotFoundError: spacy' >&2; exit 3"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("failed (exit status: 3)"))
+        .stderr(predicates::str::contains("ModuleNotFoundError: spacy"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), before);
+    // Output that is not predictions is located by line.
+    on_machine(&dir.path().join("data"))
+        .args(["suggest"])
+        .arg(&out)
+        .args([
+            "--command",
+            "cat >/dev/null; echo '{\"id\": \"a\", \"spans\": []}'; echo oops",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(":2:"));
+}

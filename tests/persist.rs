@@ -421,10 +421,54 @@ fn a_format_version_2_project_loads_unchanged() {
     assert_eq!(p.documents[0].relations().len(), 3);
     let again = project_to_ron(&p, &path).unwrap();
     assert_eq!(
-        again.replace("version: 3,", "version: 2,"),
+        again.replace("version: 4,", "version: 2,"),
         original,
         "only the version changes"
     );
+}
+
+#[test]
+fn format_v3_with_suggestions_still_loads() {
+    let path = root().join("tests/fixtures/format-v3/projects/seed-news.ron");
+    let original = std::fs::read_to_string(&path).unwrap();
+    assert!(original.contains("version: 3,"));
+    let p = load_project(&path).unwrap().project;
+    assert_eq!(p.span_count(), 10);
+    let suggestions: usize = p.documents.iter().map(|d| d.suggestions().len()).sum();
+    assert_eq!(suggestions, 36);
+    let linked = p
+        .documents
+        .iter()
+        .flat_map(|d| d.suggestions())
+        .filter(|s| !s.links.is_empty())
+        .count();
+    assert!(linked > 0, "the quotes suggester links speakers to stances");
+    assert_eq!(p.suggest_command, None);
+    let again = project_to_ron(&p, &path).unwrap();
+    assert_eq!(
+        again.replace("version: 4,", "version: 3,"),
+        original,
+        "only the version changes"
+    );
+}
+
+#[test]
+fn the_suggest_command_round_trips_and_an_older_build_would_refuse_it() {
+    let (_dir, path, mut p) = project_over(&[("a.txt", "Harris said no.")]);
+    let command = r#"python3 "my model.py" --label 'speaker'"#;
+    p.apply(Edit::SetSuggestCommand(Some(command.into())))
+        .unwrap();
+    save_project(&p, &path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Written in the header, where a reader of the file sees it before any document.
+    let at = text.find("suggest_command:").unwrap();
+    assert!(at < text.find("documents:").unwrap());
+    assert!(text.contains("version: 4,"));
+    let back = load_project(&path).unwrap().project;
+    assert_eq!(back.suggest_command.as_deref(), Some(command));
+    // A blank command is no command.
+    p.apply(Edit::SetSuggestCommand(Some("  ".into()))).unwrap();
+    assert_eq!(p.suggest_command, None);
 }
 
 #[test]

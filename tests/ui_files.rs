@@ -8,6 +8,9 @@ use marginalia::ui::commands::Command;
 use marginalia::ui::dialogs::Dialog;
 use std::path::Path;
 
+mod common;
+use common::wait_for;
+
 fn empty_app() -> Harness<'static, MarginaliaApp> {
     let corpus = tempfile::tempdir().unwrap();
     std::fs::write(corpus.path().join("a.txt"), "Harris said no.").unwrap();
@@ -25,23 +28,6 @@ fn empty_app() -> Harness<'static, MarginaliaApp> {
     std::mem::forget(corpus);
     h.run();
     h
-}
-
-/// Steps until `done` holds (background work runs on threads), at most a few seconds.
-fn wait_for(h: &mut Harness<'_, MarginaliaApp>, mut done: impl FnMut(&MarginaliaApp) -> bool) {
-    for _ in 0..300 {
-        h.step();
-        if done(h.state()) {
-            h.run();
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!(
-        "timed out; dialog {:?}, message {:?}",
-        h.state().dialog(),
-        h.state().message()
-    );
 }
 
 /// Focuses a text field, selects what it holds and types over it.

@@ -10,6 +10,8 @@ use marginalia::ui::app::MarginaliaApp;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+mod common;
+
 /// The demo project with the quotes suggester's suggestions (as if run from the window).
 fn harness() -> (tempfile::TempDir, Harness<'static, MarginaliaApp>) {
     let dir = tempfile::tempdir().unwrap();
@@ -169,4 +171,109 @@ fn bulk_accept_of_one_label_is_one_undo_step_and_links_what_it_accepts() {
         "one undo step per bulk action"
     );
     assert!(doc(&h).relations().is_empty());
+}
+
+/// A project received from someone else, with a command in it: the window shows the command
+/// and runs it only once allowed; the answer is remembered outside the project.
+#[cfg(unix)]
+#[test]
+fn a_received_projects_command_runs_only_after_consent_in_the_window() {
+    use egui_kittest::kittest::Queryable;
+    use marginalia::ui::commands::Command;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "Kim met Trump.").unwrap();
+    let mut project = marginalia::persist::new_project(dir.path(), Some("received")).unwrap();
+    // Proof the command ran, beside the project: a file it creates.
+    let command = r#"touch ran && cat >/dev/null && echo '{"id": "a", "spans": [{"start": 0, "end": 3, "label": "speaker", "score": 0.9}]}'"#;
+    project
+        .apply(marginalia::model::Edit::SetSuggestCommand(Some(
+            command.into(),
+        )))
+        .unwrap();
+    let path = dir.path().join("received.ron");
+    marginalia::persist::save_project(&project, &path).unwrap();
+    let consent = dir.path().join("data/consent.ron");
+    let (session, _) = Session::open(&path).unwrap();
+    let consent_file = consent.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_max_steps(12)
+        .build_eframe(move |_cc| {
+            let mut app = MarginaliaApp::with_session(session);
+            app.set_consent_file(Some(consent_file));
+            app
+        });
+    h.run();
+    let open_and_run = |h: &mut Harness<'_, MarginaliaApp>| {
+        h.state_mut().queue(Command::OpenSuggest);
+        h.run();
+        h.get_by_label("Quotes: speakers and what they said (quotation marks, reporting verbs)")
+            .click();
+        h.get_by_label("Matches: texts already tagged somewhere, everywhere else they occur")
+            .click();
+        h.get_by_label("Project command: your own model, run on this computer")
+            .click();
+        h.run();
+        h.get_by_label("Run").click();
+        h.run();
+    };
+    open_and_run(&mut h);
+    // Asked, with the command shown; refusing runs nothing.
+    assert!(h.query_by_label_contains("touch ran").is_some());
+    h.get_by_label("Don't run").click();
+    h.run();
+    assert!(!dir.path().join("ran").exists());
+    assert!(!consent.exists());
+    // Allowing runs it, in the project's folder, and the suggestion arrives.
+    h.get_by_label("Run").click();
+    h.run();
+    h.get_by_label("Allow and run").click();
+    common::wait_for(&mut h, |app| {
+        app.session()
+            .is_some_and(|s| !s.project.documents[0].suggestions().is_empty())
+    });
+    assert!(dir.path().join("ran").exists());
+    let s = &h.state().session().unwrap().project.documents[0].suggestions()[0];
+    assert_eq!((s.text.as_str(), s.source.as_str()), ("Kim", "command"));
+    // Remembered on this machine, not in the project.
+    let remembered = std::fs::read_to_string(&consent).unwrap();
+    assert!(remembered.contains("received.ron"), "{remembered}");
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("consent"));
+    // Next time it just runs.
+    std::fs::remove_file(dir.path().join("ran")).unwrap();
+    // The run's report is on screen; Enter closes it.
+    assert!(h.state().dialog().is_some());
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.state().dialog().is_none());
+    open_and_run(&mut h);
+    assert!(h.query_by_label("Allow and run").is_none());
+    // The command has run once its report is on screen (the file appears before that).
+    common::wait_for(&mut h, |app| app.dialog().is_some());
+    assert!(dir.path().join("ran").exists());
+    h.key_press(Key::Enter);
+    h.run();
+    // A command typed in the window is the user's own: it runs without asking and becomes
+    // the project's command (Ctrl+Z takes it back).
+    h.state_mut().queue(Command::OpenSuggest);
+    h.run();
+    let typed = "touch typed && cat >/dev/null";
+    h.get_by_label("Command").click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Command").type_text(typed);
+    h.run();
+    h.get_by_label("Quotes: speakers and what they said (quotation marks, reporting verbs)")
+        .click();
+    h.get_by_label("Matches: texts already tagged somewhere, everywhere else they occur")
+        .click();
+    h.run();
+    h.get_by_label("Run").click();
+    h.run();
+    assert!(h.query_by_label("Allow and run").is_none());
+    common::wait_for(&mut h, |_| dir.path().join("typed").exists());
+    let project_command = |h: &Harness<'_, MarginaliaApp>| {
+        h.state().session().unwrap().project.suggest_command.clone()
+    };
+    assert_eq!(project_command(&h).as_deref(), Some(typed));
 }

@@ -215,10 +215,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             let raw: RawLine = match serde_json::from_str(text) {
                 Ok(r) => r,
                 Err(e) => {
-                    problems.push(syntax(
-                        format!("{e} (expected {{\"id\", \"tokens\": [..], \"ner_tags\": [..]}})"),
-                        e.column(),
-                    ));
+                    let expected = r#"{"id", "tokens": [..], "ner_tags": [..]}"#;
+                    problems.push(Problem::json(path, line_no, &e, expected));
                     continue;
                 }
             };

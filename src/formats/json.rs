@@ -46,10 +46,7 @@ pub(crate) fn read_json_lines(
                 )
                 .at(line, 1),
             ),
-            Err(e) => problems.push(
-                Problem::new(ProblemKind::Syntax, path, format!("not valid JSON: {e}"))
-                    .at(line, e.column().max(1)),
-            ),
+            Err(e) => problems.push(Problem::json(path, line, &e, "")),
         }
     }
     out

@@ -65,10 +65,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
         let value = match serde_json::from_str::<Value>(&content) {
             Ok(v) => v,
             Err(e) => {
-                let msg = format!("not valid JSON: {e}");
-                problems.push(
-                    Problem::new(ProblemKind::Syntax, path, msg).at(e.line(), e.column().max(1)),
-                );
+                problems.push(Problem::json(path, e.line(), &e, ""));
                 continue;
             }
         };

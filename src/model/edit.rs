@@ -79,6 +79,8 @@ pub enum Edit {
     },
     /// Replaces the schema; every span and relation must still fit it.
     SetSchema(Box<Schema>),
+    /// Sets (or clears) the project's suggestion command.
+    SetSuggestCommand(Option<String>),
     /// Renames a label in the schema and on every span.
     RenameLabel {
         from: String,
@@ -171,6 +173,7 @@ impl Edit {
                 ..
             } => "reopen suggestion".to_owned(),
             Edit::SetSchema(_) => "change schema".to_owned(),
+            Edit::SetSuggestCommand(_) => "set suggestion command".to_owned(),
             Edit::RenameLabel { from, to } => format!("rename label {from} to {to}"),
             Edit::RenameAttribute { from, to, .. } => format!("rename attribute {from} to {to}"),
             Edit::RenameRelationType { from, to } => format!("rename relation {from} to {to}"),
@@ -212,6 +215,7 @@ impl Edit {
             | Edit::RemoveRelation { doc, .. }
             | Edit::SetStatus { doc, .. } => Some((*doc, None)),
             Edit::SetSchema(_)
+            | Edit::SetSuggestCommand(_)
             | Edit::RenameLabel { .. }
             | Edit::RenameAttribute { .. }
             | Edit::RenameRelationType { .. } => None,
@@ -552,6 +556,11 @@ impl Project {
                     d.touch();
                 }
                 Ok(Edit::SetSchema(Box::new(old)))
+            }
+            Edit::SetSuggestCommand(command) => {
+                let command = command.filter(|c| !c.trim().is_empty());
+                let old = std::mem::replace(&mut self.suggest_command, command);
+                Ok(Edit::SetSuggestCommand(old))
             }
             Edit::RenameLabel { from, to } => {
                 if self.schema.label(&from).is_none() {

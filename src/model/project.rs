@@ -449,6 +449,10 @@ pub struct Project {
     pub name: String,
     pub schema: Schema,
     pub documents: Vec<Document>,
+    /// A shell command that reads documents as JSONL on stdin and writes suggestions on
+    /// stdout (see `suggest::command`). Stored in the project so a team shares it; it never
+    /// runs without consent given on this machine, which is kept outside the project.
+    pub suggest_command: Option<String>,
     /// Next span id to hand out. Derived at load (max + 1) and only ever grows, so an id
     /// freed by undo is never given to a different span while a redo could bring it back.
     next_span_id: u64,
@@ -465,6 +469,7 @@ impl Project {
             name,
             schema,
             documents,
+            suggest_command: None,
             next_span_id,
         }
     }

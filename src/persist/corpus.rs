@@ -111,14 +111,12 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
                     })
                     .collect(),
             }),
-            Err(e) => problems.push(
-                Problem::new(
-                    ProblemKind::Syntax,
-                    path,
-                    format!("{e} (expected {{\"id\"?, \"text\", \"meta\"?}})"),
-                )
-                .at(line_no, e.column()),
-            ),
+            Err(e) => problems.push(Problem::json(
+                path,
+                line_no,
+                &e,
+                r#"{"id"?, "text", "meta"?}"#,
+            )),
         }
     }
     if problems.is_empty() {

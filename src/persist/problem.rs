@@ -60,6 +60,20 @@ impl Problem {
         self
     }
 
+    /// A JSON syntax error in one line of a JSONL file (`line`, 1-based), located at its
+    /// column. serde_json counts lines within the text it was given, so its own " at line 1
+    /// column C" is dropped from the message: the location says it.
+    pub fn json(file: &Path, line: usize, err: &serde_json::Error, expected: &str) -> Self {
+        let full = err.to_string();
+        let what = full.split(" at line ").next().unwrap_or(&full);
+        let message = if expected.is_empty() {
+            format!("not valid JSON: {what}")
+        } else {
+            format!("{what} (expected {expected})")
+        };
+        Self::new(ProblemKind::Syntax, file, message).at(line, err.column().max(1))
+    }
+
     pub fn io(file: &Path, err: &std::io::Error) -> Self {
         let message = match err.kind() {
             std::io::ErrorKind::NotFound => "file not found".to_owned(),

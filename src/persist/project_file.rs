@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 /// The format version this build writes. Older versions are migrated on load; newer ones
 /// are refused, because silently dropping fields we do not know would lose someone's work.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 const HEADER: &str = "\
 // Marginalia annotation project.
@@ -37,6 +37,10 @@ const HEADER: &str = "\
 struct ProjectFile {
     name: String,
     schema: Schema,
+    /// The suggestion command (format version 4). Refusing newer files matters here: an older
+    /// build would drop it without a word.
+    #[serde(default)]
+    suggest_command: Option<String>,
     documents: Vec<DocumentRecord<'static>>,
 }
 
@@ -318,10 +322,9 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
     if !problems.is_empty() {
         return Err(LoadError { problems });
     }
-    Ok(Loaded {
-        project: Project::new(file.name, file.schema, documents),
-        warnings,
-    })
+    let mut project = Project::new(file.name, file.schema, documents);
+    project.suggest_command = file.suggest_command.filter(|c| !c.trim().is_empty());
+    Ok(Loaded { project, warnings })
 }
 
 /// Schema errors that make annotations ambiguous (the softer ones are warnings).
@@ -529,6 +532,10 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
     out.push_str("Project(\n");
     out.push_str(&format!("    version: {FORMAT_VERSION},\n"));
     out.push_str(&format!("    name: {name},\n"));
+    if let Some(command) = &project.suggest_command {
+        let command = ron::ser::to_string(command).map_err(failed)?;
+        out.push_str(&format!("    suggest_command: Some({command}),\n"));
+    }
     out.push_str(&format!("    schema: {},\n", indent(&schema)));
     out.push_str(&format!("    documents: {},\n", indent(&documents)));
     out.push_str(")\n");

@@ -5,10 +5,14 @@
 //! - `matches.rs`: text already annotated somewhere, found again elsewhere;
 //! - `quotes.rs`: quotation and reporting-verb rules for English news;
 //! - `gazetteer.rs`: a user's list of names;
-//! - `predictions.rs`: any model's output, as JSONL (or Label Studio predictions).
+//! - `predictions.rs`: any model's output, as JSONL (or Label Studio predictions);
+//! - `command.rs`: a user's own model, run as a command (JSONL in, predictions out);
+//! - `consent.rs`: which project commands this machine's user allowed to run.
 //!
 //! Suggesters run off the UI thread: they take a progress callback and a cancel flag.
 
+pub mod command;
+pub mod consent;
 pub mod gazetteer;
 pub mod matches;
 pub mod predictions;
@@ -45,10 +49,17 @@ pub enum Suggester {
     Predictions(PathBuf),
     /// Predictions from a Label Studio export.
     LabelStudio(PathBuf),
+    /// The project's command, run in `dir` (the project's folder). Only ever built after
+    /// consent was checked: see [`consent`].
+    Command {
+        command: String,
+        dir: PathBuf,
+    },
 }
 
 impl Suggester {
-    /// Parses `quotes,matches,gazetteer=FILE,predictions=FILE,label-studio=FILE`.
+    /// Parses `quotes,matches,gazetteer=FILE,predictions=FILE,label-studio=FILE`. (`command`
+    /// is the caller's to resolve: it needs the project and the user's consent.)
     pub fn parse_list(spec: &str) -> Result<Vec<Suggester>, String> {
         spec.split(',')
             .filter(|s| !s.trim().is_empty())
@@ -69,6 +80,7 @@ impl Suggester {
             Suggester::Quotes => "quotes".to_owned(),
             Suggester::Gazetteer(p) => format!("gazetteer:{}", file_name(p)),
             Suggester::Predictions(p) | Suggester::LabelStudio(p) => file_name(p),
+            Suggester::Command { .. } => command::DEFAULT_SOURCE.to_owned(),
         }
     }
 }
@@ -123,6 +135,9 @@ pub fn run(
             Suggester::Predictions(path) => predictions::from_jsonl(project, path, &mut report)?,
             Suggester::LabelStudio(path) => {
                 predictions::from_label_studio(project, path, &mut report)?
+            }
+            Suggester::Command { command, dir } => {
+                command::suggest(project, command, dir, &sub, &mut report)?
             }
         };
         // Links are indices into one suggester's list: shift them into the combined list.

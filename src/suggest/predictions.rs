@@ -1,13 +1,14 @@
 //! Suggestions from any model: JSONL lines `{"id" or "text", "spans": [{"start", "end",
-//! "label", "score"?, "text"?}], "source"?}` with code point offsets (what a spaCy or LLM
-//! script writes), or the predictions of a Label Studio export. Documents are matched by id,
+//! "label", "score"?, "text"?}], "relations"?: [{"from", "to", "type"}], "source"?}` with
+//! code point offsets (what a spaCy or LLM script writes; relations name spans by their
+//! index in `spans`), or the predictions of a Label Studio export. Documents are matched by id,
 //! else by exact text; every offset is checked against the text, and every mismatch reported.
 
 use crate::formats::{self, Format, Report};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{DocId, Project};
 use crate::persist::corpus::read_text_file;
-use crate::persist::{LoadError, Problem, ProblemKind};
+use crate::persist::{LoadError, Problem};
 use crate::suggest::Proposal;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -21,6 +22,17 @@ struct Line {
     #[serde(default)]
     source: Option<String>,
     spans: Vec<PredictedSpan>,
+    /// Proposed relations between this line's spans, by index in `spans`.
+    #[serde(default)]
+    relations: Vec<PredictedRelation>,
+}
+
+#[derive(serde::Deserialize)]
+struct PredictedRelation {
+    from: usize,
+    to: usize,
+    #[serde(rename = "type")]
+    kind: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -49,12 +61,29 @@ fn lookup(
         .filter(|d| project.doc(*d).is_some())
 }
 
+/// Predictions from a JSONL file (one line per document, see the module doc).
 pub fn from_jsonl(
     project: &Project,
     path: &Path,
     report: &mut Report,
 ) -> Result<Vec<Proposal>, LoadError> {
     let content = read_text_file(path)?;
+    let default_source = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "predictions".to_owned());
+    parse_lines(project, &content, path, &default_source, report)
+}
+
+/// Predictions from JSONL text: `path` names where it came from in messages (a file, or a
+/// command's output), `default_source` is the source of lines that name none.
+pub fn parse_lines(
+    project: &Project,
+    content: &str,
+    path: &Path,
+    default_source: &str,
+    report: &mut Report,
+) -> Result<Vec<Proposal>, LoadError> {
     let by_id: HashMap<&str, usize> = project
         .documents
         .iter()
@@ -67,10 +96,6 @@ pub fn from_jsonl(
         .enumerate()
         .map(|(i, d)| (d.text.as_ref(), i))
         .collect();
-    let default_source = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "predictions".to_owned());
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (i, raw) in content.lines().enumerate() {
@@ -81,14 +106,8 @@ pub fn from_jsonl(
         let line: Line = match serde_json::from_str(raw) {
             Ok(l) => l,
             Err(e) => {
-                problems.push(
-                    Problem::new(
-                        ProblemKind::Syntax,
-                        path,
-                        format!("{e} (expected {{\"id\" or \"text\", \"spans\": [...]}})"),
-                    )
-                    .at(n, e.column()),
-                );
+                let expected = r#"{"id" or "text", "spans": [...]}"#;
+                problems.push(Problem::json(path, n, &e, expected));
                 continue;
             }
         };
@@ -120,7 +139,9 @@ pub fn from_jsonl(
         let source = line
             .source
             .clone()
-            .unwrap_or_else(|| default_source.clone());
+            .unwrap_or_else(|| default_source.to_owned());
+        // Where each span of the line went in `out`, for its relations.
+        let mut at: Vec<Option<usize>> = vec![None; line.spans.len()];
         for (k, s) in line.spans.iter().enumerate() {
             let range = index
                 .to_byte(s.start, Unit::CodePoints)
@@ -162,6 +183,9 @@ pub fn from_jsonl(
                 );
                 continue;
             }
+            if let Some(slot) = at.get_mut(k) {
+                *slot = Some(out.len());
+            }
             out.push(Proposal {
                 doc: doc_id,
                 start,
@@ -172,6 +196,36 @@ pub fn from_jsonl(
                 source: source.clone(),
                 links: Vec::new(),
             });
+        }
+        for r in &line.relations {
+            let ends = at
+                .get(r.from)
+                .copied()
+                .flatten()
+                .zip(at.get(r.to).copied().flatten());
+            let known = project.schema.relation(&r.kind).is_some();
+            match ends {
+                Some((from, to)) if known => {
+                    if let Some(p) = out.get_mut(from) {
+                        p.links.push((r.kind.clone(), to));
+                    }
+                }
+                _ => {
+                    let why = if known {
+                        "one of its spans was skipped or does not exist"
+                    } else {
+                        "this relation type is not in the schema"
+                    };
+                    report.note(
+                        path,
+                        Some(n),
+                        format!(
+                            "`{}` relation {} -> {} skipped: {why}",
+                            r.kind, r.from, r.to
+                        ),
+                    );
+                }
+            }
         }
     }
     if !problems.is_empty() {

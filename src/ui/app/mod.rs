@@ -127,6 +127,9 @@ pub struct MarginaliaApp {
         crate::ui::suggest_dialog::SuggestProgress,
         Task<SuggestResult>,
     )>,
+    /// Where this machine remembers which project commands may run (`None`: nowhere, so
+    /// every run asks; tests and embedders that must not touch the user's data folder).
+    consent_file: Option<PathBuf>,
 }
 
 /// What a suggester run returns: proposals and the report, or what went wrong.
@@ -155,6 +158,7 @@ impl MarginaliaApp {
             .and_then(|s| eframe::get_value(s, PREFS_KEY))
             .unwrap_or_default();
         let mut app = Self::empty(prefs);
+        app.consent_file = crate::suggest::consent::Consent::machine_file();
         app.annotator = startup.annotator.clone();
         app.profile = startup.profile_frames.map(crate::ui::profile::Profile::new);
         if let Some((path, frames)) = &startup.screenshot {
@@ -233,6 +237,7 @@ impl MarginaliaApp {
             show_suggestions: true,
             suggest_dialog: None,
             suggest_task: None,
+            consent_file: None,
         }
     }
 
@@ -241,6 +246,11 @@ impl MarginaliaApp {
         let mut app = Self::empty(Prefs::default());
         app.session = Some(session);
         app
+    }
+
+    /// Where consents to run project commands are kept (see [`crate::suggest::consent`]).
+    pub fn set_consent_file(&mut self, file: Option<PathBuf>) {
+        self.consent_file = file;
     }
 
     pub fn session(&self) -> Option<&Session> {
@@ -414,7 +424,13 @@ impl MarginaliaApp {
             Command::ToggleSuggestions => self.show_suggestions = !self.show_suggestions,
             Command::OpenSuggest => {
                 if self.suggest_dialog.is_none() {
-                    self.suggest_dialog = Some(Default::default());
+                    let command = self
+                        .session
+                        .as_ref()
+                        .and_then(|s| s.project.suggest_command.as_deref());
+                    self.suggest_dialog = Some(
+                        crate::ui::suggest_dialog::SuggestDialog::for_command(command),
+                    );
                 }
             }
             Command::OpenImport => {

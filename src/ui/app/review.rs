@@ -240,7 +240,7 @@ impl MarginaliaApp {
     /// The Suggest window and the run it started: progress, cancel, and the result applied
     /// as one edit.
     pub(super) fn suggest_window(&mut self, ctx: &egui::Context) {
-        use crate::ui::suggest_dialog::{SuggestAction, SuggestProgress, suggest_dialog_ui};
+        use crate::ui::suggest_dialog::{SuggestAction, suggest_dialog_ui};
         if let Some((_, task)) = &self.suggest_task
             && let Some(result) = task.poll()
         {
@@ -286,30 +286,123 @@ impl MarginaliaApp {
                     p.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
             }
-            Some(SuggestAction::Run(list)) => {
-                let Some(project) = self.session.as_ref().map(|s| s.project.clone()) else {
-                    return;
-                };
-                let progress = SuggestProgress::default();
-                let shared = progress.clone();
-                let waker = ctx.clone();
-                let task =
-                    crate::ui::background::Task::spawn(ctx, "Running suggesters…", move || {
-                        let report_progress = |f: f32| {
-                            shared
-                                .done
-                                .store((f * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
-                            waker.request_repaint();
-                        };
-                        let control = crate::suggest::Control {
-                            progress: &report_progress,
-                            cancel: &shared.cancel,
-                        };
-                        crate::suggest::run(&project, &list, &control)
-                    });
-                self.suggest_task = Some((progress, task));
+            Some(SuggestAction::Run {
+                suggesters,
+                command,
+            }) => match command {
+                None => self.start_suggest(ctx, suggesters),
+                Some(command) => self.run_with_command(ctx, suggesters, command),
+            },
+            Some(SuggestAction::Allow) => {
+                if let Some((command, suggesters)) = dialog.asking.take() {
+                    self.allow_command(&command);
+                    self.start_with_command(ctx, suggesters, command);
+                }
+            }
+            Some(SuggestAction::Deny) => {
+                dialog.asking = None;
+                self.say("The command did not run.".to_owned());
             }
             None => {}
+        }
+    }
+
+    /// Runs the suggesters off the UI thread, with progress in the Suggest window.
+    fn start_suggest(&mut self, ctx: &egui::Context, list: Vec<crate::suggest::Suggester>) {
+        use crate::ui::suggest_dialog::SuggestProgress;
+        let Some(project) = self.session.as_ref().map(|s| s.project.clone()) else {
+            return;
+        };
+        let progress = SuggestProgress::default();
+        let shared = progress.clone();
+        let waker = ctx.clone();
+        let task = crate::ui::background::Task::spawn(ctx, "Running suggesters…", move || {
+            let report_progress = |f: f32| {
+                shared
+                    .done
+                    .store((f * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
+                waker.request_repaint();
+            };
+            let control = crate::suggest::Control {
+                progress: &report_progress,
+                cancel: &shared.cancel,
+            };
+            crate::suggest::run(&project, &list, &control)
+        });
+        self.suggest_task = Some((progress, task));
+    }
+
+    /// A run that includes the project's command. A command typed in the window is the
+    /// user's own: it becomes the project's command (an undoable edit) and is allowed. One
+    /// that came with the project runs only if this machine's user allowed it before;
+    /// otherwise the Suggest window asks.
+    fn run_with_command(
+        &mut self,
+        ctx: &egui::Context,
+        suggesters: Vec<crate::suggest::Suggester>,
+        command: String,
+    ) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let typed = session.project.suggest_command.as_deref() != Some(command.as_str());
+        if typed {
+            if !self.edit(Edit::SetSuggestCommand(Some(command.clone()))) {
+                return;
+            }
+            self.allow_command(&command);
+        } else if !self.command_allowed(&command) {
+            if let Some(dialog) = &mut self.suggest_dialog {
+                dialog.asking = Some((command, suggesters));
+            }
+            return;
+        }
+        self.start_with_command(ctx, suggesters, command);
+    }
+
+    fn start_with_command(
+        &mut self,
+        ctx: &egui::Context,
+        mut suggesters: Vec<crate::suggest::Suggester>,
+        command: String,
+    ) {
+        let dir = self
+            .session
+            .as_ref()
+            .and_then(|s| s.path.as_deref())
+            .map(crate::persist::paths::normalize)
+            .and_then(|p| p.parent().map(std::path::Path::to_owned))
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        suggesters.push(crate::suggest::Suggester::Command { command, dir });
+        self.start_suggest(ctx, suggesters);
+    }
+
+    /// Whether this machine's user allowed `command` for the open project.
+    fn command_allowed(&mut self, command: &str) -> bool {
+        use crate::suggest::consent::Consent;
+        let project = self.session.as_ref().and_then(|s| s.path.clone());
+        let (Some(file), Some(project)) = (self.consent_file.clone(), project) else {
+            return false;
+        };
+        match Consent::load(&file) {
+            Ok(c) => c.allows(&project, command),
+            Err(e) => {
+                self.show_error("Cannot read the allowed commands", &e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Remembers that `command` may run for the open project (when the project has a file
+    /// and this machine a place to keep consents).
+    fn allow_command(&mut self, command: &str) {
+        use crate::suggest::consent::Consent;
+        let project = self.session.as_ref().and_then(|s| s.path.clone());
+        if let (Some(file), Some(project)) = (self.consent_file.clone(), project)
+            && let Err(e) = Consent::grant(&file, &project, command)
+        {
+            self.show_error("Cannot remember the allowed command", &e.to_string());
         }
     }
 }
