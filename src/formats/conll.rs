@@ -483,11 +483,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             imported.docs.push(d);
         }
     }
-    if problems.is_empty() {
-        Ok(imported)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, imported)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
     id_text, informative, label_text, meta_object, meta_text, note_unknown_keys, read_attrs_note,
-    read_json_lines, report_uncarried, span_bytes, write_attrs_note,
+    read_json_lines, report_uncarried, skip_span, span_bytes, write_attrs_note,
 };
 use crate::formats::{Imported, ImportedDoc, ImportedRelation, ImportedSpan, Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
@@ -66,11 +66,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
         }
         note_unknown_keys(path, "entity", &unknown_entity_keys, &mut imported.report);
     }
-    if problems.is_empty() {
-        Ok(imported)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, imported)
 }
 
 /// One line: a document with its spans and relations, or a located problem when there is
@@ -139,12 +135,13 @@ fn read_line(
             match item.as_array().map(Vec::as_slice) {
                 Some([start, end, label, ..]) => {
                     let Some(label) = label_text(label) else {
-                        report.note(
+                        skip_span(
                             path,
-                            Some(line),
-                            format!("{}: a span without a label; skipped", doc.id),
+                            line,
+                            &doc.id,
+                            "a span without a label; skipped",
+                            report,
                         );
-                        report.count("spans skipped", 1);
                         continue;
                     };
                     match span_bytes(&index, Some(start), Some(end), Unit::Utf16) {
@@ -154,7 +151,13 @@ fn read_line(
                             label,
                             ..Default::default()
                         }),
-                        Err(e) => skip_span(path, line, &doc.id, &label, &e, report),
+                        Err(e) => skip_span(
+                            path,
+                            line,
+                            &doc.id,
+                            format!("`{label}` span skipped: {e}"),
+                            report,
+                        ),
                     }
                 }
                 // Text classification: `"label": ["POS"]` labels the whole document.
@@ -193,12 +196,13 @@ fn read_line(
         .flatten()
     {
         let Some(e) = entity.as_object() else {
-            report.note(
+            skip_span(
                 path,
-                Some(line),
-                format!("{}: an entity that is not an object; skipped", doc.id),
+                line,
+                &doc.id,
+                "an entity that is not an object; skipped",
+                report,
             );
-            report.count("spans skipped", 1);
             continue;
         };
         unknown_entity_keys.extend(
@@ -208,12 +212,13 @@ fn read_line(
         );
         let id = e.get("id").and_then(id_text);
         let Some(label) = e.get("label").and_then(label_text) else {
-            report.note(
+            skip_span(
                 path,
-                Some(line),
-                format!("{}: an entity without a label; skipped", doc.id),
+                line,
+                &doc.id,
+                "an entity without a label; skipped",
+                report,
             );
-            report.count("spans skipped", 1);
             if let Some(id) = id {
                 by_id.insert(id, None);
             }
@@ -237,7 +242,13 @@ fn read_line(
                 Some(doc.spans.len() - 1)
             }
             Err(err) => {
-                skip_span(path, line, &doc.id, &label, &err, report);
+                skip_span(
+                    path,
+                    line,
+                    &doc.id,
+                    format!("`{label}` span skipped: {err}"),
+                    report,
+                );
                 None
             }
         };
@@ -338,13 +349,4 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
     Output {
         files: vec![(out.to_owned(), content)],
     }
-}
-
-fn skip_span(path: &Path, line: usize, doc: &str, label: &str, err: &str, report: &mut Report) {
-    report.note(
-        path,
-        Some(line),
-        format!("{doc}: `{label}` span skipped: {err}"),
-    );
-    report.count("spans skipped", 1);
 }

@@ -315,11 +315,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             imported.docs.push(doc_from_sentences(id, &columns));
         }
     }
-    if problems.is_empty() {
-        Ok(imported)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, imported)
 }
 
 #[cfg(test)]

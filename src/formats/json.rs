@@ -246,3 +246,16 @@ pub(crate) fn report_uncarried(docs: &[ExportDoc<'_>], report: &mut Report) {
         report.count("span annotators not exported", annotated);
     }
 }
+
+/// Reports a span (or entity) that cannot be read, with its document and line, and counts
+/// it: `why` says what is wrong and that it was skipped.
+pub(crate) fn skip_span(
+    path: &Path,
+    line: usize,
+    doc: &str,
+    why: impl std::fmt::Display,
+    report: &mut Report,
+) {
+    report.note(path, Some(line), format!("{doc}: {why}"));
+    report.count("spans skipped", 1);
+}

@@ -124,11 +124,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             );
         }
     }
-    if problems.is_empty() {
-        Ok(imported)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, imported)
 }
 
 /// What is gathered over one file, for notes given once rather than per task.

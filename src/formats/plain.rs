@@ -39,11 +39,7 @@ pub fn import_folders(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(imported)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, imported)
 }
 
 /// Every line of each JSONL corpus.

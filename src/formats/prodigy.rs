@@ -24,7 +24,7 @@ use crate::formats::export::{ExportDoc, checked_offsets, report_misaligned};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
     checked_suggestion_offsets, id_text, informative, label_text, meta_object, meta_text,
-    note_unknown_keys, read_attrs_note, read_json_lines, report_uncarried, span_bytes,
+    note_unknown_keys, read_attrs_note, read_json_lines, report_uncarried, skip_span, span_bytes,
     write_attrs_note,
 };
 use crate::formats::tokens::{Token, covered, tokenize};
@@ -168,11 +168,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
         }
         note_unknown_keys(path, "span", &unknown_span_keys, &mut imported.report);
     }
-    if problems.is_empty() {
-        Ok(imported)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, imported)
 }
 
 /// The task's `meta` (its `id` is the document's id) and its other fields become the
@@ -239,12 +235,13 @@ fn read_spans(
         .flatten()
     {
         let Some(span) = span.as_object() else {
-            report.note(
+            skip_span(
                 path,
-                Some(line),
-                format!("{}: a span that is not an object; skipped", doc.id),
+                line,
+                &doc.id,
+                "a span that is not an object; skipped",
+                report,
             );
-            report.count("spans skipped", 1);
             continue;
         };
         // A rejected span's score is read (as the suggestion's score).
@@ -252,24 +249,26 @@ fn read_spans(
             |k: &str| SPAN_KEYS.contains(&k) || (answer == Answer::Reject && k == "score");
         unknown_keys.extend(span.keys().filter(|k| !read_here(k)).cloned());
         let Some(label) = span.get("label").and_then(label_text) else {
-            report.note(
+            skip_span(
                 path,
-                Some(line),
-                format!("{}: a span without a label; skipped", doc.id),
+                line,
+                &doc.id,
+                "a span without a label; skipped",
+                report,
             );
-            report.count("spans skipped", 1);
             continue;
         };
         let (start, end) =
             match span_bytes(index, span.get("start"), span.get("end"), Unit::CodePoints) {
                 Ok(r) => r,
                 Err(e) => {
-                    report.note(
+                    skip_span(
                         path,
-                        Some(line),
-                        format!("{}: `{label}` span skipped: {e}", doc.id),
+                        line,
+                        &doc.id,
+                        format!("`{label}` span skipped: {e}"),
+                        report,
                     );
-                    report.count("spans skipped", 1);
                     continue;
                 }
             };
@@ -279,8 +278,15 @@ fn read_spans(
             .and_then(Value::as_str)
             .filter(|g| *g != covered)
         {
-            report.note(path, Some(line), format!("{}: `{label}` span skipped: its text “{given}” differs from the document's “{covered}”", doc.id));
-            report.count("spans skipped", 1);
+            skip_span(
+                path,
+                line,
+                &doc.id,
+                format!(
+                    "`{label}` span skipped: its text “{given}” differs from the document's “{covered}”"
+                ),
+                report,
+            );
             continue;
         }
         let (attrs, note) = read_attrs_note(span);

@@ -119,11 +119,7 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
             )),
         }
     }
-    if problems.is_empty() {
-        Ok(docs)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, docs)
 }
 
 /// Every `.txt` file below `dir` (hidden folders skipped), sorted so that a project built
@@ -183,11 +179,7 @@ pub fn documents_from_folder(dir: &Path) -> Result<Vec<Document>, LoadError> {
             Err(p) => problems.push(p),
         }
     }
-    if problems.is_empty() {
-        Ok(docs)
-    } else {
-        Err(LoadError { problems })
-    }
+    LoadError::or_ok(problems, docs)
 }
 
 /// Documents for every line of a JSONL corpus.

@@ -111,6 +111,16 @@ impl LoadError {
         }
     }
 
+    /// `Ok(value)` when no problem was found, else all of them: the end of every reader
+    /// that collects problems and goes on reading.
+    pub fn or_ok<T>(problems: Vec<Problem>, value: T) -> Result<T, LoadError> {
+        if problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(LoadError { problems })
+        }
+    }
+
     pub fn has(&self, kind: ProblemKind) -> bool {
         self.problems.iter().any(|p| p.kind == kind)
     }
