@@ -147,7 +147,36 @@ pub enum Command {
     Stats {
         #[arg(value_name = "PROJECT.ron")]
         project: PathBuf,
+        /// Write every figure as CSV (`section,group,item,detail,count`) to this file, or
+        /// to standard output with `-`.
+        #[arg(long, value_name = "FILE.csv")]
+        csv: Option<PathBuf>,
+        /// Overwrite the CSV file if it exists.
+        #[arg(long)]
+        force: bool,
     },
+}
+
+fn stats_cmd(path: &Path, csv: Option<&Path>, force: bool) -> Result<(), LoadError> {
+    let stats = ProjectStats::of(&persist::load_project(path)?.project);
+    match csv {
+        None => println!("{stats}"),
+        Some(out) if out == Path::new("-") => print!("{}", stats.to_csv()),
+        Some(out) => {
+            if out.exists() && !force {
+                return Err(Problem::new(
+                    ProblemKind::Io,
+                    out,
+                    "already exists; pass --force to overwrite it",
+                )
+                .into());
+            }
+            persist::atomic::write_atomic(out, stats.to_csv().as_bytes())
+                .map_err(|e| Problem::io(out, &e))?;
+            println!("{}: statistics written", out.display());
+        }
+    }
+    Ok(())
 }
 
 /// The project's command as a suggester, if this machine's user allowed it: typing
@@ -270,9 +299,11 @@ pub fn run(command: Command) -> ExitCode {
             command,
             allow_command,
         } => suggest_cmd(&project, &with, command.as_deref(), allow_command),
-        Command::Stats { project } => {
-            persist::load_project(&project).map(|l| println!("{}", ProjectStats::of(&l.project)))
-        }
+        Command::Stats {
+            project,
+            csv,
+            force,
+        } => stats_cmd(&project, csv.as_deref(), force),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -389,3 +389,43 @@ fn a_failing_command_says_why_and_changes_nothing() {
         .failure()
         .stderr(predicates::str::contains(":2:"));
 }
+
+#[test]
+fn stats_prints_the_figures_and_writes_csv() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/seed-news.ron");
+    marginalia()
+        .arg("stats")
+        .arg(&demo)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "most frequent speakers: Kamala Harris (4)",
+        ))
+        .stdout(predicates::str::contains("stance polarity by target:"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stats.csv");
+    marginalia()
+        .arg("stats")
+        .arg(&demo)
+        .arg("--csv")
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("section,group,item,detail,count\n"));
+    assert!(csv.contains("spans,label,speaker,,4\n"), "{csv}");
+    // A value with a comma is quoted.
+    assert!(
+        csv.contains("attributes,event.when,\"October 7, 2024\",,1\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("crosstab,stance.polarity by target,cozying up to dictators,against,1\n"));
+    marginalia()
+        .arg("stats")
+        .arg(&demo)
+        .arg("--csv")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("--force"));
+}

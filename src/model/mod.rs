@@ -3,11 +3,13 @@
 //! UI, the CLI and the file formats all share one definition of what a valid project is.
 
 pub mod edit;
+pub mod consistency;
 pub mod history;
 pub mod project;
 pub mod review;
 pub mod schema;
 pub mod schema_change;
+pub mod search;
 pub mod stats;
 pub mod tag_all;
 pub mod text;

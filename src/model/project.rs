@@ -214,8 +214,10 @@ pub struct Document {
     pub status: Status,
     /// Extra fields from a JSONL corpus (values as JSON text).
     pub meta: BTreeMap<String, String>,
-    /// Sorted by [`Span::key`].
-    spans: Vec<Span>,
+    /// Sorted by [`Span::key`]. Shared copy-on-write, so a background task (corpus search)
+    /// can hold a snapshot for free; the next edit of this document copies it only if the
+    /// task still holds it.
+    spans: Arc<Vec<Span>>,
     /// Sorted by id.
     relations: Vec<Relation>,
     /// The suggestion layer, sorted like spans.
@@ -241,7 +243,7 @@ impl Document {
             text,
             status: Status::New,
             meta: BTreeMap::new(),
-            spans: Vec::new(),
+            spans: Arc::default(),
             relations: Vec::new(),
             suggestions: Vec::new(),
             ids: HashSet::new(),
@@ -254,6 +256,11 @@ impl Document {
     /// Spans in reading order.
     pub fn spans(&self) -> &[Span] {
         &self.spans
+    }
+
+    /// The spans as they are now, for a task off the UI thread (no copy).
+    pub fn spans_snapshot(&self) -> Arc<Vec<Span>> {
+        Arc::clone(&self.spans)
     }
 
     /// Relations in id order.
@@ -356,7 +363,7 @@ impl Document {
 
     /// Changes every span in place (renames); the change must not move spans.
     pub(crate) fn map_spans(&mut self, f: impl FnMut(&mut Span)) {
-        self.spans.iter_mut().for_each(f);
+        Arc::make_mut(&mut self.spans).iter_mut().for_each(f);
         self.revision += 1;
     }
 
@@ -394,7 +401,7 @@ impl Document {
         let at = self.spans.partition_point(|s| s.key() < span.key());
         self.max_span_len = self.max_span_len.max(span.len());
         self.ids.insert(span.id);
-        self.spans.insert(at, span);
+        Arc::make_mut(&mut self.spans).insert(at, span);
         self.revision += 1;
     }
 
@@ -402,12 +409,14 @@ impl Document {
         let at = self.spans.iter().position(|s| s.id == id)?;
         self.revision += 1;
         self.ids.remove(&id);
-        Some(self.spans.remove(at))
+        Some(Arc::make_mut(&mut self.spans).remove(at))
     }
 
     pub(crate) fn span_mut(&mut self, id: SpanId) -> Option<&mut Span> {
         self.revision += 1;
-        self.spans.iter_mut().find(|s| s.id == id)
+        Arc::make_mut(&mut self.spans)
+            .iter_mut()
+            .find(|s| s.id == id)
     }
 
     pub(crate) fn touch(&mut self) {
@@ -426,7 +435,7 @@ impl Document {
         self.ids
             .retain(|id| self.relations.iter().any(|r| r.id == *id));
         self.ids.extend(spans.iter().map(|s| s.id));
-        self.spans = spans;
+        self.spans = Arc::new(spans);
         self.revision += 1;
     }
 }

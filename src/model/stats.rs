@@ -1,7 +1,9 @@
 //! Counts over a project: documents by status, spans by label, attribute values, relations,
-//! suggestions by source and review. `marginalia stats` prints them; the window shows them.
+//! suggestions by source and review, the most frequent names (speakers by entity) and
+//! choice values per text value (stance polarity per target). `marginalia stats` prints
+//! them (or writes CSV); the statistics window charts them.
 
-use crate::model::{Project, Review, Status};
+use crate::model::{AttrKind, Project, Review, Schema, Status};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -31,6 +33,70 @@ pub struct ProjectStats {
     pub relations_by_kind: BTreeMap<String, usize>,
     pub notes: usize,
     pub suggestions_by_source: BTreeMap<String, ReviewCounts>,
+    /// Per label with a name attribute (a free-text attribute called `entity` or `name`,
+    /// like a speaker's): how often each name occurs; the span's text when it is unset.
+    pub names: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Per label with a free-text and a choice attribute: choice values per text value
+    /// (stance `polarity` per `target`).
+    pub crosstabs: Vec<Crosstab>,
+}
+
+/// Counts of one choice attribute's values for each value of a text attribute.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Crosstab {
+    pub label: String,
+    /// The text attribute (rows), e.g. `target`.
+    pub rows: String,
+    /// The choice attribute (columns), e.g. `polarity`.
+    pub columns: String,
+    /// The choice values in schema order.
+    pub values: Vec<String>,
+    /// Row value → column value → count. Spans without the row value are under "".
+    pub counts: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+impl Crosstab {
+    /// Rows by total, largest first (ties by name), at most `n`.
+    pub fn top_rows(&self, n: usize) -> Vec<(&str, usize)> {
+        let mut rows: Vec<(&str, usize)> = self
+            .counts
+            .iter()
+            .map(|(r, c)| (r.as_str(), c.values().sum()))
+            .collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        rows.truncate(n);
+        rows
+    }
+}
+
+/// The most frequent entries of a count map, largest first (ties by name), at most `n`.
+pub fn top(counts: &BTreeMap<String, usize>, n: usize) -> Vec<(&str, usize)> {
+    let mut v: Vec<(&str, usize)> = counts.iter().map(|(k, c)| (k.as_str(), *c)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    v.truncate(n);
+    v
+}
+
+/// The first free-text and the first choice attribute of each label that has both.
+fn crosstab_shapes(schema: &Schema) -> Vec<Crosstab> {
+    schema
+        .labels
+        .iter()
+        .filter_map(|l| {
+            let text = l.attributes.iter().find(|a| a.kind == AttrKind::Text)?;
+            let (choice, values) = l.attributes.iter().find_map(|a| match &a.kind {
+                AttrKind::Choice(values) => Some((a, values)),
+                AttrKind::Text => None,
+            })?;
+            Some(Crosstab {
+                label: l.name.clone(),
+                rows: text.name.clone(),
+                columns: choice.name.clone(),
+                values: values.iter().map(|v| v.value.clone()).collect(),
+                counts: BTreeMap::new(),
+            })
+        })
+        .collect()
 }
 
 impl ProjectStats {
@@ -42,6 +108,19 @@ impl ProjectStats {
         for status in Status::ALL {
             s.by_status.insert(status.name(), 0);
         }
+        s.crosstabs = crosstab_shapes(&project.schema);
+        let name_attr: BTreeMap<&str, &str> = project
+            .schema
+            .labels
+            .iter()
+            .filter_map(|l| {
+                let a = l.attributes.iter().find(|a| {
+                    a.kind == AttrKind::Text
+                        && ["entity", "name"].contains(&a.name.to_lowercase().as_str())
+                })?;
+                Some((l.name.as_str(), a.name.as_str()))
+            })
+            .collect();
         for d in &project.documents {
             *s.by_status.entry(d.status.name()).or_default() += 1;
             for span in d.spans() {
@@ -54,6 +133,24 @@ impl ProjectStats {
                         .or_default() += 1;
                 }
                 s.notes += usize::from(span.note.is_some());
+                if let Some(attr) = name_attr.get(span.label.as_str()) {
+                    let name = span.attrs.get(*attr).unwrap_or(&span.text);
+                    *s.names
+                        .entry(span.label.clone())
+                        .or_default()
+                        .entry(name.clone())
+                        .or_default() += 1;
+                }
+                for t in s.crosstabs.iter_mut().filter(|t| t.label == span.label) {
+                    if let Some(column) = span.attrs.get(&t.columns) {
+                        let row = span.attrs.get(&t.rows).cloned().unwrap_or_default();
+                        *t.counts
+                            .entry(row)
+                            .or_default()
+                            .entry(column.clone())
+                            .or_default() += 1;
+                    }
+                }
             }
             for r in d.relations() {
                 *s.relations_by_kind.entry(r.kind.clone()).or_default() += 1;
@@ -71,6 +168,60 @@ impl ProjectStats {
             }
         }
         s
+    }
+}
+
+impl ProjectStats {
+    /// Every figure as CSV rows `section,group,item,detail,count`, for a spreadsheet.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("section,group,item,detail,count\n");
+        let mut row = |section: &str, group: &str, item: &str, detail: &str, n: usize| {
+            let cells = [section, group, item, detail].map(csv_cell);
+            out.push_str(&format!("{},{n}\n", cells.join(",")));
+        };
+        for (status, n) in &self.by_status {
+            row("documents", "status", status, "", *n);
+        }
+        for (label, n) in &self.spans_by_label {
+            row("spans", "label", label, "", *n);
+        }
+        for ((label, name), values) in &self.attributes {
+            for (value, n) in values {
+                row("attributes", &format!("{label}.{name}"), value, "", *n);
+            }
+        }
+        for (label, names) in &self.names {
+            for (name, n) in names {
+                row("names", label, name, "", *n);
+            }
+        }
+        for t in &self.crosstabs {
+            let group = format!("{}.{} by {}", t.label, t.columns, t.rows);
+            for (r, columns) in &t.counts {
+                for (c, n) in columns {
+                    row("crosstab", &group, r, c, *n);
+                }
+            }
+        }
+        for (kind, n) in &self.relations_by_kind {
+            row("relations", "type", kind, "", *n);
+        }
+        row("notes", "", "", "", self.notes);
+        for (source, c) in &self.suggestions_by_source {
+            row("suggestions", source, "pending", "", c.pending);
+            row("suggestions", source, "accepted", "", c.accepted);
+            row("suggestions", source, "rejected", "", c.rejected);
+        }
+        out
+    }
+}
+
+/// A CSV cell: quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
     }
 }
 
@@ -100,6 +251,30 @@ impl fmt::Display for ProjectStats {
                     String::new()
                 };
                 writeln!(f, "  {label}.{name}: {}{more}", shown.join(", "))?;
+            }
+        }
+        for (label, names) in &self.names {
+            let shown: Vec<String> = top(names, 5)
+                .iter()
+                .map(|(k, n)| format!("{k} ({n})"))
+                .collect();
+            writeln!(f, "most frequent {label}s: {}", shown.join(", "))?;
+        }
+        for t in &self.crosstabs {
+            if t.counts.is_empty() {
+                continue;
+            }
+            writeln!(f, "{} {} by {}:", t.label, t.columns, t.rows)?;
+            for (row, _) in t.top_rows(8) {
+                let cells: Vec<String> = t
+                    .counts
+                    .get(row)
+                    .into_iter()
+                    .flatten()
+                    .map(|(c, n)| format!("{c} {n}"))
+                    .collect();
+                let row = if row.is_empty() { "(none)" } else { row };
+                writeln!(f, "  {row}: {}", cells.join(", "))?;
             }
         }
         writeln!(

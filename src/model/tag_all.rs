@@ -4,6 +4,7 @@
 use crate::model::edit::Edit;
 use crate::model::project::{DocId, Project, SpanId};
 use crate::model::text::is_word_boundary;
+use std::collections::BTreeMap;
 
 /// What tagging all matches would do.
 #[derive(Debug)]
@@ -40,7 +41,7 @@ impl Project {
         } else {
             vec![doc]
         };
-        let mut found: Vec<(DocId, usize)> = Vec::new();
+        let mut found: Vec<(DocId, std::ops::Range<usize>)> = Vec::new();
         for d in targets {
             let Some(document) = self.doc(d) else {
                 continue;
@@ -48,38 +49,47 @@ impl Project {
             let text = &document.text;
             for (start, _) in text.match_indices(source.text.as_str()) {
                 let end = start + source.text.len();
-                if !is_word_boundary(text, start) || !is_word_boundary(text, end) {
-                    continue;
-                }
-                let tagged = document
-                    .spans_overlapping(start, end)
-                    .iter()
-                    .any(|s| s.start == start && s.end == end && s.label == source.label);
-                if !tagged {
-                    found.push((d, start));
+                if is_word_boundary(text, start) && is_word_boundary(text, end) {
+                    found.push((d, start..end));
                 }
             }
         }
-        let documents = {
-            let mut ds: Vec<DocId> = found.iter().map(|(d, _)| *d).collect();
-            ds.dedup();
-            ds.len()
-        };
-        let mut edits = Vec::with_capacity(found.len());
-        for (d, start) in found {
-            if let Some(mut span) =
-                self.make_span(d, start, start + source.text.len(), &source.label)
-            {
-                span.attrs.clone_from(&source.attrs);
+        self.tag_ranges(&found, &source.label, &source.attrs, annotator)
+    }
+
+    /// Plans tagging each range with `label` and `attrs`, skipping ranges already tagged with
+    /// that label (same start and end) and ranges that are not a valid span.
+    pub fn tag_ranges(
+        &mut self,
+        ranges: &[(DocId, std::ops::Range<usize>)],
+        label: &str,
+        attrs: &BTreeMap<String, String>,
+        annotator: Option<&str>,
+    ) -> TagAllPlan {
+        let mut edits = Vec::new();
+        let mut documents = std::collections::HashSet::new();
+        for (d, range) in ranges {
+            let tagged = self.doc(*d).is_none_or(|document| {
+                document
+                    .spans_overlapping(range.start, range.end)
+                    .iter()
+                    .any(|s| s.start == range.start && s.end == range.end && s.label == label)
+            });
+            if tagged {
+                continue;
+            }
+            if let Some(mut span) = self.make_span(*d, range.start, range.end, label) {
+                span.attrs.clone_from(attrs);
                 span.annotator = annotator.map(str::to_owned);
-                edits.push(Edit::AddSpan { doc: d, span });
+                edits.push(Edit::AddSpan { doc: *d, span });
+                documents.insert(d.0);
             }
         }
         let count = edits.len();
         TagAllPlan {
             edit: (count > 0).then_some(Edit::Batch(edits)),
             count,
-            documents,
+            documents: documents.len(),
         }
     }
 }
