@@ -2,9 +2,9 @@
 //!
 //! 1. the same text annotated with different labels, or with different values of one
 //!    attribute, in different places;
-//! 2. a text annotated in some places and left unannotated in others (whole-word
-//!    occurrences with no span at exactly that range; one with another label there is a
-//!    case of 1).
+//! 2. a text annotated in some places and left unannotated in others: whole-word
+//!    occurrences with no span at exactly that range (one with another label there is a
+//!    case of 1) and not inside a longer span of the text's usual label.
 //!
 //! Each finding lists its places and knows the majority annotation, and [`Finding::fix`]
 //! plans the one undoable edit that applies the majority to every place. The same index of
@@ -12,7 +12,7 @@
 
 use crate::model::edit::Edit;
 use crate::model::project::{DocId, Project, Span, SpanId};
-use crate::model::text::is_word_boundary;
+use crate::model::text::{is_word_boundary, plural};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -185,16 +185,21 @@ impl Finding {
         let n = self.places.len();
         match &self.kind {
             FindingKind::Labels => format!(
-                "“{}” is {} in {} places, something else in {n}",
-                self.text, self.majority, self.agreeing
+                "“{}” is {} in {}, something else in {n}",
+                self.text,
+                self.majority,
+                plural(self.agreeing, "place", "places")
             ),
             FindingKind::Attribute { label, attribute } => format!(
-                "“{}” ({label}) has {attribute} = {} in {} places, another value or none in {n}",
-                self.text, self.majority, self.agreeing
+                "“{}” ({label}) has {attribute} = {} in {}, another value or none in {n}",
+                self.text,
+                self.majority,
+                plural(self.agreeing, "place", "places")
             ),
             FindingKind::Unannotated { label } => format!(
-                "“{}” is tagged {label} in {} places, not in {n}",
-                self.text, self.agreeing
+                "“{}” is tagged {label} in {}, not in {n}",
+                self.text,
+                plural(self.agreeing, "place", "places")
             ),
         }
     }
@@ -318,6 +323,7 @@ pub fn report(docs: &[DocSnapshot], cancel: &AtomicBool) -> Vec<Finding> {
         }
         let longest = d.spans.iter().map(|s| s.end - s.start).max().unwrap_or(0);
         index.occurrences(&d.text, |start, end, i| {
+            let usual = index.known.get(i).and_then(Known::majority_label);
             let lo = d
                 .spans
                 .partition_point(|s| s.start < start.saturating_sub(longest));
@@ -327,7 +333,12 @@ pub fn report(docs: &[DocSnapshot], cancel: &AtomicBool) -> Vec<Finding> {
                 .unwrap_or(&[])
                 .iter()
                 .take_while(|s| s.start <= start)
-                .any(|s| s.start == start && s.end == end);
+                .any(|s| {
+                    // Annotated there (maybe otherwise: finding 1), or inside a longer span
+                    // of its usual label ("Harris" in a "Kamala Harris" speaker).
+                    (s.start == start && s.end == end)
+                        || (s.end >= end && usual.is_some_and(|(l, _)| l == s.label))
+                });
             if !tagged {
                 missing.entry(i).or_default().push(Place {
                     doc: d.doc,

@@ -2,8 +2,8 @@
 //! them. Pure data and logic: no egui and no file I/O, so it is testable on its own and the
 //! UI, the CLI and the file formats all share one definition of what a valid project is.
 
-pub mod edit;
 pub mod consistency;
+pub mod edit;
 pub mod history;
 pub mod project;
 pub mod review;

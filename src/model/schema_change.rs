@@ -6,6 +6,7 @@
 use crate::model::edit::Edit;
 use crate::model::project::{DocId, Project, SpanId};
 use crate::model::schema::Schema;
+use crate::model::text::plural;
 use std::collections::HashSet;
 
 /// What a schema change would delete.
@@ -24,8 +25,6 @@ impl SchemaImpact {
 
     /// "deletes 3 spans and 1 relation in 2 documents".
     pub fn describe(&self) -> String {
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         let mut parts = Vec::new();
         if self.spans > 0 {
             parts.push(plural(self.spans, "span", "spans"));

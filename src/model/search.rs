@@ -358,8 +358,8 @@ pub struct Context<'a> {
     pub after: &'a str,
 }
 
-/// Up to `width` characters on each side of the hit, within its line.
-pub fn context(text: &str, start: usize, end: usize, width: usize) -> Context<'_> {
+/// Up to `before` characters before the hit and `after` after it, within its line.
+pub fn context(text: &str, start: usize, end: usize, before: usize, after: usize) -> Context<'_> {
     let (Some(before_all), Some(hit), Some(after_all)) =
         (text.get(..start), text.get(start..end), text.get(end..))
     else {
@@ -374,12 +374,12 @@ pub fn context(text: &str, start: usize, end: usize, width: usize) -> Context<'_
     let from = before_line
         .char_indices()
         .rev()
-        .nth(width.saturating_sub(1))
+        .nth(before.saturating_sub(1))
         .map_or(0, |(i, _)| i);
     let after_line = after_all.split(['\n', '\r']).next().unwrap_or_default();
     let to = after_line
         .char_indices()
-        .nth(width)
+        .nth(after)
         .map_or(after_line.len(), |(i, _)| i);
     Context {
         before: before_line.get(from..).unwrap_or_default(),
@@ -531,9 +531,9 @@ mod tests {
     fn context_stays_on_the_line_and_on_char_boundaries() {
         let text = "first line\n😀😀 Harris said ✓ yes\nnext";
         let start = text.find("Harris").unwrap();
-        let c = context(text, start, start + 6, 2);
+        let c = context(text, start, start + 6, 2, 2);
         assert_eq!((c.before, c.hit, c.after), ("😀 ", "Harris", " s"));
-        let wide = context(text, start, start + 6, 100);
+        let wide = context(text, start, start + 6, 100, 100);
         assert_eq!(wide.before, "😀😀 ");
         assert_eq!(wide.after, " said ✓ yes");
     }

@@ -58,7 +58,8 @@ impl Project {
     }
 
     /// Plans tagging each range with `label` and `attrs`, skipping ranges already tagged with
-    /// that label (same start and end) and ranges that are not a valid span.
+    /// that label (same start and end) and ranges that are not a valid span. New documents
+    /// that get spans become in progress, in the same step.
     pub fn tag_ranges(
         &mut self,
         ranges: &[(DocId, std::ops::Range<usize>)],
@@ -86,6 +87,20 @@ impl Project {
             }
         }
         let count = edits.len();
+        // As when tagging by hand: a new document that gets spans is in progress now.
+        let mut started: Vec<usize> = documents
+            .iter()
+            .copied()
+            .filter(|d| {
+                self.doc(DocId(*d))
+                    .is_some_and(|d| d.status == crate::model::Status::New)
+            })
+            .collect();
+        started.sort_unstable();
+        edits.extend(started.into_iter().map(|d| Edit::SetStatus {
+            doc: DocId(d),
+            status: crate::model::Status::InProgress,
+        }));
         TagAllPlan {
             edit: (count > 0).then_some(Edit::Batch(edits)),
             count,

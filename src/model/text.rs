@@ -439,6 +439,15 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// "1 place", "3 places": a count with the right form of its noun.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

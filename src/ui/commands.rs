@@ -75,6 +75,28 @@ pub enum Command {
     AcceptAllOfLabel(String),
     ToggleSuggestions,
     OpenSuggest,
+    /// `Ctrl+F` / `Ctrl+Shift+F`: the Search tab, over the document or the corpus.
+    OpenSearch {
+        corpus: bool,
+    },
+    /// `F3` / `Shift+F3`: the next / previous search hit.
+    NextHit,
+    PreviousHit,
+    /// A hit of the results list, by its index.
+    JumpToHit(usize),
+    /// Tag every text hit of the search with this label (one undoable step).
+    TagHits(String),
+    /// Show a place: open its document, select the span or the text, scroll to it.
+    GoTo {
+        doc: DocId,
+        start: usize,
+        end: usize,
+        span: Option<SpanId>,
+    },
+    OpenStatistics,
+    OpenConsistency,
+    /// Apply the majority annotation to every place of a consistency finding.
+    FixFinding(usize),
 }
 
 /// Keys of the review workflow.
@@ -124,6 +146,16 @@ pub const SHORTCUTS: &[(KeyboardShortcut, Command)] = &[
         Command::TagAllMatches { corpus: true },
     ),
     (shortcut(CMD_SHIFT, Key::E), Command::OpenSchemaEditor),
+    (
+        shortcut(CMD_SHIFT, Key::F),
+        Command::OpenSearch { corpus: true },
+    ),
+    (shortcut(Modifiers::SHIFT, Key::F3), Command::PreviousHit),
+    (shortcut(Modifiers::NONE, Key::F3), Command::NextHit),
+    (
+        shortcut(Modifiers::COMMAND, Key::F),
+        Command::OpenSearch { corpus: false },
+    ),
     (shortcut(Modifiers::COMMAND, Key::S), Command::Save),
     (shortcut(Modifiers::COMMAND, Key::O), Command::Open),
     (shortcut(Modifiers::COMMAND, Key::N), Command::NewFromFolder),

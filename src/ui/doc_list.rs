@@ -1,4 +1,5 @@
-//! Left panel: the documents of the project with their status and number of spans.
+//! Left panel: the documents of the project with their status, number of spans and
+//! suggestions left to review; filters (title, status, label present or absent) and sorting.
 
 use crate::model::{DocId, Project, Status};
 use crate::ui::commands::Command;
@@ -46,7 +47,174 @@ pub fn status_dot_ui(ui: &mut egui::Ui, status: Status) -> egui::Response {
     response.on_hover_text(format!("Status: {}", status.name()))
 }
 
-pub fn doc_list_ui(ui: &mut egui::Ui, project: &Project, current: DocId, out: &mut Vec<Command>) {
+/// How the list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// The project's order.
+    #[default]
+    Project,
+    Name,
+    Status,
+    Spans,
+    /// Pending suggestions, most first.
+    Pending,
+}
+
+impl SortBy {
+    const ALL: [SortBy; 5] = [
+        SortBy::Project,
+        SortBy::Name,
+        SortBy::Status,
+        SortBy::Spans,
+        SortBy::Pending,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            SortBy::Project => "project order",
+            SortBy::Name => "name",
+            SortBy::Status => "status",
+            SortBy::Spans => "spans",
+            SortBy::Pending => "pending suggestions",
+        }
+    }
+}
+
+/// What the shown list depends on: text, status, label filter, order, project version and
+/// number of documents.
+type ListKey = (
+    String,
+    Option<Status>,
+    Option<(String, bool)>,
+    SortBy,
+    u64,
+    usize,
+);
+
+/// The list's filters and order, and the documents they let through (recomputed only when
+/// they or the project change, never per frame).
+#[derive(Clone, Debug, Default)]
+pub struct DocListState {
+    /// Title or id contains this (case-insensitive).
+    pub text: String,
+    pub status: Option<Status>,
+    /// A label, and whether documents must have it (`true`) or lack it.
+    pub label: Option<(String, bool)>,
+    pub sort: SortBy,
+    pub show_filters: bool,
+    order: Vec<DocId>,
+    key: Option<ListKey>,
+}
+
+impl DocListState {
+    fn refresh(&mut self, project: &Project, version: u64) {
+        let key = (
+            self.text.clone(),
+            self.status,
+            self.label.clone(),
+            self.sort,
+            version,
+            project.documents.len(),
+        );
+        if self.key.as_ref() == Some(&key) {
+            return;
+        }
+        self.key = Some(key);
+        let needle = self.text.trim().to_lowercase();
+        let pending = |d: &crate::model::Document| {
+            d.suggestions()
+                .iter()
+                .filter(|s| s.review == crate::model::Review::Pending)
+                .count()
+        };
+        let mut order: Vec<DocId> = project
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                needle.is_empty()
+                    || d.title.to_lowercase().contains(&needle)
+                    || d.id.to_lowercase().contains(&needle)
+            })
+            .filter(|(_, d)| self.status.is_none_or(|s| d.status == s))
+            .filter(|(_, d)| {
+                self.label
+                    .as_ref()
+                    .is_none_or(|(label, has)| d.spans().iter().any(|s| s.label == *label) == *has)
+            })
+            .map(|(i, _)| DocId(i))
+            .collect();
+        let doc = |id: &DocId| project.doc(*id);
+        match self.sort {
+            SortBy::Project => {}
+            SortBy::Name => order.sort_by_cached_key(|d| doc(d).map(|d| d.title.to_lowercase())),
+            SortBy::Status => order.sort_by_key(|d| {
+                doc(d).and_then(|d| Status::ALL.iter().position(|s| *s == d.status))
+            }),
+            SortBy::Spans => {
+                order.sort_by_key(|d| std::cmp::Reverse(doc(d).map_or(0, |d| d.spans().len())));
+            }
+            SortBy::Pending => order.sort_by_key(|d| std::cmp::Reverse(doc(d).map_or(0, pending))),
+        }
+        self.order = order;
+    }
+
+    /// The documents shown, in order.
+    pub fn order(&self) -> &[DocId] {
+        &self.order
+    }
+
+    fn filtering(&self) -> bool {
+        !self.text.trim().is_empty() || self.status.is_some() || self.label.is_some()
+    }
+}
+
+fn filters_ui(ui: &mut egui::Ui, project: &Project, state: &mut DocListState) {
+    ui.add(
+        egui::TextEdit::singleline(&mut state.text)
+            .desired_width(f32::INFINITY)
+            .hint_text("Filter by title"),
+    )
+    .accessible_name("Filter documents");
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Status").weak());
+        ui.selectable_value(&mut state.status, None, "any");
+        for s in Status::ALL {
+            ui.selectable_value(&mut state.status, Some(s), s.name());
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Label").weak());
+        ui.selectable_value(&mut state.label, None, "any");
+        for l in &project.schema.labels {
+            ui.selectable_value(
+                &mut state.label,
+                Some((l.name.clone(), true)),
+                format!("with {}", l.name),
+            );
+            ui.selectable_value(
+                &mut state.label,
+                Some((l.name.clone(), false)),
+                format!("without {}", l.name),
+            );
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Sort").weak());
+        for s in SortBy::ALL {
+            ui.selectable_value(&mut state.sort, s, s.name());
+        }
+    });
+}
+
+pub fn doc_list_ui(
+    ui: &mut egui::Ui,
+    project: &Project,
+    current: DocId,
+    version: u64,
+    state: &mut DocListState,
+    out: &mut Vec<Command>,
+) {
     let total = project.documents.len();
     let done = project
         .documents
@@ -56,6 +224,15 @@ pub fn doc_list_ui(ui: &mut egui::Ui, project: &Project, current: DocId, out: &m
     ui.horizontal(|ui| {
         ui.heading("Documents");
         ui.label(RichText::new(format!("{done}/{total} done")).weak());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let text = if state.filtering() {
+                "Filter (on)"
+            } else {
+                "Filter"
+            };
+            ui.toggle_value(&mut state.show_filters, text)
+                .on_hover_text("Filter by title, status or label; sort");
+        });
     });
     ui.add(
         egui::ProgressBar::new(if total == 0 {
@@ -65,34 +242,55 @@ pub fn doc_list_ui(ui: &mut egui::Ui, project: &Project, current: DocId, out: &m
         })
         .desired_height(4.0),
     );
+    if state.show_filters {
+        filters_ui(ui, project, state);
+    }
+    state.refresh(project, version);
+    if state.filtering() {
+        ui.label(RichText::new(format!("{} of {total} shown", state.order.len())).weak());
+    }
     ui.add_space(4.0);
     let row_height = ui.spacing().interact_size.y + 4.0;
     egui::ScrollArea::vertical()
         .id_salt("doc-list")
         .auto_shrink([false, false])
-        .show_rows(ui, row_height, total, |ui, rows| {
-            for i in rows {
-                let Some(doc) = project.documents.get(i) else {
+        .show_rows(ui, row_height, state.order.len(), |ui, rows| {
+            for row in rows {
+                let Some(&id) = state.order.get(row) else {
                     continue;
                 };
-                let id = DocId(i);
+                let Some(doc) = project.doc(id) else {
+                    continue;
+                };
                 let selected = id == current;
                 let response = ui
                     .horizontal(|ui| {
                         ui.set_min_height(row_height - 4.0);
                         status_dot_ui(ui, doc.status);
                         let count = doc.spans().len();
+                        let pending = doc
+                            .suggestions()
+                            .iter()
+                            .filter(|s| s.review == crate::model::Review::Pending)
+                            .count();
+                        let right = if pending > 0 {
+                            format!("{count} · {pending} to review")
+                        } else {
+                            count.to_string()
+                        };
                         let title = ui.add(
                             egui::Button::selectable(selected, &doc.title)
                                 .truncate()
-                                .right_text(RichText::new(count.to_string()).weak())
+                                .right_text(RichText::new(right).weak())
                                 .min_size(egui::vec2(ui.available_width(), 0.0)),
                         );
+                        let reviewed = doc.suggestions().len() - pending;
                         title.on_hover_text(format!(
-                            "{}\n{} spans · {}",
+                            "{}\n{} spans · {} · {reviewed} of {} suggestions reviewed",
                             doc.id,
                             count,
-                            doc.status.name()
+                            doc.status.name(),
+                            doc.suggestions().len()
                         ))
                     })
                     .inner;

@@ -102,6 +102,24 @@ pub fn menu_bar_ui(
             {
                 out.push(Command::ClearSelection);
             }
+            ui.separator();
+            let has = session.is_some();
+            item(
+                ui,
+                "Find in document…",
+                Command::OpenSearch { corpus: false },
+                has,
+                out,
+            );
+            item(
+                ui,
+                "Find in all documents…",
+                Command::OpenSearch { corpus: true },
+                has,
+                out,
+            );
+            item(ui, "Next hit", Command::NextHit, has, out);
+            item(ui, "Previous hit", Command::PreviousHit, has, out);
         });
         ui.menu_button("Document", |ui| {
             if let Some(doc) = current_doc {
@@ -169,6 +187,20 @@ pub fn menu_bar_ui(
                 ui,
                 "Schema…",
                 Command::OpenSchemaEditor,
+                session.is_some(),
+                out,
+            );
+            item(
+                ui,
+                "Statistics…",
+                Command::OpenStatistics,
+                session.is_some(),
+                out,
+            );
+            item(
+                ui,
+                "Consistency report…",
+                Command::OpenConsistency,
                 session.is_some(),
                 out,
             );
@@ -246,6 +278,10 @@ pub fn shortcuts_window_ui(
                         Command::TagAllMatches { corpus: false } => "tag all matches of the span in the document",
                         Command::TagAllMatches { corpus: true } => "tag all matches of the span in the corpus",
                         Command::OpenSchemaEditor => "edit the schema",
+                        Command::OpenSearch { corpus: false } => "search the document (text, label:, attributes)",
+                        Command::OpenSearch { corpus: true } => "search all documents",
+                        Command::NextHit => "next search hit",
+                        Command::PreviousHit => "previous search hit",
                         _ => continue,
                     };
                     row(&ctx.format_shortcut(s), what);

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod background;
 pub mod commands;
+pub mod consistency_window;
 pub mod dialogs;
 pub mod doc_list;
 pub mod document_panel;
@@ -15,8 +16,10 @@ pub mod profile;
 pub mod review_panel;
 pub mod schema_editor;
 pub mod screenshot;
+pub mod search_panel;
 pub mod selection;
 pub mod span_panel;
+pub mod stats_window;
 pub mod suggest_dialog;
 pub mod theme;
 pub mod welcome;

@@ -140,20 +140,31 @@ impl MarginaliaApp {
         }
     }
 
+    /// The next (previous) document in the list's order: filtered and sorted as the user
+    /// set it, when the current document is in the list.
     pub(super) fn step_document(&mut self, delta: isize) {
         let Some(n) = self.session.as_ref().map(|s| s.project.documents.len()) else {
             return;
         };
-        let next = self.current.0 as isize + delta;
-        if next < 0 || next as usize >= n {
-            self.say(if delta > 0 {
+        let order = self.doc_filter.order();
+        let next = match order.iter().position(|d| *d == self.current) {
+            Some(at) => {
+                let to = at as isize + delta;
+                usize::try_from(to).ok().and_then(|i| order.get(i)).copied()
+            }
+            None => usize::try_from(self.current.0 as isize + delta)
+                .ok()
+                .filter(|i| *i < n)
+                .map(DocId),
+        };
+        match next {
+            Some(doc) => self.go_to(doc),
+            None => self.say(if delta > 0 {
                 "This is the last document"
             } else {
                 "This is the first document"
-            });
-            return;
+            }),
         }
-        self.go_to(DocId(next as usize));
     }
 }
 

@@ -9,6 +9,7 @@ mod annotate;
 mod files;
 mod link;
 mod review;
+mod search;
 
 pub use review::{ReviewFilter, ReviewState};
 
@@ -25,6 +26,15 @@ use crate::ui::span_panel::SpanEditor;
 use crate::ui::{doc_list, document_panel, label_bar, menu_bar, span_panel, welcome};
 use link::LinkState;
 use std::path::{Path, PathBuf};
+
+/// What the right panel shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SideTab {
+    #[default]
+    Spans,
+    Review,
+    Search,
+}
 
 /// Preferences kept between runs (in eframe's storage: never project data).
 #[derive(Default, serde::Serialize, serde::Deserialize)]
@@ -130,6 +140,13 @@ pub struct MarginaliaApp {
     /// Where this machine remembers which project commands may run (`None`: nowhere, so
     /// every run asks; tests and embedders that must not touch the user's data folder).
     consent_file: Option<PathBuf>,
+    /// What the right panel shows.
+    side: SideTab,
+    search: crate::ui::search_panel::SearchState,
+    stats: crate::ui::stats_window::StatsState,
+    consistency: crate::ui::consistency_window::ConsistencyState,
+    /// The document list's filters and order.
+    doc_filter: crate::ui::doc_list::DocListState,
 }
 
 /// What a suggester run returns: proposals and the report, or what went wrong.
@@ -238,6 +255,11 @@ impl MarginaliaApp {
             suggest_dialog: None,
             suggest_task: None,
             consent_file: None,
+            side: SideTab::Spans,
+            search: Default::default(),
+            stats: Default::default(),
+            consistency: Default::default(),
+            doc_filter: Default::default(),
         }
     }
 
@@ -292,6 +314,26 @@ impl MarginaliaApp {
     }
 
     /// Queues a command as if the user had chosen it.
+    /// The Search tab's state (tests).
+    pub fn search(&self) -> &crate::ui::search_panel::SearchState {
+        &self.search
+    }
+
+    /// The statistics window's state (tests).
+    pub fn stats(&self) -> &crate::ui::stats_window::StatsState {
+        &self.stats
+    }
+
+    /// The consistency report's state (tests).
+    pub fn consistency(&self) -> &crate::ui::consistency_window::ConsistencyState {
+        &self.consistency
+    }
+
+    /// What the right panel shows.
+    pub fn side(&self) -> SideTab {
+        self.side
+    }
+
     pub fn queue(&mut self, command: Command) {
         self.commands.push(command);
     }
@@ -422,6 +464,28 @@ impl MarginaliaApp {
             }
             Command::AcceptAllOfLabel(label) => self.accept_all(|s| s.label == label),
             Command::ToggleSuggestions => self.show_suggestions = !self.show_suggestions,
+            Command::OpenSearch { corpus } => {
+                self.side = SideTab::Search;
+                self.search.corpus = corpus;
+                self.search.focus = true;
+            }
+            Command::NextHit => self.step_hit(true),
+            Command::PreviousHit => self.step_hit(false),
+            Command::JumpToHit(i) => {
+                if let Some((doc, hit)) = self.search.select(i) {
+                    self.show_hit(doc, hit);
+                }
+            }
+            Command::TagHits(label) => self.tag_hits(&label),
+            Command::GoTo {
+                doc,
+                start,
+                end,
+                span,
+            } => self.go_to_place(doc, start, end, span),
+            Command::OpenStatistics => self.stats.open = true,
+            Command::OpenConsistency => self.consistency.open(),
+            Command::FixFinding(i) => self.fix_finding(i),
             Command::OpenSuggest => {
                 if self.suggest_dialog.is_none() {
                     let command = self
@@ -556,7 +620,7 @@ impl MarginaliaApp {
                 selected_label: selected_label.as_deref(),
                 text_field_focused: text_focus || self.had_text_focus,
                 linking: self.link.is_some(),
-                reviewing: self.review.active,
+                reviewing: self.side == SideTab::Review,
                 editing_suggestion: self.review.editing.is_some(),
             };
             let commands = read_keyboard(&ctx, &keys);
@@ -604,7 +668,14 @@ impl MarginaliaApp {
                     .resizable(true)
                     .default_size(250.0)
                     .show(ui, |ui| {
-                        doc_list::doc_list_ui(ui, project, self.current, &mut out)
+                        doc_list::doc_list_ui(
+                            ui,
+                            project,
+                            self.current,
+                            session.history.version(),
+                            &mut self.doc_filter,
+                            &mut out,
+                        )
                     });
                 egui::Panel::right("spans")
                     .resizable(true)
@@ -617,15 +688,29 @@ impl MarginaliaApp {
                                     .filter(|s| s.review == crate::model::Review::Pending)
                                     .count()
                             });
-                            ui.selectable_value(&mut self.review.active, false, "Spans");
+                            ui.selectable_value(&mut self.side, SideTab::Spans, "Spans");
                             ui.selectable_value(
-                                &mut self.review.active,
-                                true,
+                                &mut self.side,
+                                SideTab::Review,
                                 format!("Review ({pending})"),
                             );
+                            ui.selectable_value(&mut self.side, SideTab::Search, "Search");
                         });
                         ui.separator();
-                        if self.review.active {
+                        if self.side == SideTab::Search {
+                            self.search.refresh(
+                                &ctx,
+                                project,
+                                self.current,
+                                session.history.version(),
+                            );
+                            crate::ui::search_panel::search_panel_ui(
+                                ui,
+                                &mut self.search,
+                                project,
+                                &mut out,
+                            );
+                        } else if self.side == SideTab::Review {
                             let input = crate::ui::review_panel::ReviewInput {
                                 project,
                                 doc_id: self.current,
@@ -679,6 +764,8 @@ impl MarginaliaApp {
                     out.extend(view_out.commands);
                 });
                 self.schema_editor.window_ui(&ctx, project, &mut out);
+                crate::ui::stats_window::stats_window_ui(&ctx, &mut self.stats, session, &mut out);
+                self.consistency.window_ui(&ctx, session, &mut out);
             }
             None => {
                 egui::Panel::bottom("label-bar").show(ui, |ui| {

@@ -2,7 +2,7 @@
 //! and scrolled into view after each decision, `E` to fix the boundaries or the label first,
 //! and bulk acceptance. Every decision is an edit, so it can be undone.
 
-use super::MarginaliaApp;
+use super::{MarginaliaApp, SideTab};
 use crate::model::review::AcceptAs;
 use crate::model::{DocId, Edit, Review, SpanId, SpanKey, Suggestion};
 use crate::ui::commands::ReviewKey;
@@ -29,8 +29,6 @@ impl ReviewFilter {
 /// The review workflow's state.
 #[derive(Clone, Debug, Default)]
 pub struct ReviewState {
-    /// The right panel shows the review queue.
-    pub active: bool,
     /// The suggestion under review.
     pub current: Option<(DocId, SpanId)>,
     pub filter: ReviewFilter,
@@ -53,7 +51,7 @@ impl MarginaliaApp {
 
     pub(super) fn focus_suggestion(&mut self, doc: DocId, key: SpanKey) {
         self.go_to(doc);
-        self.review.active = true;
+        self.side = SideTab::Review;
         self.review.current = Some((doc, key.id));
         self.review.editing = None;
         self.selection = Selection::None;
@@ -263,7 +261,7 @@ impl MarginaliaApp {
                         "No new suggestions"
                     };
                     if applied {
-                        self.review.active = true;
+                        self.side = SideTab::Review;
                         self.review.current = None;
                         self.review_step(true);
                     }
