@@ -68,6 +68,15 @@ pub enum Command {
         #[arg(value_name = "PROJECT.ron")]
         project: PathBuf,
     },
+    /// Load a project and save it again: in the current format version, with the previous
+    /// file kept as a backup (`PROJECT.ron.bak1`...).
+    Resave {
+        #[arg(value_name = "PROJECT.ron")]
+        project: PathBuf,
+        /// How many earlier versions to keep.
+        #[arg(long, default_value_t = persist::backup::DEFAULT_BACKUPS)]
+        backups: usize,
+    },
     /// Import annotated documents from another tool into a new project (or an existing one).
     Import {
         #[arg(long, value_enum)]
@@ -254,6 +263,7 @@ pub fn run(command: Command) -> ExitCode {
             force,
         } => new_cmd(&corpus, &output, name.as_deref(), force),
         Command::Validate { project } => validate_cmd(&project),
+        Command::Resave { project, backups } => resave_cmd(&project, backups),
         Command::Import {
             format,
             paths,
@@ -350,6 +360,52 @@ fn validate_cmd(project: &Path) -> Result<(), LoadError> {
         p.documents.len(),
         p.span_count()
     );
+    match persist::journal::pending(project) {
+        Ok(Some(r)) => println!(
+            "note: {} holds {} not saved in the file; open the project in the window to \
+             restore or discard them",
+            persist::journal::journal_path(project).display(),
+            crate::model::text::plural(r.edits.len(), "change", "changes")
+        ),
+        Ok(None) => {}
+        Err(p) => eprintln!("warning: {p}"),
+    }
+    Ok(())
+}
+
+/// Refuses to rewrite a project whose journal holds changes a window session did not save:
+/// writing the file would orphan them.
+fn no_pending_journal(project: &Path) -> Result<(), LoadError> {
+    if let Some(r) = persist::journal::pending(project)? {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            project,
+            format!(
+                "{} holds {} a window session did not save; open the project in the window \
+                 to restore or discard them first",
+                persist::journal::journal_path(project).display(),
+                crate::model::text::plural(r.edits.len(), "change", "changes")
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Loads and saves a project: the file in the current format version, the previous
+/// versions kept as backups.
+fn resave_cmd(project: &Path, backups: usize) -> Result<(), LoadError> {
+    no_pending_journal(project)?;
+    let loaded = persist::load_project(project)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    persist::save_project_keeping(&loaded.project, project, backups)?;
+    println!(
+        "{}: saved in format version {}",
+        project.display(),
+        persist::FORMAT_VERSION
+    );
     Ok(())
 }
 
@@ -380,6 +436,9 @@ fn import_cmd(
             "already exists; pass --force to overwrite it, or --into to add to it",
         )
         .into());
+    }
+    if let Some(p) = into {
+        no_pending_journal(p)?;
     }
     let existing = into
         .map(persist::load_project)
@@ -439,6 +498,7 @@ fn suggest_cmd(
         })
         .collect();
     let mut suggesters = crate::suggest::Suggester::parse_list(&rest.join(",")).map_err(invalid)?;
+    no_pending_journal(path)?;
     let mut project = persist::load_project(path)?.project;
     let mut changed = false;
     if let Some(command) = set_command {

@@ -255,3 +255,39 @@ fn export_from_the_file_menu_writes_the_file_and_reports() {
     assert!(out.join("annotation.conf").exists());
     assert!(out.join("harris-will-not-cozy-up-to-kim.ann").exists());
 }
+
+#[test]
+fn after_a_crash_opening_the_project_offers_its_unsaved_changes_back() {
+    use marginalia::model::{DocId, Edit};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "Harris said no.").unwrap();
+    let project = marginalia::persist::new_project(dir.path(), Some("crashy")).unwrap();
+    let path = dir.path().join("crashy.ron");
+    marginalia::persist::save_project(&project, &path).unwrap();
+    // A session tags "Harris" and dies without saving.
+    let (mut s, _) = Session::open(&path).unwrap();
+    let span = s.project.make_span(DocId(0), 0, 6, "speaker").unwrap();
+    s.apply(Edit::AddSpan { doc: DocId(0), span }).unwrap();
+    drop(s);
+
+    let mut h = empty_app();
+    h.state_mut().queue(Command::OpenPath(path.clone()));
+    wait_for(&mut h, |app| {
+        matches!(app.dialog(), Some(Dialog::Recover { changes: 1, .. }))
+    });
+    assert!(h.query_by_label_contains("did not close properly").is_some());
+    // Enter restores (the safe answer).
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let session = h.state().session().unwrap();
+    assert_eq!(session.path.as_deref(), Some(path.as_path()));
+    assert_eq!(session.project.documents[0].spans().len(), 1);
+    assert!(session.is_dirty());
+    assert!(h.state().message().unwrap().contains("Restored 1 change"));
+    // Ctrl+S keeps it, and the journal is gone.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    assert!(!marginalia::persist::journal::journal_path(&path).exists());
+    let saved = marginalia::persist::load_project(&path).unwrap().project;
+    assert_eq!(saved.documents[0].spans().len(), 1);
+}

@@ -1,6 +1,6 @@
 //! Every change to a project is an [`Edit`] value, applied in exactly one place
 //! ([`Project::apply`]), which returns the edit that undoes it. Undo/redo, the unsaved-changes
-//! marker and (later) the autosave journal all come from this one funnel.
+//! marker and the autosave journal all come from this one funnel.
 //!
 //! `apply` also keeps the project consistent whatever the caller does: a span's stored text
 //! always matches the document, attribute values and relations always fit the schema, and
@@ -12,8 +12,9 @@ use crate::model::project::{
 use crate::model::schema::Schema;
 use std::collections::BTreeMap;
 
-/// A change to a project. Applying it yields its inverse.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A change to a project. Applying it yields its inverse. Serializable: the autosave
+/// journal records every applied edit, to replay them after a crash.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Edit {
     AddSpan {
         doc: DocId,

@@ -16,7 +16,8 @@ pub struct SpanId(pub u64);
 
 /// Index of a document in [`Project::documents`]. Documents are only ever appended, so an
 /// index stays valid for the life of the project.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct DocId(pub usize);
 
 /// An annotated stretch of text.

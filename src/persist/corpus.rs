@@ -16,7 +16,12 @@ pub const MAX_CORPUS_FILE_BYTES: u64 = 1 << 30;
 
 /// `sha256:<hex>` of a document's text.
 pub fn hash_text(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
+    hash_bytes(text.as_bytes())
+}
+
+/// `sha256:<hex>` of any bytes (a project file, for the journal).
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest {

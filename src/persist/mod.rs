@@ -4,11 +4,15 @@
 //! nothing here panics on bad input, and nothing is written except by an atomic replace.
 
 pub mod atomic;
+pub mod backup;
 pub mod corpus;
+pub mod journal;
 pub mod paths;
 pub mod problem;
 pub mod project_file;
 
 pub use corpus::new_project;
 pub use problem::{LoadError, Problem, ProblemKind};
-pub use project_file::{FORMAT_VERSION, Loaded, load_project, project_to_ron, save_project};
+pub use project_file::{
+    FORMAT_VERSION, Loaded, load_project, project_to_ron, save_project, save_project_keeping,
+};

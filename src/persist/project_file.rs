@@ -10,6 +10,7 @@ use crate::model::{
     DocSource, Document, Project, Relation, RelationType, Schema, Span, Status, Suggestion,
 };
 use crate::persist::atomic::write_atomic;
+use crate::persist::backup::{DEFAULT_BACKUPS, rotate};
 use crate::persist::corpus::{JsonlDoc, hash_text, read_jsonl, read_text_file};
 use crate::persist::paths::{normalize, relative_to, resolve};
 use crate::persist::problem::{LoadError, Problem, ProblemKind};
@@ -542,8 +543,53 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
     Ok(out)
 }
 
-/// Saves atomically: on any error the previous file is untouched.
+/// Saves atomically, keeping the last [`DEFAULT_BACKUPS`] versions: on any error the
+/// previous file is untouched.
 pub fn save_project(project: &Project, path: &Path) -> Result<(), Problem> {
+    save_project_keeping(project, path, DEFAULT_BACKUPS)
+}
+
+/// Saves atomically, keeping the last `backups` versions as `<file>.bak1`... (0: none).
+pub fn save_project_keeping(project: &Project, path: &Path, backups: usize) -> Result<(), Problem> {
     let text = project_to_ron(project, path)?;
-    write_atomic(path, text.as_bytes()).map_err(|e| Problem::io(path, &e))
+    rotate(path, backups).map_err(|e| {
+        Problem::new(
+            ProblemKind::Io,
+            path,
+            format!("cannot keep a backup of the previous version ({e}); not saved"),
+        )
+    })?;
+    write_atomic(path, text.as_bytes()).map_err(|e| Problem::io(path, &e))?;
+    remove_stale_temp_files(path);
+    Ok(())
+}
+
+/// Temporary files of this project older than an hour were left by a save that was killed
+/// (a live save finishes in well under a second): they are removed. Best effort.
+fn remove_stale_temp_files(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let hour = std::time::Duration::from_secs(3600);
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > hour);
+        if file.starts_with(&prefix) && file.ends_with(".tmp") && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }

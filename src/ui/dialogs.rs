@@ -20,6 +20,12 @@ pub enum Dialog {
     Unsaved {
         then: Command,
     },
+    /// The project has changes a session that ended without saving left in its journal.
+    Recover {
+        changes: usize,
+        /// Why not every change can come back (a torn last line), if so.
+        note: Option<String>,
+    },
     /// An edit that deletes annotations, waiting for a yes.
     Confirm {
         message: String,
@@ -44,6 +50,10 @@ pub enum Dialog {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DialogAction {
     Close,
+    /// Replay the journal of the session that ended without saving.
+    Restore,
+    /// Set that journal aside.
+    DiscardRecovery,
     SaveThen(Command),
     Apply(Box<crate::model::Edit>),
     DiscardThen(Command),
@@ -65,6 +75,8 @@ fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
     match dialog {
         Dialog::Error { .. } | Dialog::Report { .. } => Some(DialogAction::Close),
         Dialog::Unsaved { then } => Some(DialogAction::SaveThen(then.clone())),
+        // Bringing work back is the safe answer.
+        Dialog::Recover { .. } => Some(DialogAction::Restore),
         // Deleting needs a click, not a reflex.
         Dialog::Confirm { .. } => None,
         Dialog::SaveAs { path } => {
@@ -138,6 +150,32 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
                     }
                     if ui.button("Cancel").clicked() {
                         action = Some(DialogAction::Close);
+                    }
+                });
+            }
+            Dialog::Recover { changes, note } => {
+                ui.heading("Restore unsaved changes?");
+                ui.label(format!(
+                    "Marginalia did not close properly last time. {} made after the last save \
+                     can be restored from the journal.",
+                    crate::model::text::plural(*changes, "change", "changes")
+                ));
+                if let Some(n) = note {
+                    ui.label(RichText::new(n.as_str()).color(ui.visuals().warn_fg_color));
+                }
+                ui.label(
+                    RichText::new(
+                        "Restored changes are not saved yet: save to keep them. Discarded ones are \
+                         kept aside as <project>.journal.discarded.",
+                    )
+                    .weak(),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Restore").clicked() {
+                        action = Some(DialogAction::Restore);
+                    }
+                    if ui.button("Discard them").clicked() {
+                        action = Some(DialogAction::DiscardRecovery);
                     }
                 });
             }

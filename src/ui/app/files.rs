@@ -15,7 +15,13 @@ impl MarginaliaApp {
     pub(super) fn install(&mut self, session: Session, path: &Path, warnings: Vec<Problem>) {
         let docs = session.project.documents.len();
         let spans = session.project.span_count();
+        let recovery = session
+            .recovery()
+            .map(|r| (r.edits.len(), r.note.as_ref().map(ToString::to_string)));
         self.set_session(session);
+        if let Some((changes, note)) = recovery {
+            self.dialog = Some(Dialog::Recover { changes, note });
+        }
         self.remember_recent(path);
         if warnings.is_empty() {
             self.say(format!(
@@ -35,6 +41,14 @@ impl MarginaliaApp {
     /// Makes `session` the open project, starting at its first document.
     pub(super) fn set_session(&mut self, mut session: Session) {
         session.annotator = self.annotator.clone();
+        session.backups = self.prefs.backups;
+        // The project being replaced was saved or its changes discarded (the app asked):
+        // its journal has nothing left to keep.
+        if let Some(mut old) = self.session.take()
+            && let Err(p) = old.close()
+        {
+            self.say(format!("Could not remove the old journal: {p}"));
+        }
         self.view.reset();
         self.selection = Selection::None;
         self.current = DocId(0);
@@ -167,7 +181,40 @@ impl MarginaliaApp {
             }
             DialogAction::DiscardThen(then) => {
                 self.dialog = None;
+                // "Don't save": the changes are given up on purpose, the journal with them.
+                if let Some(s) = &mut self.session
+                    && let Err(p) = s.close()
+                {
+                    self.say(format!("Could not remove the journal: {p}"));
+                }
                 self.handle_with(then, ctx, true);
+            }
+            DialogAction::Restore => {
+                self.dialog = None;
+                if let Some(s) = &mut self.session {
+                    let (restored, stopped) = s.restore();
+                    let mut message = format!(
+                        "Restored {} (not saved yet: Ctrl+S keeps them).",
+                        crate::model::text::plural(restored, "change", "changes")
+                    );
+                    if let Some(why) = stopped {
+                        message.push_str(&format!(" Stopped early: {why}"));
+                    }
+                    self.say(message);
+                }
+            }
+            DialogAction::DiscardRecovery => {
+                self.dialog = None;
+                if let Some(s) = &mut self.session {
+                    match s.discard_recovery() {
+                        Ok(()) => {
+                            self.say("The unsaved changes were set aside (.journal.discarded).")
+                        }
+                        Err(p) => {
+                            self.show_error("Could not set the journal aside", &p.to_string())
+                        }
+                    }
+                }
             }
             DialogAction::Apply(edit) => {
                 self.dialog = None;

@@ -37,12 +37,30 @@ pub enum SideTab {
 }
 
 /// Preferences kept between runs (in eframe's storage: never project data).
-#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Prefs {
     /// Most recent first.
     pub recent: Vec<PathBuf>,
+    /// Earlier versions of the project file each save keeps (`<file>.bak1`...).
+    pub backups: usize,
+    /// Seconds between automatic saves of a project with changes (0: never).
+    pub autosave_seconds: u64,
 }
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            recent: Vec::new(),
+            backups: crate::persist::backup::DEFAULT_BACKUPS,
+            autosave_seconds: DEFAULT_AUTOSAVE_SECONDS,
+        }
+    }
+}
+
+/// How often a project with changes is saved by itself. The journal already keeps every
+/// edit; the periodic save keeps the journal short and the file itself current.
+pub const DEFAULT_AUTOSAVE_SECONDS: u64 = 120;
 
 const PREFS_KEY: &str = "marginalia-prefs";
 const MAX_RECENT: usize = 10;
@@ -140,6 +158,11 @@ pub struct MarginaliaApp {
     /// Where this machine remembers which project commands may run (`None`: nowhere, so
     /// every run asks; tests and embedders that must not touch the user's data folder).
     consent_file: Option<PathBuf>,
+    /// The history version seen last frame, when it changed, and when the project was last
+    /// saved (by hand or automatically): the autosave clock.
+    seen_version: u64,
+    changed_at: std::time::Instant,
+    saved_at: std::time::Instant,
     /// What the right panel shows.
     side: SideTab,
     search: crate::ui::search_panel::SearchState,
@@ -255,6 +278,9 @@ impl MarginaliaApp {
             suggest_dialog: None,
             suggest_task: None,
             consent_file: None,
+            seen_version: 0,
+            changed_at: std::time::Instant::now(),
+            saved_at: std::time::Instant::now(),
             side: SideTab::Spans,
             search: Default::default(),
             stats: Default::default(),
@@ -558,6 +584,52 @@ impl MarginaliaApp {
         }
     }
 
+    /// The journal reaches the disk within a second of an edit, and a project with changes
+    /// is saved by itself every few minutes, once the user pauses for a moment.
+    fn keep_work_safe(&mut self, ctx: &egui::Context) {
+        /// A save never interrupts typing: it waits for this much quiet.
+        const QUIET: std::time::Duration = std::time::Duration::from_secs(2);
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        session.sync_journal();
+        if let Some(p) = session.take_journal_problem() {
+            self.say(format!(
+                "The journal could not be written ({p}); save often until this is fixed."
+            ));
+        }
+        let Some(session) = &self.session else {
+            return;
+        };
+        let version = session.history.version();
+        if version != self.seen_version {
+            self.seen_version = version;
+            self.changed_at = std::time::Instant::now();
+        }
+        if !session.is_dirty() {
+            self.saved_at = std::time::Instant::now();
+            return;
+        }
+        if session.path.is_none() {
+            return;
+        }
+        // Keep frames coming while a sync or a save is due, even if the user is idle.
+        ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        let every = std::time::Duration::from_secs(self.prefs.autosave_seconds);
+        let due = self.prefs.autosave_seconds > 0
+            && session.recovery().is_none()
+            && self.dialog.is_none()
+            && self.saved_at.elapsed() >= every
+            && self.changed_at.elapsed() >= QUIET;
+        if due {
+            self.save();
+            self.saved_at = std::time::Instant::now();
+            if !self.is_dirty() {
+                self.say("Saved automatically.");
+            }
+        }
+    }
+
     fn screenshot_step(&mut self, ctx: &egui::Context) {
         let Some(plan) = &mut self.screenshot else {
             return;
@@ -594,6 +666,7 @@ impl MarginaliaApp {
         }
         self.poll_tasks(&ctx);
         self.handle_window_events(&ctx);
+        self.keep_work_safe(&ctx);
         let now = ctx.input(|i| i.time);
         if let Some((_, shown)) = &mut self.message {
             let since = *shown.get_or_insert(now);
@@ -866,5 +939,15 @@ impl eframe::App for MarginaliaApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, PREFS_KEY, &self.prefs);
+    }
+
+    /// A clean exit: a project without unsaved changes needs its journal no more. (With
+    /// unsaved changes the user was asked; "Don't save" already removed it.)
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(session) = &mut self.session
+            && !session.is_dirty()
+        {
+            let _ = session.close();
+        }
     }
 }
