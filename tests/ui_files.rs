@@ -267,7 +267,11 @@ fn after_a_crash_opening_the_project_offers_its_unsaved_changes_back() {
     // A session tags "Harris" and dies without saving.
     let (mut s, _) = Session::open(&path).unwrap();
     let span = s.project.make_span(DocId(0), 0, 6, "speaker").unwrap();
-    s.apply(Edit::AddSpan { doc: DocId(0), span }).unwrap();
+    s.apply(Edit::AddSpan {
+        doc: DocId(0),
+        span,
+    })
+    .unwrap();
     drop(s);
 
     let mut h = empty_app();
@@ -275,7 +279,10 @@ fn after_a_crash_opening_the_project_offers_its_unsaved_changes_back() {
     wait_for(&mut h, |app| {
         matches!(app.dialog(), Some(Dialog::Recover { changes: 1, .. }))
     });
-    assert!(h.query_by_label_contains("did not close properly").is_some());
+    assert!(
+        h.query_by_label_contains("did not close properly")
+            .is_some()
+    );
     // Enter restores (the safe answer).
     h.key_press(egui::Key::Enter);
     h.run();
