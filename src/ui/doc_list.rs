@@ -185,18 +185,25 @@ fn filters_ui(ui: &mut egui::Ui, project: &Project, state: &mut DocListState) {
     });
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Label").weak());
+        let has = state.label.as_ref().is_none_or(|(_, has)| *has);
         ui.selectable_value(&mut state.label, None, "any");
         for l in &project.schema.labels {
-            ui.selectable_value(
-                &mut state.label,
-                Some((l.name.clone(), true)),
-                format!("with {}", l.name),
-            );
-            ui.selectable_value(
-                &mut state.label,
-                Some((l.name.clone(), false)),
-                format!("without {}", l.name),
-            );
+            let selected = state.label.as_ref().is_some_and(|(n, _)| *n == l.name);
+            if ui.selectable_label(selected, l.name.as_str()).clicked() {
+                state.label = Some((l.name.clone(), has));
+            }
+        }
+        let mut without = !has;
+        if ui
+            .add_enabled(
+                state.label.is_some(),
+                egui::Checkbox::new(&mut without, "missing"),
+            )
+            .on_hover_text("Documents without any span of this label")
+            .changed()
+            && let Some((_, h)) = &mut state.label
+        {
+            *h = !without;
         }
     });
     ui.horizontal_wrapped(|ui| {
