@@ -82,6 +82,19 @@ pub enum Edit {
     SetSchema(Box<Schema>),
     /// Sets (or clears) the project's suggestion command.
     SetSuggestCommand(Option<String>),
+    /// Deletes a span that was set aside because its text left the document, with its
+    /// relations (placing it again is this plus an `AddSpan`, see
+    /// [`Project::place_unanchored_edit`]).
+    DropUnanchored {
+        doc: DocId,
+        id: SpanId,
+    },
+    /// Puts such a span (and its relations) back aside: the inverse of `DropUnanchored`.
+    RestoreUnanchored {
+        doc: DocId,
+        span: Span,
+        relations: Vec<Relation>,
+    },
     /// Renames a label in the schema and on every span.
     RenameLabel {
         from: String,
@@ -175,6 +188,8 @@ impl Edit {
             } => "reopen suggestion".to_owned(),
             Edit::SetSchema(_) => "change schema".to_owned(),
             Edit::SetSuggestCommand(_) => "set suggestion command".to_owned(),
+            Edit::DropUnanchored { .. } => "delete a span set aside".to_owned(),
+            Edit::RestoreUnanchored { .. } => "set a span aside".to_owned(),
             Edit::RenameLabel { from, to } => format!("rename label {from} to {to}"),
             Edit::RenameAttribute { from, to, .. } => format!("rename attribute {from} to {to}"),
             Edit::RenameRelationType { from, to } => format!("rename relation {from} to {to}"),
@@ -215,6 +230,9 @@ impl Edit {
             Edit::RemoveSpan { doc, .. }
             | Edit::RemoveRelation { doc, .. }
             | Edit::SetStatus { doc, .. } => Some((*doc, None)),
+            Edit::DropUnanchored { doc, .. } | Edit::RestoreUnanchored { doc, .. } => {
+                Some((*doc, None))
+            }
             Edit::SetSchema(_)
             | Edit::SetSuggestCommand(_)
             | Edit::RenameLabel { .. }
@@ -557,6 +575,28 @@ impl Project {
                     d.touch();
                 }
                 Ok(Edit::SetSchema(Box::new(old)))
+            }
+            Edit::DropUnanchored { doc, id } => {
+                let d = self.document_mut(doc)?;
+                let (span, relations) = d.take_unanchored(id).ok_or(EditError::NoSpan(id.0))?;
+                Ok(Edit::RestoreUnanchored {
+                    doc,
+                    span,
+                    relations,
+                })
+            }
+            Edit::RestoreUnanchored {
+                doc,
+                span,
+                relations,
+            } => {
+                let d = self.document_mut(doc)?;
+                if d.has_id(span.id) {
+                    return Err(EditError::DuplicateId(span.id.0));
+                }
+                let id = span.id;
+                d.put_unanchored(span, relations);
+                Ok(Edit::DropUnanchored { doc, id })
             }
             Edit::SetSuggestCommand(command) => {
                 let command = command.filter(|c| !c.trim().is_empty());

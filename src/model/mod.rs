@@ -6,6 +6,7 @@ pub mod consistency;
 pub mod edit;
 pub mod history;
 pub mod project;
+pub mod reanchor;
 pub mod review;
 pub mod schema;
 pub mod schema_change;

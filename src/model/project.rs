@@ -146,8 +146,10 @@ impl Span {
         }
     }
 
+    /// Length in bytes (0 for a reversed span, which only a damaged file can hold: loading
+    /// reports it, and must not panic on the way).
     pub fn len(&self) -> usize {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -223,6 +225,10 @@ pub struct Document {
     relations: Vec<Relation>,
     /// The suggestion layer, sorted like spans.
     suggestions: Vec<Suggestion>,
+    /// Spans whose text is no longer in the document (the corpus file changed behind the
+    /// project's back): kept, with their relations, until the user places or deletes them.
+    unanchored: Vec<Span>,
+    unanchored_relations: Vec<Relation>,
     /// Ids of the spans and relations, to refuse a duplicate without a scan.
     ids: HashSet<SpanId>,
     /// Bumped on every change to this document's annotations; views key caches on it.
@@ -247,6 +253,8 @@ impl Document {
             spans: Arc::default(),
             relations: Vec::new(),
             suggestions: Vec::new(),
+            unanchored: Vec::new(),
+            unanchored_relations: Vec::new(),
             ids: HashSet::new(),
             revision: 0,
             max_span_len: 0,
@@ -307,6 +315,52 @@ impl Document {
     }
 
     /// The suggestion layer, in reading order.
+    /// Spans set aside because their text is no longer in the document.
+    pub fn unanchored(&self) -> &[Span] {
+        &self.unanchored
+    }
+
+    /// Relations of the unanchored spans.
+    pub fn unanchored_relations(&self) -> &[Relation] {
+        &self.unanchored_relations
+    }
+
+    /// Sets the unanchored spans and their relations (loading). Their ids stay taken.
+    pub fn set_unanchored(&mut self, spans: Vec<Span>, relations: Vec<Relation>) {
+        self.ids.extend(spans.iter().map(|s| s.id));
+        self.ids.extend(relations.iter().map(|r| r.id));
+        self.unanchored = spans;
+        self.unanchored_relations = relations;
+        self.revision += 1;
+    }
+
+    /// Takes an unanchored span out, with the relations that have it at one end.
+    pub(crate) fn take_unanchored(&mut self, id: SpanId) -> Option<(Span, Vec<Relation>)> {
+        let at = self.unanchored.iter().position(|s| s.id == id)?;
+        let span = self.unanchored.remove(at);
+        let (mine, rest): (Vec<Relation>, Vec<Relation>) =
+            std::mem::take(&mut self.unanchored_relations)
+                .into_iter()
+                .partition(|r| r.from == id || r.to == id);
+        self.unanchored_relations = rest;
+        self.ids.remove(&id);
+        for r in &mine {
+            self.ids.remove(&r.id);
+        }
+        self.revision += 1;
+        Some((span, mine))
+    }
+
+    pub(crate) fn put_unanchored(&mut self, span: Span, relations: Vec<Relation>) {
+        self.ids.insert(span.id);
+        self.ids.extend(relations.iter().map(|r| r.id));
+        self.unanchored.push(span);
+        self.unanchored.sort_by_key(|s| s.id);
+        self.unanchored_relations.extend(relations);
+        self.unanchored_relations.sort_by_key(|r| r.id);
+        self.revision += 1;
+    }
+
     pub fn suggestions(&self) -> &[Suggestion] {
         &self.suggestions
     }
@@ -325,7 +379,7 @@ impl Document {
     }
 
     pub(crate) fn insert_suggestion(&mut self, s: Suggestion) {
-        self.max_suggestion_len = self.max_suggestion_len.max(s.end - s.start);
+        self.max_suggestion_len = self.max_suggestion_len.max(s.end.saturating_sub(s.start));
         let at = self.suggestions.partition_point(|x| x.key() < s.key());
         self.ids.insert(s.id);
         self.suggestions.insert(at, s);
@@ -349,7 +403,7 @@ impl Document {
         suggestions.sort_by_key(Suggestion::key);
         self.max_suggestion_len = suggestions
             .iter()
-            .map(|s| s.end - s.start)
+            .map(|s| s.end.saturating_sub(s.start))
             .max()
             .unwrap_or(0);
         self.ids.extend(suggestions.iter().map(|s| s.id));
