@@ -97,6 +97,9 @@ pub enum Command {
     OpenConsistency,
     /// Apply the majority annotation to every place of a consistency finding.
     FixFinding(usize),
+    /// Place a span whose text left the document at the selected text, or delete it.
+    PlaceUnanchored(SpanId),
+    DropUnanchored(SpanId),
 }
 
 /// Keys of the review workflow.

@@ -148,6 +148,10 @@ pub fn span_panel_ui(
             }
         });
     ui.separator();
+    if !doc.unanchored().is_empty() {
+        unanchored_ui(ui, doc, schema, input.selection, out);
+        ui.separator();
+    }
     span_list_ui(
         ui,
         input.doc_id,
@@ -157,6 +161,52 @@ pub fn span_panel_ui(
         input.reveal_selected,
         out,
     );
+}
+
+/// Spans whose text left the document when its file changed: each can be placed at the
+/// selected text, or deleted.
+fn unanchored_ui(
+    ui: &mut egui::Ui,
+    doc: &Document,
+    schema: &Schema,
+    selection: &Selection,
+    out: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(format!("Needs review {}", doc.unanchored().len()))
+                .strong()
+                .color(ui.visuals().warn_fg_color),
+        );
+    });
+    ui.label(
+        RichText::new(
+            "The document's file changed and these texts are no longer in it. Select where each \
+             belongs and place it, or delete it.",
+        )
+        .weak()
+        .small(),
+    );
+    let can_place = matches!(selection, Selection::Text(r) if !r.is_empty());
+    for span in doc.unanchored() {
+        ui.horizontal(|ui| {
+            label_chip(ui, schema, &span.label);
+            ui.add(egui::Label::new(format!("“{}”", excerpt(&span.text, 40))).truncate());
+        });
+        ui.horizontal(|ui| {
+            ui.add_space(62.0);
+            if ui
+                .add_enabled(can_place, egui::Button::new("Place at selection").small())
+                .on_disabled_hover_text("Select the text where it belongs first")
+                .clicked()
+            {
+                out.push(Command::PlaceUnanchored(span.id));
+            }
+            if ui.add(egui::Button::new("Delete").small()).clicked() {
+                out.push(Command::DropUnanchored(span.id));
+            }
+        });
+    }
 }
 
 fn selected_span_ui(

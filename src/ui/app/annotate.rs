@@ -345,4 +345,44 @@ impl MarginaliaApp {
             });
         }
     }
+
+    /// Places a span set aside (its text left the document) at the selected text.
+    pub(super) fn place_unanchored(&mut self, id: crate::model::SpanId) {
+        let doc = self.current;
+        let Selection::Text(range) = self.selection.clone() else {
+            self.say("Select the text where it belongs first.");
+            return;
+        };
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        match session
+            .project
+            .place_unanchored_edit(doc, id, range.start, range.end)
+        {
+            Ok(placed) => {
+                if self.edit(placed.edit) {
+                    self.selection = Selection::Span(crate::model::SpanKey {
+                        start: range.start,
+                        end: range.end,
+                        id,
+                    });
+                    let dropped = if placed.dropped_relations > 0 {
+                        format!(
+                            "; {} to spans still set aside could not come along",
+                            crate::model::text::plural(
+                                placed.dropped_relations,
+                                "relation",
+                                "relations"
+                            )
+                        )
+                    } else {
+                        String::new()
+                    };
+                    self.say(format!("Placed{dropped}."));
+                }
+            }
+            Err(e) => self.say(format!("Not placed: {e}")),
+        }
+    }
 }

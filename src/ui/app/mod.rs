@@ -512,6 +512,13 @@ impl MarginaliaApp {
             Command::OpenStatistics => self.stats.open = true,
             Command::OpenConsistency => self.consistency.open(),
             Command::FixFinding(i) => self.fix_finding(i),
+            Command::PlaceUnanchored(id) => self.place_unanchored(id),
+            Command::DropUnanchored(id) => {
+                let doc = self.current;
+                if self.edit(Edit::DropUnanchored { doc, id }) {
+                    self.say("Deleted (Ctrl+Z brings it back).");
+                }
+            }
             Command::OpenSuggest => {
                 if self.suggest_dialog.is_none() {
                     let command = self
