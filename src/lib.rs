@@ -18,6 +18,7 @@
 
 pub mod cli;
 pub mod formats;
+pub mod generate;
 pub mod model;
 pub mod persist;
 pub mod session;

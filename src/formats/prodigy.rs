@@ -441,6 +441,26 @@ fn read_relations(
 
 /// Writes one accepted task per document, and one rejected task per document that has
 /// rejected suggestions.
+/// Appends a task line: `task` with `"tokens": tokens_json` added. `tokens` sorts last
+/// among a task's keys, so it goes just before the object's closing brace.
+fn push_task(content: &mut String, task: &Value, tokens_json: &str) {
+    let task = task.to_string();
+    content.push_str(task.strip_suffix('}').unwrap_or(&task));
+    content.push_str(",\"tokens\":");
+    content.push_str(tokens_json);
+    content.push_str("}\n");
+}
+
+/// A token of an exported task.
+#[derive(serde::Serialize)]
+struct TokenOut<'a> {
+    end: usize,
+    id: usize,
+    start: usize,
+    text: &'a str,
+    ws: bool,
+}
+
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
     let _ = schema;
     let mut content = String::new();
@@ -449,19 +469,20 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
         let index = OffsetIndex::new(&doc.text);
         let tokens = tokenize(&doc.text);
         report_misaligned(doc, &d.spans, &tokens, out, report);
-        let token_json: Vec<Value> = tokens
+        // Tokens are most of a task: written from a plain struct rather than one JSON map
+        // each (fields in the order a map would sort them).
+        let token_list: Vec<TokenOut<'_>> = tokens
             .iter()
             .enumerate()
-            .map(|(i, t)| {
-                json!({
-                    "text": doc.text.get(t.start..t.end).unwrap_or_default(),
-                    "start": index.from_byte(t.start, Unit::CodePoints),
-                    "end": index.from_byte(t.end, Unit::CodePoints),
-                    "id": i,
-                    "ws": t.ws,
-                })
+            .map(|(i, t)| TokenOut {
+                end: index.from_byte(t.end, Unit::CodePoints),
+                id: i,
+                start: index.from_byte(t.start, Unit::CodePoints),
+                text: doc.text.get(t.start..t.end).unwrap_or_default(),
+                ws: t.ws,
             })
             .collect();
+        let token_json = serde_json::to_string(&token_list).unwrap_or_else(|_| "[]".into());
         let meta = task_meta(doc, out, report);
 
         // Span id → (its core object, its last token) for the relations.
@@ -495,14 +516,12 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
         }
         let task = json!({
             "text": &*doc.text,
-            "tokens": token_json,
             "spans": spans,
             "relations": relations,
             "answer": "accept",
             "meta": meta,
         });
-        content.push_str(&task.to_string());
-        content.push('\n');
+        push_task(&mut content, &task, &token_json);
         report.count("documents", 1);
         report.count("spans", spans.len());
         report.count("relations", relations.len());
@@ -552,13 +571,11 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
             report.count("rejected suggestions", rejected.len());
             let task = json!({
                 "text": &*doc.text,
-                "tokens": token_json,
                 "spans": rejected,
                 "answer": "reject",
                 "meta": meta,
             });
-            content.push_str(&task.to_string());
-            content.push('\n');
+            push_task(&mut content, &task, &token_json);
         }
     }
     report_uncarried(docs, report);
@@ -616,4 +633,27 @@ fn core_span(
         json!({"start": start, "end": end, "token_start": range.start, "token_end": last, "label": label}),
         last,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::export::{Selection, select};
+
+    /// Tokens are spliced into each task by hand: every line must still be exactly what
+    /// serde_json writes for the whole task (keys sorted, no spaces).
+    #[test]
+    fn tasks_are_canonical_json() {
+        let p = crate::generate::project(3, 2_000, 3, 4, Path::new("/tmp"));
+        let docs = select(&p, &Selection::default());
+        let mut report = Report::default();
+        let out = export(&docs, &p.schema, Path::new("out.jsonl"), &mut report);
+        let content = &out.files[0].1;
+        assert_eq!(content.lines().count(), 3);
+        for line in content.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v.to_string(), line);
+            assert!(v["tokens"].as_array().unwrap().len() > 300);
+        }
+    }
 }

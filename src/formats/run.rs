@@ -95,18 +95,47 @@ pub fn write_output(files: &[(PathBuf, String)], force: bool) -> Result<(), Prob
             "already exists; pass --force to overwrite it",
         ));
     }
-    for (path, content) in files {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| Problem::io(dir, &e))?;
-        }
-        persist::atomic::write_atomic(path, content.as_bytes())
-            .map_err(|e| Problem::io(path, &e))?;
+    for dir in files
+        .iter()
+        .filter_map(|(p, _)| p.parent().filter(|d| !d.as_os_str().is_empty()))
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Problem::io(dir, &e))?;
     }
-    Ok(())
+    // A folder export (brat) is thousands of small files, each synced to disk: several are
+    // written at once, and each folder is synced once at the end.
+    const WRITERS: usize = 4;
+    let write = |part: &[(PathBuf, String)]| {
+        persist::atomic::write_atomic_many(part.iter().map(|(p, c)| (p.as_path(), c.as_bytes())))
+            .map_err(|(path, e)| Problem::io(path, &e))
+    };
+    if files.len() < 2 * WRITERS {
+        return write(files);
+    }
+    let chunk = files.len().div_ceil(WRITERS);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || write(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Problem::new(
+                        ProblemKind::Io,
+                        Path::new("export"),
+                        "a writer thread failed",
+                    ))
+                })
+            })
+            .collect::<Result<Vec<()>, Problem>>()
+            .map(|_| ())
+    })
 }
 
 /// Imports `paths` into a new project at `target` (or into `into`) and saves it, the corpus
-/// file first. Returns the project, the corpus file written (if any) and the report.
+/// file first. Returns the project, the corpus file written (if any; its `content` is
+/// emptied once written) and the report.
 pub fn import_project(
     format: Format,
     paths: &[PathBuf],
@@ -129,10 +158,12 @@ pub fn import_project(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
-    let (project, corpus, report) = build_project(imported, target, &name, into);
-    if let Some(c) = &corpus {
+    let (project, mut corpus, report) = build_project(imported, target, &name, into);
+    if let Some(c) = &mut corpus {
         persist::atomic::write_atomic(&c.path, c.content.as_bytes())
             .map_err(|e| Problem::io(&c.path, &e))?;
+        // Written: the texts need not be in memory twice while the project is saved.
+        c.content = String::new();
     }
     persist::save_project(&project, target)?;
     Ok((project, corpus, report))

@@ -16,10 +16,70 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    replace_synced(path, write)?;
+    sync_dir(parent_dir(path));
+    Ok(())
+}
+
+/// Many files, each replaced atomically like [`write_atomic`], with each folder synced once
+/// at the end rather than once per file (a brat export is thousands of files in one folder;
+/// a folder sync per file made it disk-bound). Every file is the old or the new one at any
+/// time; all are on disk when this returns. On an error, which file it was.
+pub fn write_atomic_many<'a>(
+    files: impl IntoIterator<Item = (&'a Path, &'a [u8])>,
+) -> Result<(), (&'a Path, std::io::Error)> {
+    /// Files written before any is synced: the disk then gets them together.
+    const BATCH: usize = 128;
+    let mut dirs: Vec<&Path> = Vec::new();
+    let mut batch: Vec<(&Path, tempfile::NamedTempFile)> = Vec::with_capacity(BATCH);
+    let mut files = files.into_iter().peekable();
+    while files.peek().is_some() {
+        for (path, bytes) in files.by_ref().take(BATCH) {
+            let tmp = prepare(path, |f| f.write_all(bytes)).map_err(|e| (path, e))?;
+            batch.push((path, tmp));
+            let dir = parent_dir(path);
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        for (path, tmp) in &batch {
+            tmp.as_file().sync_all().map_err(|e| (*path, e))?;
+        }
+        for (path, tmp) in batch.drain(..) {
+            tmp.persist(path).map_err(|e| (path, e.error))?;
+        }
+    }
+    for dir in dirs {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
-    };
+    }
+}
+
+/// The temporary file written, synced and renamed over `path` (the folder not synced).
+fn replace_synced(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = prepare(path, write)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The temporary file beside `path`, written (not synced), with the permissions the
+/// replaced file had.
+fn prepare(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = parent_dir(path);
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -29,7 +89,6 @@ pub fn write_atomic_with(
         .suffix(".tmp")
         .tempfile_in(dir)?;
     write(tmp.as_file_mut())?;
-    tmp.as_file().sync_all()?;
     // Keep the permissions of the file we replace (a shared, group-writable project stays so);
     // a new file gets the usual rw-r--r-- rather than the temp file's private rw-------.
     match std::fs::metadata(path) {
@@ -38,9 +97,7 @@ pub fn write_atomic_with(
         }
         Err(_) => set_default_permissions(tmp.as_file()),
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(unix)]
@@ -100,5 +157,29 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"old content");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "the temp file is cleaned up");
+    }
+
+    #[test]
+    fn many_files_are_written_and_no_temp_files_remain() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let paths: Vec<_> = (0..5).map(|i| sub.join(format!("{i}.txt"))).collect();
+        write_atomic(&paths[0], b"old").unwrap();
+        let contents: Vec<Vec<u8>> = (0..5).map(|i| format!("new {i}").into_bytes()).collect();
+        write_atomic_many(
+            paths
+                .iter()
+                .zip(&contents)
+                .map(|(p, c)| (p.as_path(), c.as_slice())),
+        )
+        .unwrap();
+        for (p, c) in paths.iter().zip(&contents) {
+            assert_eq!(&std::fs::read(p).unwrap(), c);
+        }
+        assert_eq!(std::fs::read_dir(&sub).unwrap().count(), 5);
+        let missing = dir.path().join("nowhere/x.txt");
+        let (failed, _) = write_atomic_many([(missing.as_path(), &b"x"[..])]).unwrap_err();
+        assert_eq!(failed, missing.as_path());
     }
 }

@@ -4,10 +4,12 @@
 //! hash and length, and the annotations. Loading checks every span against the corpus text
 //! and reports every problem with its file, line and column; it never modifies anything.
 
-use crate::model::edit::{check_attrs, check_relation};
+#[cfg(doc)]
+use crate::model::edit::check_relation;
+use crate::model::edit::{EditError, check_attrs};
 use crate::model::text::line_col;
 use crate::model::{
-    DocSource, Document, Project, Relation, RelationType, Schema, Span, Status, Suggestion,
+    DocSource, Document, Project, Relation, RelationType, Schema, Span, SpanId, Status, Suggestion,
 };
 use crate::persist::atomic::write_atomic;
 use crate::persist::backup::{DEFAULT_BACKUPS, rotate};
@@ -36,6 +38,7 @@ const HEADER: &str = "\
 #[derive(Deserialize)]
 #[serde(rename = "Project")]
 struct ProjectFile {
+    version: u32,
     name: String,
     schema: Schema,
     /// The suggestion command (format version 4). Refusing newer files matters here: an older
@@ -95,6 +98,9 @@ pub fn project_dir(project_path: &Path) -> PathBuf {
 /// Loads a project and its corpus, checking every span.
 pub fn load_project(path: &Path) -> Result<Loaded, LoadError> {
     let src = read_text_file(path)?;
+    if let Some(loaded) = load_parallel(path, &src) {
+        return Ok(loaded);
+    }
     let file = parse(path, &src)?;
     build(path, &src, file)
 }
@@ -105,22 +111,30 @@ fn syntax_problem(path: &Path, e: &ron::error::SpannedError) -> Problem {
 }
 
 fn parse(path: &Path, src: &str) -> Result<ProjectFile, LoadError> {
-    let probe: VersionProbe = ron::from_str(src).map_err(|e| syntax_problem(path, &e))?;
-    if probe.version > FORMAT_VERSION {
+    // One parse when the file is fine; the version probe only to explain a file that does
+    // not parse.
+    let parsed = ron::from_str::<ProjectFile>(src);
+    let version = match &parsed {
+        Ok(file) => file.version,
+        Err(_) => {
+            let probe: VersionProbe = ron::from_str(src).map_err(|e| syntax_problem(path, &e))?;
+            probe.version
+        }
+    };
+    if version > FORMAT_VERSION {
         return Err(Problem::new(
             ProblemKind::NewerVersion,
             path,
             format!(
-                "this project was written by a newer Marginalia (file format version {}); this \
-                 version reads formats up to {FORMAT_VERSION}. Update Marginalia to open it; the \
-                 file was not changed.",
-                probe.version
+                "this project was written by a newer Marginalia (file format version {version}); \
+                 this version reads formats up to {FORMAT_VERSION}. Update Marginalia to open \
+                 it; the file was not changed."
             ),
         )
         .at_line(find_line(src, "version:"))
         .into());
     }
-    if probe.version == 0 {
+    if version == 0 {
         return Err(Problem::new(
             ProblemKind::Invalid,
             path,
@@ -129,9 +143,169 @@ fn parse(path: &Path, src: &str) -> Result<ProjectFile, LoadError> {
         .at_line(find_line(src, "version:"))
         .into());
     }
-    let mut file: ProjectFile = ron::from_str(src).map_err(|e| syntax_problem(path, &e))?;
-    migrate(&mut file, probe.version);
+    let mut file = parsed.map_err(|e| syntax_problem(path, &e))?;
+    migrate(&mut file, version);
     Ok(file)
+}
+
+/// The fast way to load a big project that is fine, which is what every load but a few is:
+/// a file laid out as [`project_to_ron`] writes it has its documents list cut into pieces,
+/// one per core, and each thread parses its piece and reads and checks its documents (most
+/// of the time a big project takes to load is parsing, then reading and hashing the
+/// corpus). `None` when the file is laid out differently, or anything at all is wrong or
+/// worth a warning: the caller then loads it the careful way, one step after the other,
+/// which finds and locates every problem.
+fn load_parallel(path: &Path, src: &str) -> Option<Loaded> {
+    const OPEN: &str = "\n    documents: [\n";
+    const CLOSE: &str = "\n    ],\n";
+    const DOC: &str = "\n        Document(\n";
+    /// Below this, one thread is as fast.
+    const MIN_PARALLEL_BYTES: usize = 1 << 20;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if src.len() < MIN_PARALLEL_BYTES || threads < 2 {
+        return None;
+    }
+    let open = src.find(OPEN)? + OPEN.len() - 1;
+    let close = src.rfind(CLOSE)?;
+    let body = src.get(open..close)?;
+    let mut file: ProjectFile =
+        ron::from_str(&format!("{}{}", src.get(..open)?, src.get(close..)?)).ok()?;
+    if !file.documents.is_empty() || file.version == 0 || file.version > FORMAT_VERSION {
+        return None;
+    }
+    let version = file.version;
+    migrate(&mut file, version);
+    let mut problems = Vec::new();
+    check_schema(path, src, &file.schema, &mut problems);
+    if !problems.is_empty() {
+        return None;
+    }
+    let warnings: Vec<Problem> = file
+        .schema
+        .problems()
+        .into_iter()
+        .map(|p| Problem::new(ProblemKind::Warning, path, p))
+        .collect();
+    let starts: Vec<usize> = body.match_indices(DOC).map(|(i, _)| i).collect();
+    if starts.first() != Some(&0) {
+        return None;
+    }
+    // Pieces of about PIECE_BYTES, cut before a document, handed out to the threads in
+    // turn: each piece's copy (with its brackets) and records live only while it is worked
+    // on, so memory stays near the file's size plus the project's.
+    const PIECE_BYTES: usize = 2 << 20;
+    let mut cuts = vec![0];
+    for start in &starts {
+        if cuts.last().is_some_and(|c| start - c >= PIECE_BYTES) {
+            cuts.push(*start);
+        }
+    }
+    cuts.push(body.len());
+    let pieces: Vec<&str> = cuts
+        .windows(2)
+        .filter_map(|w| body.get(*w.first()?..*w.get(1)?))
+        .collect();
+    let base = project_dir(path);
+    let cache = std::sync::Mutex::new(CorpusCache::default());
+    let schema = &file.schema;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let done = std::sync::Mutex::new(Vec::with_capacity(pieces.len()));
+    let work = || {
+        use std::sync::atomic::Ordering::Relaxed;
+        while !failed.load(Relaxed) {
+            let i = next.fetch_add(1, Relaxed);
+            let Some(piece) = pieces.get(i) else {
+                return;
+            };
+            let docs = ron::from_str::<Vec<DocumentRecord<'static>>>(&format!("[{piece}]"))
+                .ok()
+                .and_then(|records| {
+                    records
+                        .into_iter()
+                        .map(|rec| checked_document(schema, &base, &cache, rec))
+                        .collect::<Option<Vec<Document>>>()
+                });
+            match (docs, done.lock()) {
+                (Some(docs), Ok(mut done)) => done.push((i, docs)),
+                _ => failed.store(true, Relaxed),
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    let mut done = done.into_inner().ok()?;
+    if failed.into_inner() || done.len() != pieces.len() {
+        return None;
+    }
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let documents: Vec<Document> = done.into_iter().flat_map(|(_, docs)| docs).collect();
+    // Ids are unique across the project.
+    let mut seen = HashSet::new();
+    for d in &documents {
+        let ids = d.spans().iter().map(|s| s.id);
+        let ids = ids.chain(d.relations().iter().map(|r| r.id));
+        for id in ids.chain(d.suggestions().iter().map(|s| s.id)) {
+            if !seen.insert(id) {
+                return None;
+            }
+        }
+    }
+    let mut project = Project::new(file.name, file.schema, documents);
+    project.suggest_command = file.suggest_command.filter(|c| !c.trim().is_empty());
+    Some(Loaded { project, warnings })
+}
+
+/// One document of [`load_parallel`], if its text is there, unchanged, and every span,
+/// relation and suggestion checks out (`None` otherwise: `build` then says what is wrong).
+fn checked_document(
+    schema: &Schema,
+    base: &Path,
+    cache: &std::sync::Mutex<CorpusCache>,
+    rec: DocumentRecord<'static>,
+) -> Option<Document> {
+    let abs = resolve(base, &rec.path);
+    let text = match rec.line {
+        None => read_text_file(&abs).ok()?,
+        Some(_) => cache.lock().ok()?.text(&abs, rec.line).ok()?,
+    };
+    let hash = hash_text(&text);
+    if hash != rec.hash || text.len() != rec.len {
+        return None;
+    }
+    for span in rec.spans.iter() {
+        if span.start >= span.end || text.get(span.start..span.end) != Some(span.text.as_str()) {
+            return None;
+        }
+        check_attrs(schema, &span.label, &span.attrs).ok()?;
+    }
+    let mut labels: Vec<(SpanId, &str)> =
+        rec.spans.iter().map(|s| (s.id, s.label.as_str())).collect();
+    labels.sort_unstable();
+    for r in rec.relations.iter() {
+        check_relation_ends(schema, &labels, r).ok()?;
+    }
+    for sg in rec.suggestions.iter() {
+        schema.label(&sg.label)?;
+        if text.get(sg.start..sg.end) != Some(sg.text.as_str()) {
+            return None;
+        }
+    }
+    let source = match rec.line {
+        Some(line) => DocSource::JsonlLine { path: abs, line },
+        None => DocSource::TextFile(abs),
+    };
+    let mut doc = Document::new(rec.id.into_owned(), source, hash, Arc::from(text));
+    doc.status = rec.status;
+    doc.meta = rec.meta.into_owned();
+    doc.set_spans(rec.spans.into_owned());
+    doc.set_relations(rec.relations.into_owned());
+    doc.set_suggestions(rec.suggestions.into_owned());
+    Some(doc)
 }
 
 /// Brings a file of an older format version up to the current one. Every version ever
@@ -262,9 +436,13 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
         let mut doc = Document::new(rec.id.into_owned(), source, hash, Arc::from(text));
         doc.status = rec.status;
         doc.meta = rec.meta.into_owned();
-        doc.set_spans(rec.spans.into_owned());
+        // Labels by span id, so each relation is checked without scanning the spans.
+        let mut labels: Vec<(SpanId, &str)> =
+            rec.spans.iter().map(|s| (s.id, s.label.as_str())).collect();
+        labels.sort_unstable();
         for r in rec.relations.iter() {
-            let line = find_line(src, &format!("Relation(id: {}, ", r.id.0));
+            // Found only when needed: searching the file for every relation is quadratic.
+            let line = || find_line(src, &format!("Relation(id: {}, ", r.id.0));
             if !seen_ids.insert(r.id) {
                 problems.push(
                     Problem::new(
@@ -272,23 +450,24 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
                         path,
                         format!("id {} is used twice", r.id.0),
                     )
-                    .at_line(line),
+                    .at_line(line()),
                 );
             }
-            if let Err(e) = check_relation(&file.schema, &doc, r) {
+            if let Err(e) = check_relation_ends(&file.schema, &labels, r) {
                 problems.push(
                     Problem::new(
                         ProblemKind::Invalid,
                         path,
                         format!("relation {}: {e}", r.id.0),
                     )
-                    .at_line(line),
+                    .at_line(line()),
                 );
             }
         }
+        doc.set_spans(rec.spans.into_owned());
         doc.set_relations(rec.relations.into_owned());
         for sg in rec.suggestions.iter() {
-            let line = find_line(src, &format!("Suggestion(id: {}, ", sg.id.0));
+            let line = || find_line(src, &format!("Suggestion(id: {}, ", sg.id.0));
             if !seen_ids.insert(sg.id) {
                 problems.push(
                     Problem::new(
@@ -296,7 +475,7 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
                         path,
                         format!("id {} is used twice", sg.id.0),
                     )
-                    .at_line(line),
+                    .at_line(line()),
                 );
             }
             if file.schema.label(&sg.label).is_none() {
@@ -304,7 +483,7 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
                     "suggestion {} has label `{}`, which is not in the schema",
                     sg.id.0, sg.label
                 );
-                problems.push(Problem::new(ProblemKind::Invalid, path, msg).at_line(line));
+                problems.push(Problem::new(ProblemKind::Invalid, path, msg).at_line(line()));
             }
             if doc.text.get(sg.start..sg.end) != Some(sg.text.as_str()) {
                 let msg = format!(
@@ -314,7 +493,7 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
                     sg.end,
                     crate::model::text::excerpt(&sg.text, 60)
                 );
-                problems.push(Problem::new(ProblemKind::SpanMismatch, path, msg).at_line(line));
+                problems.push(Problem::new(ProblemKind::SpanMismatch, path, msg).at_line(line()));
             }
         }
         doc.set_suggestions(rec.suggestions.into_owned());
@@ -326,6 +505,35 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
     let mut project = Project::new(file.name, file.schema, documents);
     project.suggest_command = file.suggest_command.filter(|c| !c.trim().is_empty());
     Ok(Loaded { project, warnings })
+}
+
+/// [`check_relation`] against a sorted list of the document's span labels by id: the same
+/// errors, without a scan of the spans per relation.
+fn check_relation_ends(
+    schema: &Schema,
+    labels: &[(SpanId, &str)],
+    r: &Relation,
+) -> Result<(), EditError> {
+    let t = schema
+        .relation(&r.kind)
+        .ok_or_else(|| EditError::UnknownRelationType(r.kind.clone()))?;
+    let label = |id: SpanId| {
+        labels
+            .binary_search_by_key(&id, |(i, _)| *i)
+            .ok()
+            .and_then(|i| labels.get(i))
+            .map(|(_, l)| *l)
+            .ok_or(EditError::NoSpan(id.0))
+    };
+    let (from, to) = (label(r.from)?, label(r.to)?);
+    if !t.fits(from, to) {
+        return Err(EditError::RelationEnds {
+            kind: t.name.clone(),
+            from: t.from.clone(),
+            to: t.to.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Schema errors that make annotations ambiguous (the softer ones are warnings).
@@ -520,15 +728,10 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
             .new_line("\n")
             .indentor("    ")
     };
-    // The schema is small and read by people: one label per block, one attribute per line.
-    let schema =
-        ron::ser::to_string_pretty(&project.schema, config().depth_limit(4)).map_err(failed)?;
-    // Documents are big and diffed: one span or relation per line (depth 4 of the list).
-    let documents =
-        ron::ser::to_string_pretty(&documents, config().depth_limit(3)).map_err(failed)?;
     let name = ron::ser::to_string(&project.name).map_err(failed)?;
-    let indent = |s: &str| s.replace('\n', "\n    ");
-    let mut out = String::with_capacity(HEADER.len() + schema.len() + documents.len() + 256);
+    // Written straight into `out`, indented on the way: a copy of a big project's text per
+    // step would double the memory and the time a save takes.
+    let mut out = String::with_capacity(HEADER.len() + 4096 + project.span_count() * 160);
     out.push_str(HEADER);
     out.push_str("Project(\n");
     out.push_str(&format!("    version: {FORMAT_VERSION},\n"));
@@ -537,10 +740,83 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
         let command = ron::ser::to_string(command).map_err(failed)?;
         out.push_str(&format!("    suggest_command: Some({command}),\n"));
     }
-    out.push_str(&format!("    schema: {},\n", indent(&schema)));
-    out.push_str(&format!("    documents: {},\n", indent(&documents)));
-    out.push_str(")\n");
+    // The schema is small and read by people: one label per block, one attribute per line.
+    out.push_str("    schema: ");
+    ron::ser::to_writer_pretty(Indented(&mut out), &project.schema, config().depth_limit(4))
+        .map_err(failed)?;
+    // Documents are big and diffed: one span or relation per line (depth 4 of the list).
+    out.push_str(",\n    documents: ");
+    let pieces = documents_in_pieces(&documents, || config().depth_limit(3)).map_err(failed)?;
+    match pieces {
+        None => ron::ser::to_writer_pretty(Indented(&mut out), &documents, config().depth_limit(3))
+            .map_err(failed)?,
+        Some(pieces) => {
+            use std::fmt::Write;
+            let mut w = Indented(&mut out);
+            let _ = w.write_str("[\n");
+            for piece in &pieces {
+                let _ = w.write_str(piece);
+            }
+            let _ = w.write_str("]");
+        }
+    }
+    out.push_str(",\n)\n");
     Ok(out)
+}
+
+/// A big documents list serialised on all cores: each thread writes a run of documents as
+/// a list of its own, which is laid out exactly like the same documents in the whole list;
+/// the runs without their brackets are the inside of the whole list. `None` for a list
+/// small enough for one thread.
+fn documents_in_pieces(
+    documents: &[DocumentRecord<'_>],
+    config: impl Fn() -> ron::ser::PrettyConfig + Sync,
+) -> Result<Option<Vec<String>>, ron::Error> {
+    /// Spans below which one thread is as fast.
+    const MIN_SPANS: usize = 20_000;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let spans: usize = documents.iter().map(|d| d.spans.len()).sum();
+    if threads < 2 || spans < MIN_SPANS || documents.len() < threads {
+        return Ok(None);
+    }
+    let per = documents.len().div_ceil(threads);
+    let config = &config;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = documents
+            .chunks(per)
+            .map(|run| scope.spawn(move || ron::ser::to_string_pretty(run, config())))
+            .collect();
+        let mut pieces = Vec::with_capacity(handles.len());
+        for h in handles {
+            let text = h
+                .join()
+                .map_err(|_| ron::Error::Message("a serialising thread failed".into()))??;
+            // "[\n" + the documents + "]": keep the documents.
+            let inner = text
+                .strip_prefix("[\n")
+                .and_then(|t| t.strip_suffix(']'))
+                .ok_or_else(|| ron::Error::Message("unexpected list layout".into()))?;
+            pieces.push(inner.to_owned());
+        }
+        Ok(Some(pieces))
+    })
+}
+
+/// Appends to a string, indenting every new line by four spaces.
+struct Indented<'a>(&'a mut String);
+
+impl std::fmt::Write for Indented<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let mut lines = s.split('\n');
+        if let Some(first) = lines.next() {
+            self.0.push_str(first);
+        }
+        for line in lines {
+            self.0.push_str("\n    ");
+            self.0.push_str(line);
+        }
+        Ok(())
+    }
 }
 
 /// Saves atomically, keeping the last [`DEFAULT_BACKUPS`] versions: on any error the
@@ -591,5 +867,45 @@ fn remove_stale_temp_files(path: &Path) {
         if file.starts_with(&prefix) && file.ends_with(".tmp") && old {
             let _ = std::fs::remove_file(e.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod pieces_tests {
+    use super::*;
+
+    /// A big project is written on several threads: byte for byte what one thread writes.
+    #[test]
+    fn documents_written_in_pieces_are_the_same_text() {
+        let dir = Path::new("/tmp");
+        let project = crate::generate::project(30, 80_000, 30, 7, dir);
+        assert!(project.span_count() > 20_000);
+        let documents: Vec<DocumentRecord<'_>> = project
+            .documents
+            .iter()
+            .map(|d| DocumentRecord {
+                id: Cow::Borrowed(&d.id),
+                path: d.id.clone(),
+                line: None,
+                hash: Cow::Borrowed(&d.hash),
+                len: d.text.len(),
+                status: d.status,
+                meta: Cow::Borrowed(&d.meta),
+                spans: Cow::Borrowed(d.spans()),
+                relations: Cow::Borrowed(d.relations()),
+                suggestions: Cow::Borrowed(d.suggestions()),
+            })
+            .collect();
+        let config = || {
+            ron::ser::PrettyConfig::new()
+                .struct_names(true)
+                .new_line("\n")
+                .indentor("    ")
+                .depth_limit(3)
+        };
+        let whole = ron::ser::to_string_pretty(&documents, config()).unwrap();
+        let pieces = documents_in_pieces(&documents, config).unwrap().unwrap();
+        assert!(pieces.len() > 1 || std::thread::available_parallelism().unwrap().get() < 2);
+        assert_eq!(format!("[\n{}]", pieces.concat()), whole);
     }
 }

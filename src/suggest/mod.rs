@@ -248,3 +248,133 @@ pub fn proposals_edit(
     report.count("new suggestions", edits.len());
     (!edits.is_empty()).then_some(Edit::Batch(edits))
 }
+
+/// Runs `f` over every document on all cores (blocks of documents handed out in turn) and
+/// returns what it proposed in document order, as if run on one thread: each document's
+/// links (indices into what `f` returned for it) are shifted into the combined list.
+/// Progress counts documents done; a cancel stops every thread at its next document.
+pub(crate) fn per_document(
+    project: &Project,
+    control: &Control<'_>,
+    f: impl Fn(DocId, &crate::model::Document) -> Vec<Proposal> + Sync,
+) -> Vec<Proposal> {
+    use std::sync::Mutex;
+    use std::sync::atomic::AtomicUsize;
+    /// Documents per block: small enough to share the work, big enough to lock rarely.
+    const BLOCK: usize = 32;
+    let docs = &project.documents;
+    let blocks = docs.len().div_ceil(BLOCK);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(blocks.max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Vec<Proposal>)>> = Mutex::new(Vec::with_capacity(blocks));
+    let total = docs.len().max(1) as f32;
+    let work = || {
+        loop {
+            let b = next.fetch_add(1, Ordering::Relaxed);
+            if b >= blocks || control.cancelled() {
+                break;
+            }
+            let mut found = Vec::new();
+            for i in b * BLOCK..((b + 1) * BLOCK).min(docs.len()) {
+                if control.cancelled() {
+                    break;
+                }
+                if let Some(d) = docs.get(i) {
+                    append(&mut found, f(DocId(i), d));
+                }
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                (control.progress)(n as f32 / total);
+            }
+            if let Ok(mut r) = results.lock() {
+                r.push((b, found));
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_unstable_by_key(|(b, _)| *b);
+    let mut all = Vec::new();
+    for (_, found) in results {
+        append(&mut all, found);
+    }
+    all
+}
+
+/// Appends proposals whose links index `more`, shifting the links into `all`.
+fn append(all: &mut Vec<Proposal>, more: Vec<Proposal>) {
+    let before = all.len();
+    all.extend(more.into_iter().map(|mut p| {
+        for l in &mut p.links {
+            l.1 += before;
+        }
+        p
+    }));
+}
+
+#[cfg(test)]
+mod boundary_tests {
+    use unicode_segmentation::UnicodeSegmentation;
+
+    /// `is_word_boundary` looks at a window and takes shortcuts: it must agree with UAX #29
+    /// run over the whole text.
+    #[test]
+    fn word_boundaries_agree_with_segmenting_the_whole_text() {
+        let mut text = crate::generate::generate_document(5, 60_000, &mut 1).text;
+        text.push_str(
+            " U.S. 3.5 can't a,b x:y “q” (p) e.g. ‘s’ a—b a\u{301}b  \u{200d}x 🇺🇦🇫🇷 x_y a\"b 1,5 a. ",
+        );
+        let truth: std::collections::HashSet<usize> = text
+            .split_word_bound_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        for (i, _) in text.char_indices() {
+            assert_eq!(
+                crate::model::text::is_word_boundary(&text, i),
+                truth.contains(&i),
+                "at {i}: {:?}",
+                text.get(i.saturating_sub(8)..(i + 8).min(text.len()))
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    use super::*;
+
+    /// Documents are handed to several threads: the proposals come back in document order,
+    /// and each `holds` link still points at the stance of its own document.
+    #[test]
+    fn many_documents_keep_their_order_and_links() {
+        let p = crate::generate::project(150, 3_000, 20, 9, Path::new("/tmp"));
+        let cancel = AtomicBool::new(false);
+        let (found, _) = run(
+            &p,
+            &[Suggester::Quotes, Suggester::Matches],
+            &Control::none(&cancel),
+        )
+        .unwrap();
+        assert!(found.iter().any(|x| x.doc.0 > 100));
+        let quotes: Vec<_> = found.iter().filter(|x| x.source == "quotes").collect();
+        assert!(quotes.windows(2).all(|w| w[0].doc <= w[1].doc));
+        let mut links = 0;
+        for x in &found {
+            for (_, to) in &x.links {
+                let other = &found[*to];
+                assert_eq!((other.doc, other.label.as_str()), (x.doc, "stance"));
+                links += 1;
+            }
+        }
+        assert!(links > 100, "{links} links");
+    }
+}

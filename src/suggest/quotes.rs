@@ -277,23 +277,11 @@ pub fn suggest(project: &Project, control: &Control<'_>, report: &mut Report) ->
         .label(speaker)
         .is_some_and(|l| l.attribute("entity").is_some());
     let entities = known_entities(project, speaker);
-    let mut out = Vec::new();
-    let total = project.documents.len().max(1) as f32;
-    for (i, d) in project.documents.iter().enumerate() {
-        if control.cancelled() {
-            break;
-        }
-        suggest_doc(
-            DocId(i),
-            d,
-            &entities,
-            holds.as_deref(),
-            with_entity,
-            &mut out,
-        );
-        (control.progress)((i + 1) as f32 / total);
-    }
-    out
+    crate::suggest::per_document(project, control, |doc, d| {
+        let mut out = Vec::new();
+        suggest_doc(doc, d, &entities, holds.as_deref(), with_entity, &mut out);
+        out
+    })
 }
 
 /// One attribution found in a document: speaker and content token ranges, and a score.

@@ -4,11 +4,10 @@
 use super::block_layout::Mark;
 use super::{Decor, DocState, Drag, ViewOutput, block_origin};
 use crate::model::text::{next_grapheme, snap_to_graphemes, snap_to_words};
-use crate::model::{Document, Schema, SpanId, SpanKey};
+use crate::model::{Document, Schema, SpanKey};
 use crate::ui::commands::Command;
 use crate::ui::selection::Selection;
 use egui::{CursorIcon, Pos2, Vec2, vec2};
-use std::collections::HashMap;
 use std::ops::Range;
 
 /// Everything the mouse and paint code need to know about this frame of the view.
@@ -18,8 +17,8 @@ pub(super) struct Frame<'a> {
     pub origin: Pos2,
     pub doc: &'a Document,
     pub schema: &'a Schema,
-    /// Relations by span (see `DocState::relations_by_span`).
-    pub relation_index: &'a HashMap<SpanId, Vec<usize>>,
+    /// Relations of the spans on screen (see `DocState::index_relations`).
+    pub relation_index: &'a super::RelationIndex,
 }
 
 /// Where on a span the pointer is.
@@ -42,7 +41,7 @@ impl<'a> Frame<'a> {
             origin,
             doc,
             schema,
-            relation_index: &state.relation_index.1,
+            relation_index: &state.relation_index,
         }
     }
 

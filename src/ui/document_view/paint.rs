@@ -172,7 +172,7 @@ fn paint_relations(
         if !decor.all_relations && !focused {
             continue;
         }
-        let Some(indices) = view.relation_index.get(span) else {
+        let Some(indices) = view.relation_index.by_span.get(span) else {
             continue;
         };
         for &i in indices {
@@ -194,8 +194,9 @@ fn paint_relations(
                 }
                 None => {
                     // The other end is off screen: a short stub pointing up or down to it.
-                    let other_start = view.doc.span_by_id(other).map_or(0, |s| s.start);
-                    let up = other_start < view.doc.span_by_id(*span).map_or(0, |s| s.start);
+                    let starts = &view.relation_index.starts;
+                    let other_start = starts.get(&other).copied().unwrap_or(0);
+                    let up = other_start < starts.get(span).copied().unwrap_or(0);
                     let edge_y = if up {
                         clip.top() + 4.0
                     } else {

@@ -1,0 +1,85 @@
+//! Imports and exports at scale:
+//!
+//! - `import/brat_1000_docs_5MB`: a brat folder of 1,000 documents of 5 KB (about 50,000
+//!   spans with attributes and relations) becomes a saved project. Target: 1 s.
+//! - `import/jsonl_100k_docs_100MB`: a JSONL corpus of 100,000 documents of 1 KB becomes a
+//!   saved project and its corpus file. Target: 10 s (memory: see the README).
+//! - `export/<format>`: 1,000 annotated documents of 5 KB to each format, files written.
+//!   Target: 1 s each.
+
+mod common;
+
+use common::{SEED, slow, temp};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use marginalia::formats::Format;
+use marginalia::formats::export::Selection;
+use marginalia::formats::run::{export_project, import_project, write_output};
+use std::path::Path;
+
+/// Imports `input` into a new project in a fresh folder under `dir`.
+fn import_once(format: Format, input: &Path, dir: &Path) {
+    let out = tempfile::tempdir_in(dir).expect("temp dir");
+    let target = out.path().join("imported.ron");
+    let (project, _, _) =
+        import_project(format, &[input.to_owned()], &target, None, None).expect("imported");
+    std::hint::black_box(project);
+}
+
+fn import(c: &mut Criterion) {
+    let dir = temp();
+    let brat = dir.path().join("brat");
+    marginalia::generate::write_brat_corpus(&brat, 1_000, 5_000, SEED).expect("brat corpus");
+    let jsonl = dir.path().join("corpus.jsonl");
+    marginalia::generate::write_jsonl_corpus(&jsonl, 100_000, 1_000, SEED).expect("jsonl");
+    let mut group = c.benchmark_group("import");
+    group.bench_function("brat_1000_docs_5MB", |b| {
+        b.iter(|| import_once(Format::Brat, &brat, dir.path()))
+    });
+    group.bench_function("jsonl_100k_docs_100MB", |b| {
+        b.iter(|| import_once(Format::Jsonl, &jsonl, dir.path()))
+    });
+    group.finish();
+}
+
+fn export(c: &mut Criterion) {
+    let dir = temp();
+    let project = marginalia::generate::project(1_000, 5_000, 1_000, SEED, dir.path());
+    eprintln!("export: {} spans", project.span_count());
+    let mut group = c.benchmark_group("export");
+    for format in [
+        Format::Brat,
+        Format::Doccano,
+        Format::LabelStudio,
+        Format::Prodigy,
+        Format::Spacy,
+        Format::Conll,
+        Format::Hf,
+    ] {
+        let out = dir.path().join(format!("out-{}", format.name()));
+        let out = if format.exports_folder() {
+            out
+        } else {
+            out.with_extension("jsonl")
+        };
+        group.bench_function(BenchmarkId::new("1000_docs", format.name()), |b| {
+            b.iter(|| {
+                let run = export_project(&project, format, &out, &Selection::default(), None, 0)
+                    .expect("exported");
+                write_output(&run.files, true).expect("written");
+            })
+        });
+    }
+    // The brat export without the disk: the rest is 2,000 files written and synced.
+    let out = dir.path().join("out-brat-unwritten");
+    group.bench_function("1000_docs_unwritten/brat", |b| {
+        b.iter(|| export_project(&project, Format::Brat, &out, &Selection::default(), None, 0))
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = slow();
+    targets = import, export
+}
+criterion_main!(benches);
