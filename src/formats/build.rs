@@ -151,6 +151,90 @@ fn grow_schema(schema: &mut Schema, imported: &Imported, report: &mut Report, fi
     }
 }
 
+/// Makes the schema one that a project file may hold (what loading checks): no label with
+/// a blank name, no label, attribute or relation type defined twice, no key given to two
+/// labels, no relation end naming a label that does not exist. A declared schema (brat's
+/// annotation.conf) can break each of these, and a project saved with it would not open
+/// again. Relation types defined twice are merged (brat allows several argument lists for
+/// one type); everything else that is dropped is reported.
+fn fit_schema(schema: &mut Schema, report: &mut Report, file: &Path) {
+    let mut names = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    let mut labels = Vec::with_capacity(schema.labels.len());
+    for mut l in std::mem::take(&mut schema.labels) {
+        if l.name.trim().is_empty() {
+            report.note(
+                file,
+                None,
+                "a label with a blank name is left out of the schema (its spans are skipped)",
+            );
+            continue;
+        }
+        if !names.insert(l.name.clone()) {
+            report.note(
+                file,
+                None,
+                format!("label `{}` is declared twice; the first is kept", l.name),
+            );
+            continue;
+        }
+        if let Some(k) = l.key
+            && !keys.insert(k)
+        {
+            report.note(
+                file,
+                None,
+                format!(
+                    "key `{k}` is given to two labels; `{}` has none now",
+                    l.name
+                ),
+            );
+            l.key = None;
+        }
+        let mut attrs = BTreeSet::new();
+        l.attributes.retain(|a| attrs.insert(a.name.clone()));
+        labels.push(l);
+    }
+    schema.labels = labels;
+    let mut relations: Vec<RelationType> = Vec::with_capacity(schema.relations.len());
+    for r in std::mem::take(&mut schema.relations) {
+        let mut ends = |set: &str| {
+            RelationType::labels(set)
+                .filter(|l| {
+                    let known = names.contains(*l);
+                    if !known {
+                        report.note(file, None, format!("relation `{}` names label `{l}`, which is not in the schema; left out of its ends", r.name));
+                    }
+                    known
+                })
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let (from, to) = (ends(&r.from), ends(&r.to));
+        match relations.iter_mut().find(|x| x.name == r.name) {
+            Some(x) => {
+                for (set, add) in [(&mut x.from, from), (&mut x.to, to)] {
+                    for l in add {
+                        if !RelationType::labels(set).any(|y| y == l) {
+                            if !set.is_empty() {
+                                set.push('|');
+                            }
+                            set.push_str(&l);
+                        }
+                    }
+                }
+                x.symmetric |= r.symmetric;
+            }
+            None => relations.push(RelationType {
+                from: from.join("|"),
+                to: to.join("|"),
+                ..r
+            }),
+        }
+    }
+    schema.relations = relations;
+}
+
 /// A free corpus file name beside the project: `NAME.corpus.jsonl`, or `NAME.corpus-2.jsonl`...
 fn corpus_path(project_path: &Path) -> PathBuf {
     let dir = project_path
@@ -205,6 +289,7 @@ pub fn build_project(
     }
     let mut schema = project.schema.clone();
     grow_schema(&mut schema, &imported, &mut report, &file);
+    fit_schema(&mut schema, &mut report, &file);
     for l in &mut schema.labels {
         if imported.event_labels.contains(&l.name) {
             l.event = true;
@@ -260,6 +345,18 @@ pub fn build_project(
                 ids.push(None);
                 continue;
             };
+            if project.schema.label(&s.label).is_none() {
+                report.note(
+                    &file,
+                    None,
+                    format!(
+                        "{}: span {}..{} has no usable label; skipped",
+                        d.id, s.start, s.end
+                    ),
+                );
+                ids.push(None);
+                continue;
+            }
             let id = project.allocate_span_id();
             let attrs = s
                 .attrs
@@ -330,6 +427,18 @@ pub fn build_project(
                 ids.push(None);
                 continue;
             };
+            if project.schema.label(&s.label).is_none() {
+                report.note(
+                    &file,
+                    None,
+                    format!(
+                        "{}: suggestion {}..{} has no usable label; skipped",
+                        d.id, s.start, s.end
+                    ),
+                );
+                ids.push(None);
+                continue;
+            }
             let id = project.allocate_span_id();
             ids.push(Some(id));
             suggestions.push(Suggestion {

@@ -49,23 +49,32 @@ pub fn read_text_file(path: &Path) -> Result<String, Problem> {
     text_from_bytes(path, bytes)
 }
 
-/// UTF-8 decoding with a located error.
+/// UTF-8 decoding with a located error. The byte offset in the message counts from the
+/// start of the file (byte order mark included); UTF-16 files and binary files are named as
+/// such, since "invalid byte" alone would puzzle someone who saved their text as UTF-16.
 pub fn text_from_bytes(path: &Path, mut bytes: Vec<u8>) -> Result<String, Problem> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
-    }
+        3
+    } else {
+        0
+    };
     String::from_utf8(bytes).map_err(|e| {
         let valid_up_to = e.utf8_error().valid_up_to();
         let bytes = e.into_bytes();
         let prefix = std::str::from_utf8(bytes.get(..valid_up_to).unwrap_or_default()).unwrap_or("");
         let (line, col) = line_col(prefix, prefix.len());
         let bad = bytes.get(valid_up_to).copied().unwrap_or(0);
-        Problem::new(
-            ProblemKind::NotUtf8,
-            path,
-            format!("not UTF-8 text: invalid byte 0x{bad:02x} (byte offset {valid_up_to}); re-save the file as UTF-8"),
-        )
-        .at(line, col)
+        let offset = valid_up_to + bom;
+        let head = bytes.get(..8192).unwrap_or(&bytes);
+        let message = if bom == 0 && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF")) {
+            "not UTF-8 text: this file is UTF-16 (it starts with a UTF-16 byte order mark); re-save it as UTF-8".to_owned()
+        } else if memchr::memchr(0, head).is_some() {
+            format!("not UTF-8 text: invalid byte 0x{bad:02x} (byte offset {offset}) and NUL bytes; this looks like a binary file, not text")
+        } else {
+            format!("not UTF-8 text: invalid byte 0x{bad:02x} (byte offset {offset}); re-save the file as UTF-8")
+        };
+        Problem::new(ProblemKind::NotUtf8, path, message).at(line, col)
     })
 }
 
@@ -88,15 +97,14 @@ struct JsonlRecord {
     meta: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// Parses a JSONL corpus; every malformed line is reported with its number.
+/// Parses a JSONL corpus; every malformed line is reported with its number. The file is
+/// read a line at a time, so a 100 MB corpus never sits in memory twice.
 pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
-    let content = read_text_file(path)?;
     let mut docs = Vec::new();
     let mut problems = Vec::new();
-    for (i, line) in content.lines().enumerate() {
-        let line_no = i + 1;
+    for_each_jsonl_line(path, |line_no, line| {
         if line.trim().is_empty() {
-            continue;
+            return;
         }
         match serde_json::from_str::<JsonlRecord>(line) {
             Ok(rec) => docs.push(JsonlDoc {
@@ -123,8 +131,47 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
                 r#"{"id"?, "text", "meta"?}"#,
             )),
         }
-    }
+    })?;
     LoadError::or_ok(problems, docs)
+}
+
+/// Calls `f` with each line of a UTF-8 text file (1-based number, without its `\n` or
+/// `\r\n`; a leading byte order mark dropped), reading as it goes. The same checks and
+/// messages as [`read_text_file`]: too big, or not UTF-8 (located).
+fn for_each_jsonl_line(path: &Path, mut f: impl FnMut(usize, &str)) -> Result<(), Problem> {
+    use std::io::BufRead;
+    let meta = std::fs::metadata(path).map_err(|e| Problem::io(path, &e))?;
+    if meta.len() > MAX_CORPUS_FILE_BYTES {
+        // Refused with the usual message.
+        return read_text_file(path).map(|_| ());
+    }
+    let file = std::fs::File::open(path).map_err(|e| Problem::io(path, &e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut buf = Vec::new();
+    let mut line_no = 0;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Problem::io(path, &e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let mut bytes = buf.as_slice();
+        if line_no == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes = bytes.get(3..).unwrap_or_default();
+        }
+        let Ok(line) = std::str::from_utf8(bytes) else {
+            // Not UTF-8: the whole file read the usual way says where, and what it looks like.
+            return match read_text_file(path) {
+                Err(p) => Err(p),
+                Ok(_) => Err(Problem::new(ProblemKind::NotUtf8, path, "not UTF-8 text")),
+            };
+        };
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        f(line_no, line.strip_suffix('\r').unwrap_or(line));
+    }
 }
 
 /// Every `.txt` file below `dir` (hidden folders skipped), sorted so that a project built
@@ -269,6 +316,13 @@ mod tests {
         let e = read_jsonl(&p).unwrap_err();
         let lines: Vec<_> = e.problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(4)]);
+        std::fs::write(&p, b"{\"text\": \"\xff\"}\n").unwrap();
+        let e = read_jsonl(&p).unwrap_err();
+        assert_eq!(e.problems[0].kind, ProblemKind::NotUtf8);
+        assert_eq!((e.problems[0].line, e.problems[0].col), (Some(1), Some(11)));
+        std::fs::write(&p, "\u{feff}{\"text\": \"a\"}\r\n\r\n{\"text\": \"b\"}").unwrap();
+        let docs = read_jsonl(&p).unwrap();
+        assert_eq!((docs[1].line, docs[1].text.as_str()), (3, "b"));
         std::fs::write(
             &p,
             "{\"text\": \"a\"}\n{\"id\": 3, \"text\": \"b\", \"meta\": {\"src\": \"x\"}}\n",
