@@ -166,8 +166,19 @@ pub enum Command {
     },
 }
 
+/// Loads a project named on the command line and prints its warnings on stderr, among them
+/// the corpus paths outside the project's folder: the user named the project, so they are
+/// read, but said.
+fn load_named(path: &Path) -> Result<persist::Loaded, LoadError> {
+    let loaded = persist::load_project(path)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded)
+}
+
 fn stats_cmd(path: &Path, csv: Option<&Path>, force: bool) -> Result<(), LoadError> {
-    let stats = ProjectStats::of(&persist::load_project(path)?.project);
+    let stats = ProjectStats::of(&load_named(path)?.project);
     match csv {
         None => println!("{stats}"),
         Some(out) if out == Path::new("-") => print!("{}", stats.to_csv()),
@@ -396,7 +407,13 @@ fn no_pending_journal(project: &Path) -> Result<(), LoadError> {
 /// versions kept as backups.
 fn resave_cmd(project: &Path, backups: usize) -> Result<(), LoadError> {
     no_pending_journal(project)?;
-    let loaded = persist::load_project(project)?;
+    // Re-anchors the spans of changed corpus files (and says what moved): the command to
+    // run when `validate` reports a changed corpus file.
+    let options = persist::LoadOptions {
+        reanchor: true,
+        ..persist::LoadOptions::CLI
+    };
+    let loaded = persist::load_project_with(project, options)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -440,10 +457,7 @@ fn import_cmd(
     if let Some(p) = into {
         no_pending_journal(p)?;
     }
-    let existing = into
-        .map(persist::load_project)
-        .transpose()?
-        .map(|l| l.project);
+    let existing = into.map(load_named).transpose()?.map(|l| l.project);
     let bar = spinner(&format!("reading {} files…", format.name()));
     let result = formats::run::import_project(format, paths, target, name, existing);
     bar.finish_and_clear();
@@ -467,7 +481,7 @@ fn export_cmd(
     seed: u64,
     force: bool,
 ) -> Result<(), LoadError> {
-    let loaded = persist::load_project(project)?;
+    let loaded = load_named(project)?;
     let bar = spinner(&format!("writing {}…", format.name()));
     let run = formats::run::export_project(&loaded.project, format, output, selection, split, seed);
     bar.finish_and_clear();
@@ -499,7 +513,7 @@ fn suggest_cmd(
         .collect();
     let mut suggesters = crate::suggest::Suggester::parse_list(&rest.join(",")).map_err(invalid)?;
     no_pending_journal(path)?;
-    let mut project = persist::load_project(path)?.project;
+    let mut project = load_named(path)?.project;
     let mut changed = false;
     if let Some(command) = set_command {
         project

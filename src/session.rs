@@ -26,6 +26,9 @@ pub struct Session {
     journal_problem: Option<Problem>,
     /// How many earlier versions a save keeps.
     pub backups: usize,
+    /// Documents whose corpus file had changed when the project was opened, and what
+    /// re-anchoring their spans did (for the window to tell the user).
+    pub reanchored: Vec<persist::Reanchored>,
 }
 
 impl Session {
@@ -42,15 +45,36 @@ impl Session {
             recovery: None,
             journal_problem: None,
             backups: DEFAULT_BACKUPS,
+            reanchored: Vec::new(),
         }
     }
 
-    /// Opens a project, and finds the edits a crashed session left in its journal (see
-    /// [`Session::recovery`]): they are not applied until the user says so.
+    /// Opens a project the user trusts (its corpus paths may leave its folder), re-anchoring
+    /// the spans of changed corpus files; see [`Session::open_with`].
     pub fn open(path: &Path) -> Result<(Self, Vec<Problem>), persist::LoadError> {
-        let loaded = persist::load_project(path)?;
+        let options = persist::LoadOptions {
+            allow_outside: true,
+            ..persist::LoadOptions::WINDOW
+        };
+        Self::open_with(path, options)
+    }
+
+    /// Opens a project, and finds the edits a crashed session left in its journal (see
+    /// [`Session::recovery`]): they are not applied until the user says so. When spans were
+    /// re-anchored the project differs from its file, so it opens with unsaved changes (the
+    /// next save, or autosave, writes the new offsets).
+    pub fn open_with(
+        path: &Path,
+        options: persist::LoadOptions,
+    ) -> Result<(Self, Vec<Problem>), persist::LoadError> {
+        let loaded = persist::load_project_with(path, options)?;
         let mut warnings = loaded.warnings;
         let mut session = Self::new(loaded.project, Some(path.to_owned()));
+        if !loaded.reanchored.is_empty() {
+            // No state of a fresh history has this version.
+            session.saved_version = u64::MAX;
+        }
+        session.reanchored = loaded.reanchored;
         match journal::pending(path) {
             Ok(recovery) => session.recovery = recovery,
             // An unreadable journal is kept as it is and said; the project opens.

@@ -429,3 +429,59 @@ fn stats_prints_the_figures_and_writes_csv() {
         .failure()
         .stderr(predicates::str::contains("--force"));
 }
+
+#[test]
+fn a_changed_corpus_fails_validate_and_resave_reanchors_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("corpus");
+    std::fs::create_dir(&c).unwrap();
+    std::fs::write(c.join("a.txt"), "Putin said “no”. Harris said yes.").unwrap();
+    let out = dir.path().join("p.ron");
+    new_cmd(&c, &out).assert().success();
+    // Two spans, written as a user's project file holds them.
+    let ron = std::fs::read_to_string(&out).unwrap();
+    let span = |id: u64, start: usize, text: &str| {
+        format!(
+            "Span(id: {id}, start: {start}, end: {}, label: \"speaker\", text: {text:?}),",
+            start + text.len()
+        )
+    };
+    let spans = format!(
+        "spans: [\n                {}\n                {}\n            ],",
+        span(1, 0, "Putin"),
+        span(2, "Putin said “no”. ".len(), "Harris")
+    );
+    std::fs::write(&out, ron.replacen("spans: [],", &spans, 1)).unwrap();
+    marginalia().arg("validate").arg(&out).assert().success();
+
+    std::fs::write(
+        c.join("a.txt"),
+        "The Kremlin said “no”. Kamala Harris said yes.",
+    )
+    .unwrap();
+    marginalia()
+        .arg("validate")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("marginalia resave"));
+    marginalia()
+        .args(["resave", "--backups", "1"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("1 span moved"))
+        .stderr(predicates::str::contains("1 needs review"));
+    marginalia().arg("validate").arg(&out).assert().success();
+    let ron = std::fs::read_to_string(&out).unwrap();
+    assert!(ron.contains("unanchored: ["), "{ron}");
+    let at = "The Kremlin said “no”. Kamala ".len();
+    assert!(
+        ron.contains(&format!("start: {at}, end: {}", at + 6)),
+        "{ron}"
+    );
+    assert!(
+        out.with_extension("ron.bak1").exists(),
+        "the old version is kept"
+    );
+}

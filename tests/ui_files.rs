@@ -298,3 +298,101 @@ fn after_a_crash_opening_the_project_offers_its_unsaved_changes_back() {
     let saved = marginalia::persist::load_project(&path).unwrap().project;
     assert_eq!(saved.documents[0].spans().len(), 1);
 }
+
+#[test]
+fn a_project_reading_outside_its_folder_asks_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("a.txt"), "Harris said no.").unwrap();
+    let project = marginalia::persist::new_project(&shared, Some("received")).unwrap();
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    let path = dir.path().join("mine/received.ron");
+    marginalia::persist::save_project(&project, &path).unwrap();
+
+    let mut h = empty_app();
+    h.state_mut().queue(Command::OpenPath(path.clone()));
+    wait_for(&mut h, |app| app.dialog().is_some());
+    match h.state().dialog() {
+        Some(Dialog::OutsideFolder { folders, .. }) => {
+            assert!(folders[0].contains("../shared/a.txt"), "{folders:?}")
+        }
+        other => panic!("expected the outside-folder question, got {other:?}"),
+    }
+    // Enter does not say yes for the user.
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert!(matches!(
+        h.state().dialog(),
+        Some(Dialog::OutsideFolder { .. })
+    ));
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert_eq!(h.state().session().unwrap().project.name, "start");
+
+    // Asked again, and allowed: it opens, and is not asked about next time.
+    h.state_mut().queue(Command::OpenPath(path.clone()));
+    wait_for(&mut h, |app| app.dialog().is_some());
+    h.get_by_label("Read them and open").click();
+    wait_for(&mut h, |app| {
+        app.session().is_some_and(|s| s.project.name == "received")
+    });
+    h.state_mut().queue(Command::OpenPath(path.clone()));
+    wait_for(&mut h, |app| {
+        app.message().is_some_and(|m| m.contains("Opened"))
+    });
+    assert!(h.state().dialog().is_none(), "{:?}", h.state().dialog());
+}
+
+#[test]
+fn a_changed_corpus_file_reports_what_moved_and_lists_what_needs_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "Putin said no. Harris said yes.").unwrap();
+    let mut project = marginalia::persist::new_project(&corpus, Some("changed")).unwrap();
+    for word in ["Putin", "Harris"] {
+        let start = project.documents[0].text.find(word).unwrap();
+        let span = project
+            .make_span(
+                marginalia::model::DocId(0),
+                start,
+                start + word.len(),
+                "speaker",
+            )
+            .unwrap();
+        project
+            .apply(marginalia::model::Edit::AddSpan {
+                doc: marginalia::model::DocId(0),
+                span,
+            })
+            .unwrap();
+    }
+    let path = dir.path().join("changed.ron");
+    marginalia::persist::save_project(&project, &path).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "The Kremlin said no. Kamala Harris said yes.",
+    )
+    .unwrap();
+
+    let mut h = empty_app();
+    h.state_mut().queue(Command::OpenPath(path.clone()));
+    wait_for(&mut h, |app| app.dialog().is_some());
+    match h.state().dialog() {
+        Some(Dialog::Report { title, message }) => {
+            assert_eq!(title, "Corpus files changed");
+            assert!(message.contains("1 span moved"), "{message}");
+            assert!(message.contains("1 span needs review"), "{message}");
+        }
+        other => panic!("expected the re-anchoring report, got {other:?}"),
+    }
+    h.get_by_label("OK").click();
+    h.run();
+    let s = h.state().session().unwrap();
+    assert!(s.is_dirty());
+    assert_eq!(s.project.documents[0].spans()[0].text, "Harris");
+    assert_eq!(s.project.documents[0].unanchored()[0].text, "Putin");
+    // The span panel lists it under Needs review.
+    assert!(h.query_all_by_label_contains("Needs review 1").count() > 0);
+}

@@ -14,5 +14,6 @@ pub mod project_file;
 pub use corpus::new_project;
 pub use problem::{LoadError, Problem, ProblemKind};
 pub use project_file::{
-    FORMAT_VERSION, Loaded, load_project, project_to_ron, save_project, save_project_keeping,
+    FORMAT_VERSION, LoadOptions, Loaded, Reanchored, load_project, load_project_with,
+    project_to_ron, save_project, save_project_keeping,
 };

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 /// The format version this build writes. Older versions are migrated on load; newer ones
 /// are refused, because silently dropping fields we do not know would lose someone's work.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 const HEADER: &str = "\
 // Marginalia annotation project.
@@ -70,6 +70,12 @@ struct DocumentRecord<'a> {
     /// The suggestion layer (format version 3).
     #[serde(default, skip_serializing_if = "<[Suggestion]>::is_empty")]
     suggestions: Cow<'a, [Suggestion]>,
+    /// Spans whose text left the document when its corpus file changed, waiting for the
+    /// user to place or delete them, and their relations (format version 5).
+    #[serde(default, skip_serializing_if = "<[Span]>::is_empty")]
+    unanchored: Cow<'a, [Span]>,
+    #[serde(default, skip_serializing_if = "<[Relation]>::is_empty")]
+    unanchored_relations: Cow<'a, [Relation]>,
 }
 
 /// Only the version, read first so a newer file is refused with a clear message even when
@@ -85,6 +91,51 @@ struct VersionProbe {
 pub struct Loaded {
     pub project: Project,
     pub warnings: Vec<Problem>,
+    /// Documents whose corpus file changed and whose spans were re-anchored (only with
+    /// [`LoadOptions::reanchor`]). The project then differs from its file: save it.
+    pub reanchored: Vec<Reanchored>,
+}
+
+/// What re-anchoring did to one document whose corpus file changed behind the project.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reanchored {
+    pub document: String,
+    pub file: PathBuf,
+    /// Spans now at the nearest occurrence of their text, at other offsets than before.
+    pub moved: usize,
+    /// Spans whose text is no longer in the document: set aside for review.
+    pub review: usize,
+    /// Suggestions whose text is gone (machine output, made again by running a suggester).
+    pub dropped_suggestions: usize,
+}
+
+/// How a load treats corpus files that changed and corpus paths that leave the project's
+/// folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Re-anchor the spans of a changed corpus file by their text and set aside those whose
+    /// text is gone (the window and `resave`, which tell the user), instead of refusing to
+    /// load with every mismatch located (`validate`, and the commands that read a project
+    /// to produce something from it).
+    pub reanchor: bool,
+    /// Read corpus paths outside the project's folder tree (with a warning). Without it such
+    /// a project is refused with a [`ProblemKind::OutsideFolder`] problem per path, for the
+    /// window to list them and ask.
+    pub allow_outside: bool,
+}
+
+impl LoadOptions {
+    /// The command line: the user named the project, so outside paths are read (and said);
+    /// a changed corpus is an error to fix with `resave` or the window.
+    pub const CLI: Self = Self {
+        reanchor: false,
+        allow_outside: true,
+    };
+    /// The window: re-anchors and shows what moved; asks before reading outside paths.
+    pub const WINDOW: Self = Self {
+        reanchor: true,
+        allow_outside: false,
+    };
 }
 
 /// The folder corpus paths are relative to.
@@ -96,13 +147,24 @@ pub fn project_dir(project_path: &Path) -> PathBuf {
 }
 
 /// Loads a project and its corpus, checking every span.
+/// The command line's way ([`LoadOptions::CLI`]).
 pub fn load_project(path: &Path) -> Result<Loaded, LoadError> {
+    load_project_with(path, LoadOptions::CLI)
+}
+
+/// Loads a project and its corpus, checking every span, as `options` say.
+pub fn load_project_with(path: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     let src = read_text_file(path)?;
     if let Some(loaded) = load_parallel(path, &src) {
         return Ok(loaded);
     }
     let file = parse(path, &src)?;
-    build(path, &src, file)
+    build(path, &src, file, options)
+}
+
+/// Whether a resolved corpus path is inside the project's folder tree.
+fn inside(base: &Path, abs: &Path) -> bool {
+    abs.starts_with(base)
 }
 
 fn syntax_problem(path: &Path, e: &ron::error::SpannedError) -> Problem {
@@ -257,7 +319,11 @@ fn load_parallel(path: &Path, src: &str) -> Option<Loaded> {
     }
     let mut project = Project::new(file.name, file.schema, documents);
     project.suggest_command = file.suggest_command.filter(|c| !c.trim().is_empty());
-    Some(Loaded { project, warnings })
+    Some(Loaded {
+        project,
+        warnings,
+        reanchored: Vec::new(),
+    })
 }
 
 /// One document of [`load_parallel`], if its text is there, unchanged, and every span,
@@ -269,6 +335,10 @@ fn checked_document(
     rec: DocumentRecord<'static>,
 ) -> Option<Document> {
     let abs = resolve(base, &rec.path);
+    if !inside(base, &abs) || !rec.unanchored.is_empty() {
+        // Said (or asked about) and checked the careful way.
+        return None;
+    }
     let text = match rec.line {
         None => read_text_file(&abs).ok()?,
         Some(_) => cache.lock().ok()?.text(&abs, rec.line).ok()?,
@@ -351,10 +421,25 @@ impl CorpusCache {
     }
 }
 
-fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError> {
+fn build(
+    path: &Path,
+    src: &str,
+    file: ProjectFile,
+    options: LoadOptions,
+) -> Result<Loaded, LoadError> {
     let base = project_dir(path);
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
+    let mut reanchored = Vec::new();
+    let outside = outside_paths(path, src, &base, &file.documents);
+    if !outside.is_empty() && !options.allow_outside {
+        // Asked about before any of them is read.
+        return Err(LoadError { problems: outside });
+    }
+    warnings.extend(outside.into_iter().map(|mut p| {
+        p.kind = ProblemKind::Warning;
+        p
+    }));
     check_schema(path, src, &file.schema, &mut problems);
     for p in file.schema.problems() {
         // Key clashes and the like: the project loads, the schema editor shows them too.
@@ -365,7 +450,7 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
     let mut cache = CorpusCache::default();
     let mut seen_ids = HashSet::new();
     let mut documents = Vec::with_capacity(file.documents.len());
-    for rec in file.documents {
+    for mut rec in file.documents {
         let abs = resolve(&base, &rec.path);
         let text = match cache.text(&abs, rec.line) {
             Ok(t) => t,
@@ -388,6 +473,39 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
         };
         let hash = hash_text(&text);
         let changed = hash != rec.hash || text.len() != rec.len;
+        if changed && options.reanchor {
+            let mut done = reanchor_record(&text, &mut rec);
+            if done.moved + done.review + done.dropped_suggestions > 0 {
+                done.file.clone_from(&abs);
+                warnings.push(Problem::new(ProblemKind::Warning, &abs, done.message()));
+                reanchored.push(done);
+            }
+        }
+        for span in rec.unanchored.iter() {
+            let line = || span_line(src, span);
+            if !seen_ids.insert(span.id) {
+                let msg = format!("id {} is used twice", span.id.0);
+                problems.push(Problem::new(ProblemKind::Invalid, path, msg).at_line(line()));
+            }
+            if let Err(e) = check_attrs(&file.schema, &span.label, &span.attrs) {
+                let msg = format!("span {} (set aside for review): {e}", span.id.0);
+                problems.push(Problem::new(ProblemKind::Invalid, path, msg).at_line(line()));
+            }
+        }
+        for r in rec.unanchored_relations.iter() {
+            if !seen_ids.insert(r.id) {
+                let msg = format!("id {} is used twice", r.id.0);
+                problems.push(Problem::new(ProblemKind::Invalid, path, msg));
+            }
+            if file.schema.relation(&r.kind).is_none() {
+                let e = EditError::UnknownRelationType(r.kind.clone());
+                problems.push(Problem::new(
+                    ProblemKind::Invalid,
+                    path,
+                    format!("relation {}: {e}", r.id.0),
+                ));
+            }
+        }
         let mut mismatches = Vec::new();
         for span in rec.spans.iter() {
             let line = || span_line(src, span);
@@ -415,7 +533,9 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
         }
         if changed && !mismatches.is_empty() {
             let msg = format!(
-                "changed since the project was saved; {} of its {} spans no longer match their text",
+                "changed since the project was saved; {} of its {} spans no longer match their \
+                 text. Open the project in the window or run `marginalia resave` to move each \
+                 span to where its text is now (spans whose text is gone are kept for review)",
                 mismatches.len(),
                 rec.spans.len()
             );
@@ -497,6 +617,11 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
             }
         }
         doc.set_suggestions(rec.suggestions.into_owned());
+        // Last: setting the spans recounts the ids, and these stay taken.
+        doc.set_unanchored(
+            rec.unanchored.into_owned(),
+            rec.unanchored_relations.into_owned(),
+        );
         documents.push(doc);
     }
     if !problems.is_empty() {
@@ -504,7 +629,149 @@ fn build(path: &Path, src: &str, file: ProjectFile) -> Result<Loaded, LoadError>
     }
     let mut project = Project::new(file.name, file.schema, documents);
     project.suggest_command = file.suggest_command.filter(|c| !c.trim().is_empty());
-    Ok(Loaded { project, warnings })
+    Ok(Loaded {
+        project,
+        warnings,
+        reanchored,
+    })
+}
+
+/// One problem per folder outside the project's folder tree that corpus paths resolve into
+/// (with how many files, located at the first one's line in the project file): what the
+/// user is asked to allow is which folders the project reads.
+fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>]) -> Vec<Problem> {
+    // Folder → (a stored path in it, files in it).
+    let mut folders: BTreeMap<PathBuf, (&str, HashSet<&str>)> = BTreeMap::new();
+    for rec in docs {
+        let abs = resolve(base, &rec.path);
+        if inside(base, &abs) {
+            continue;
+        }
+        let folder = abs.parent().map(Path::to_owned).unwrap_or_default();
+        let entry = folders.entry(folder).or_insert((&rec.path, HashSet::new()));
+        entry.1.insert(&rec.path);
+    }
+    folders
+        .into_iter()
+        .map(|(folder, (first, files))| {
+            let msg = format!(
+                "reads {} outside the project's folder: {}",
+                match files.len() {
+                    1 => format!("corpus file `{first}`"),
+                    n => format!("{n} corpus files like `{first}`"),
+                },
+                folder.display()
+            );
+            let line = find_line(src, &format!("path: {first:?}"));
+            Problem::new(ProblemKind::OutsideFolder, path, msg).at_line(line)
+        })
+        .collect()
+}
+
+impl Reanchored {
+    /// The sentence the user reads.
+    pub fn message(&self) -> String {
+        let mut msg = format!(
+            "changed since the project was saved: {} span{} moved to where {} text is now, {} \
+             need{} review (their text is gone; see Needs review in the span panel)",
+            self.moved,
+            if self.moved == 1 { "" } else { "s" },
+            if self.moved == 1 { "its" } else { "their" },
+            self.review,
+            if self.review == 1 { "s" } else { "" },
+        );
+        if self.dropped_suggestions > 0 {
+            msg.push_str(&format!(
+                "; {} suggestion(s) whose text is gone were dropped",
+                self.dropped_suggestions
+            ));
+        }
+        msg
+    }
+}
+
+/// Moves the spans and suggestions of a document whose text changed to the nearest
+/// occurrence of their stored text; spans whose text is gone are set aside (with the
+/// relations that touch them), suggestions whose text is gone are dropped. The search for
+/// each starts from its old place shifted by the last shift found, so a paragraph inserted
+/// near the top moves every later span by the same amount rather than to a nearer copy of
+/// its text.
+fn reanchor_record(text: &str, rec: &mut DocumentRecord<'_>) -> Reanchored {
+    use crate::model::reanchor::{Anchor, anchor};
+    let mut done = Reanchored {
+        document: rec.id.to_string(),
+        ..Reanchored::default()
+    };
+    let place = |shift: &mut isize, start: usize, end: usize, covered: &str| {
+        let hint = start.saturating_add_signed(*shift);
+        let len = end.saturating_sub(start);
+        if start >= end || covered.len() != len {
+            return None;
+        }
+        let at = match anchor(text, hint, hint.saturating_add(len), covered) {
+            Anchor::Kept => hint,
+            Anchor::Moved { start: at, .. } => at,
+            Anchor::Lost => return None,
+        };
+        *shift = at as isize - start as isize;
+        Some(at)
+    };
+    let mut spans = rec.spans.to_vec();
+    spans.sort_by_key(|s| (s.start, s.end));
+    let mut kept: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut taken = HashSet::new();
+    let mut aside = rec.unanchored.to_vec();
+    let mut shift = 0isize;
+    for mut span in spans {
+        match place(&mut shift, span.start, span.end, &span.text) {
+            // Two spans of one label landing on the same text would be one span twice.
+            Some(at) if taken.insert((at, span.label.clone())) => {
+                if at != span.start {
+                    done.moved += 1;
+                }
+                span.end = at + span.text.len();
+                span.start = at;
+                kept.push(span);
+            }
+            _ => {
+                done.review += 1;
+                aside.push(span);
+            }
+        }
+    }
+    let gone: HashSet<SpanId> = aside.iter().map(|s| s.id).collect();
+    let (relations, set_aside): (Vec<Relation>, Vec<Relation>) = rec
+        .relations
+        .iter()
+        .cloned()
+        .partition(|r| !gone.contains(&r.from) && !gone.contains(&r.to));
+    let mut aside_relations = rec.unanchored_relations.to_vec();
+    aside_relations.extend(set_aside);
+    let mut suggestions = rec.suggestions.to_vec();
+    suggestions.sort_by_key(|s| (s.start, s.end));
+    let mut shift = 0isize;
+    suggestions.retain_mut(|sg| match place(&mut shift, sg.start, sg.end, &sg.text) {
+        Some(at) => {
+            sg.end = at + sg.text.len();
+            sg.start = at;
+            true
+        }
+        None => {
+            done.dropped_suggestions += 1;
+            false
+        }
+    });
+    // A link to a dropped suggestion has nothing to become.
+    let left: HashSet<SpanId> = suggestions.iter().map(|s| s.id).collect();
+    for sg in &mut suggestions {
+        sg.links.retain(|l| left.contains(&l.to));
+    }
+    rec.spans = Cow::Owned(kept);
+    rec.relations = Cow::Owned(relations);
+    rec.suggestions = Cow::Owned(suggestions);
+    rec.unanchored = Cow::Owned(aside);
+    rec.unanchored_relations = Cow::Owned(aside_relations);
+    done
 }
 
 /// [`check_relation`] against a sorted list of the document's span labels by id: the same
@@ -713,6 +980,8 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
             spans: Cow::Borrowed(d.spans()),
             relations: Cow::Borrowed(d.relations()),
             suggestions: Cow::Borrowed(d.suggestions()),
+            unanchored: Cow::Borrowed(d.unanchored()),
+            unanchored_relations: Cow::Borrowed(d.unanchored_relations()),
         })
         .collect();
     let failed = |e: ron::Error| {
@@ -894,6 +1163,8 @@ mod pieces_tests {
                 spans: Cow::Borrowed(d.spans()),
                 relations: Cow::Borrowed(d.relations()),
                 suggestions: Cow::Borrowed(d.suggestions()),
+                unanchored: Cow::Borrowed(d.unanchored()),
+                unanchored_relations: Cow::Borrowed(d.unanchored_relations()),
             })
             .collect();
         let config = || {

@@ -44,6 +44,13 @@ pub enum Dialog {
         name: String,
         jsonl: bool,
     },
+    /// A project whose corpus paths leave its folder: nothing outside is read until the
+    /// user says so (a project received from someone else must not read arbitrary files).
+    OutsideFolder {
+        project: std::path::PathBuf,
+        /// One line per folder outside, as the load reported it.
+        folders: Vec<String>,
+    },
 }
 
 /// What the user did in a dialog this frame.
@@ -68,6 +75,9 @@ pub enum DialogAction {
     BrowseCorpus {
         jsonl: bool,
     },
+    /// Open this project, reading its corpus files outside its folder, and remember that
+    /// the user allowed it.
+    ReadOutside(std::path::PathBuf),
 }
 
 /// What Enter does in a dialog: its main button, when that button is enabled.
@@ -77,8 +87,8 @@ fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
         Dialog::Unsaved { then } => Some(DialogAction::SaveThen(then.clone())),
         // Bringing work back is the safe answer.
         Dialog::Recover { .. } => Some(DialogAction::Restore),
-        // Deleting needs a click, not a reflex.
-        Dialog::Confirm { .. } => None,
+        // Deleting needs a click, not a reflex; so does reading files outside a project.
+        Dialog::Confirm { .. } | Dialog::OutsideFolder { .. } => None,
         Dialog::SaveAs { path } => {
             (!path.trim().is_empty()).then(|| DialogAction::SaveAs(path.trim().to_owned()))
         }
@@ -176,6 +186,32 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
                     }
                     if ui.button("Discard them").clicked() {
                         action = Some(DialogAction::DiscardRecovery);
+                    }
+                });
+            }
+            Dialog::OutsideFolder { project, folders } => {
+                ui.heading("Read files outside this project's folder?");
+                ui.label(format!(
+                    "{} reads corpus files from outside its own folder. A project received from \
+                     someone else could read any file on this computer this way, so nothing was \
+                     read yet:",
+                    project.display()
+                ));
+                egui::ScrollArea::vertical().max_height(200.0).show(ui, |ui| {
+                    for f in folders.iter() {
+                        ui.add(egui::Label::new(RichText::new(f.as_str()).monospace()).wrap());
+                    }
+                });
+                ui.label(
+                    RichText::new("Read them only if you know where this project comes from.")
+                        .weak(),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Read them and open").clicked() {
+                        action = Some(DialogAction::ReadOutside(project.clone()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(DialogAction::Close);
                     }
                 });
             }

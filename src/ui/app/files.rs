@@ -3,7 +3,8 @@
 
 use super::{MAX_RECENT, MarginaliaApp, NO_DIALOG_THRESHOLD, Pick, first_line};
 use crate::model::DocId;
-use crate::persist::Problem;
+use crate::persist::paths::normalize;
+use crate::persist::{LoadError, LoadOptions, Problem, ProblemKind};
 use crate::session::Session;
 use crate::ui::background::Task;
 use crate::ui::dialogs::{Dialog, DialogAction};
@@ -18,9 +19,15 @@ impl MarginaliaApp {
         let recovery = session
             .recovery()
             .map(|r| (r.edits.len(), r.note.as_ref().map(ToString::to_string)));
+        let reanchored = reanchor_report(&session.reanchored);
         self.set_session(session);
         if let Some((changes, note)) = recovery {
             self.dialog = Some(Dialog::Recover { changes, note });
+        } else if let Some(message) = reanchored {
+            self.dialog = Some(Dialog::Report {
+                title: "Corpus files changed".into(),
+                message,
+            });
         }
         self.remember_recent(path);
         if warnings.is_empty() {
@@ -104,6 +111,8 @@ impl MarginaliaApp {
             Ok(p) => {
                 self.say(format!("Saved {}", p.display()));
                 self.remember_recent(&p);
+                // The user chose where it lives and what it reads.
+                self.trust(&p);
             }
             Err(e) => self.show_error("Could not save", &e.to_string()),
         }
@@ -111,10 +120,47 @@ impl MarginaliaApp {
 
     pub(super) fn start_open(&mut self, ctx: &egui::Context, path: PathBuf) {
         let what = format!("Opening {}…", path.display());
+        let options = self.load_options(&path);
         self.loading = Some(Task::spawn(ctx, what, move || {
-            let result = Session::open(&path);
+            let result = Session::open_with(&path, options);
             (path, result)
         }));
+    }
+
+    /// How the window loads `path`: re-anchoring changed corpus files, and reading corpus
+    /// files outside the project's folder only for the bundled demo and projects the user
+    /// allowed.
+    pub(super) fn load_options(&self, path: &Path) -> LoadOptions {
+        let path = normalize(path);
+        let demo = super::demo_project().is_some_and(|d| normalize(&d) == path);
+        LoadOptions {
+            allow_outside: demo || self.prefs.trusted.contains(&path),
+            ..LoadOptions::WINDOW
+        }
+    }
+
+    /// When a load stopped only because corpus paths leave the project's folder, asks the
+    /// user (true); any other failure is for the caller to show.
+    pub(super) fn ask_outside(&mut self, path: &Path, e: &LoadError) -> bool {
+        let outside = !e.problems.is_empty()
+            && e.problems
+                .iter()
+                .all(|p| p.kind == ProblemKind::OutsideFolder);
+        if outside {
+            self.dialog = Some(Dialog::OutsideFolder {
+                project: path.to_owned(),
+                folders: e.problems.iter().map(|p| p.message.clone()).collect(),
+            });
+        }
+        outside
+    }
+
+    /// Remembers that the project at `path` may read outside its folder.
+    pub(super) fn trust(&mut self, path: &Path) {
+        let path = normalize(path);
+        if !self.prefs.trusted.contains(&path) {
+            self.prefs.trusted.push(path);
+        }
     }
 
     pub(super) fn pick(&mut self, ctx: &egui::Context, pick: Pick) {
@@ -232,6 +278,11 @@ impl MarginaliaApp {
                 self.dialog = None;
                 self.start_open(ctx, PathBuf::from(path));
             }
+            DialogAction::ReadOutside(path) => {
+                self.dialog = None;
+                self.trust(&path);
+                self.start_open(ctx, path);
+            }
             DialogAction::BrowseSaveAs => self.pick(ctx, Pick::SaveAsField),
             DialogAction::BrowseCorpus { .. } => self.pick(ctx, Pick::CorpusField),
         }
@@ -274,6 +325,8 @@ impl MarginaliaApp {
                         "Exported"
                     };
                     if let Some(p) = project {
+                        // The user chose what it reads: not asked about on opening.
+                        self.trust(&p);
                         // Opening may first ask about unsaved changes; the report then waits
                         // in the status bar.
                         self.handle(crate::ui::commands::Command::OpenPath(p), ctx);
@@ -296,6 +349,7 @@ impl MarginaliaApp {
             self.loading = None;
             match result {
                 Ok((session, warnings)) => self.install(session, &path, warnings),
+                Err(e) if self.ask_outside(&path, &e) => {}
                 Err(e) => {
                     self.show_error(&format!("Cannot open {}", path.display()), &e.to_string())
                 }
@@ -401,4 +455,27 @@ impl MarginaliaApp {
             .or(self.picker.as_ref().map(|(_, _, t)| t.what.as_str()))
             .or(self.interchange_task.as_ref().map(|t| t.what.as_str()))
     }
+}
+
+/// What re-anchoring did at load, for the user: totals, then one line per document.
+fn reanchor_report(done: &[crate::persist::Reanchored]) -> Option<String> {
+    use crate::model::text::plural;
+    if done.is_empty() {
+        return None;
+    }
+    let moved: usize = done.iter().map(|d| d.moved).sum();
+    let review: usize = done.iter().map(|d| d.review).sum();
+    let mut out = format!(
+        "{} changed since the project was saved. {} moved to where {} text is now; {} \
+         (their text is gone: place or delete them under Needs review in the span panel).\n",
+        plural(done.len(), "corpus file", "corpus files"),
+        plural(moved, "span", "spans"),
+        if moved == 1 { "its" } else { "their" },
+        plural(review, "span needs review", "spans need review"),
+    );
+    for d in done {
+        out.push_str(&format!("\n{}: {}", d.document, d.message()));
+    }
+    out.push_str("\n\nThe new offsets are not saved yet: Ctrl+S keeps them.");
+    Some(out)
 }

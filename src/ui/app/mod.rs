@@ -46,6 +46,9 @@ pub struct Prefs {
     pub backups: usize,
     /// Seconds between automatic saves of a project with changes (0: never).
     pub autosave_seconds: u64,
+    /// Projects the user allowed to read corpus files outside their folder (or saved
+    /// there with Save As), normalized.
+    pub trusted: Vec<PathBuf>,
 }
 
 impl Default for Prefs {
@@ -54,6 +57,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             backups: crate::persist::backup::DEFAULT_BACKUPS,
             autosave_seconds: DEFAULT_AUTOSAVE_SECONDS,
+            trusted: Vec::new(),
         }
     }
 }
@@ -216,8 +220,9 @@ impl MarginaliaApp {
             .or_else(|| app.prefs.recent.iter().find(|p| p.exists()).cloned())
             .or_else(demo_project);
         if let Some(path) = candidate {
-            match Session::open(&path) {
+            match Session::open_with(&path, app.load_options(&path)) {
                 Ok((session, warnings)) => app.install(session, &path, warnings),
+                Err(e) if app.ask_outside(&path, &e) => {}
                 Err(e) if explicit => {
                     app.show_error(&format!("Cannot open {}", path.display()), &e.to_string())
                 }
