@@ -244,7 +244,7 @@ fn corpus_paths_outside_the_project_folder_are_asked_about_or_warned() {
         loaded
             .warnings
             .iter()
-            .any(|w| w.kind == ProblemKind::Warning && w.message.contains("outside")),
+            .any(|w| w.kind == ProblemKind::OutsideFolder && w.message.contains("outside")),
         "{:?}",
         loaded.warnings
     );

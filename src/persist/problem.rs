@@ -21,8 +21,9 @@ pub enum ProblemKind {
     SpanMismatch,
     /// Anything else that makes the project inconsistent (unknown label, duplicate id...).
     Invalid,
-    /// A corpus path that leaves the project's folder tree, not read without the user's
-    /// consent (a project received from someone else must not read arbitrary files).
+    /// Corpus paths that leave the project's folder tree: an error until the user consents
+    /// (the window asks; a project received from someone else must not read arbitrary
+    /// files), then a warning of this kind.
     OutsideFolder,
     /// Not an error: something the user should know (a corpus file changed, but all spans
     /// still match).

@@ -436,10 +436,8 @@ fn build(
         // Asked about before any of them is read.
         return Err(LoadError { problems: outside });
     }
-    warnings.extend(outside.into_iter().map(|mut p| {
-        p.kind = ProblemKind::Warning;
-        p
-    }));
+    // Allowed: said, and kept of their kind so the window (which asked) can leave them out.
+    warnings.extend(outside);
     check_schema(path, src, &file.schema, &mut problems);
     for p in file.schema.problems() {
         // Key clashes and the like: the project loads, the schema editor shows them too.
@@ -473,9 +471,11 @@ fn build(
         };
         let hash = hash_text(&text);
         let changed = hash != rec.hash || text.len() != rec.len;
+        let mut moved_here = false;
         if changed && options.reanchor {
             let mut done = reanchor_record(&text, &mut rec);
-            if done.moved + done.review + done.dropped_suggestions > 0 {
+            moved_here = done.moved + done.review + done.dropped_suggestions > 0;
+            if moved_here {
                 done.file.clone_from(&abs);
                 warnings.push(Problem::new(ProblemKind::Warning, &abs, done.message()));
                 reanchored.push(done);
@@ -541,7 +541,7 @@ fn build(
             );
             problems.push(Problem::new(ProblemKind::SpanMismatch, &abs, msg));
         }
-        if changed && mismatches.is_empty() {
+        if changed && mismatches.is_empty() && !moved_here {
             let msg = format!(
                 "changed since the project was saved, but all {} spans still match their text",
                 rec.spans.len()

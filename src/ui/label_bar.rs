@@ -1,5 +1,5 @@
 //! Bottom bar: the labels with their keys (click one to apply it), a hint for what the keys
-//! do right now, and the last status message.
+//! do right now, or the last status message while it shows.
 
 use crate::model::Schema;
 use crate::ui::commands::Command;
@@ -34,11 +34,11 @@ pub fn label_bar_ui(
             Selection::Text(_) => "Press a label key to tag the selection · Esc to clear",
             Selection::Span(_) => "Label key: relabel · Del: delete · Esc: deselect",
         };
-        ui.label(RichText::new(hint).weak());
-        if let Some(m) = message {
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(m);
-            });
-        }
+        // A status message takes the hint's place while it shows, cut to the bar's width
+        // (the two side by side overlapped in a narrow window).
+        match message {
+            Some(m) => ui.add(egui::Label::new(m).truncate()).on_hover_text(m),
+            None => ui.add(egui::Label::new(RichText::new(hint).weak()).truncate()),
+        };
     });
 }

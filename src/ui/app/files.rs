@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 impl MarginaliaApp {
     /// A project opened from `path`.
-    pub(super) fn install(&mut self, session: Session, path: &Path, warnings: Vec<Problem>) {
+    pub(super) fn install(&mut self, session: Session, path: &Path, mut warnings: Vec<Problem>) {
+        // The user allowed (or the app trusts) reading outside the folder: nothing to warn of.
+        warnings.retain(|w| w.kind != ProblemKind::OutsideFolder);
         let docs = session.project.documents.len();
         let spans = session.project.span_count();
         let recovery = session
@@ -38,8 +40,8 @@ impl MarginaliaApp {
         } else {
             let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
             self.say(format!(
-                "Opened with {} warnings: {}",
-                warnings.len(),
+                "Opened with {}: {}",
+                crate::model::text::plural(warnings.len(), "warning", "warnings"),
                 first_line(&text.join("\n"))
             ));
         }
