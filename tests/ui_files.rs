@@ -167,15 +167,36 @@ fn opening_another_project_with_unsaved_changes_asks_first() {
 fn startup_opens_the_demo_project_by_default() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1300.0, 800.0))
-        .build_eframe(|cc| MarginaliaApp::new(cc, marginalia::ui::app::Startup::default()));
-    h.run();
+        .build_eframe(|cc| {
+            MarginaliaApp::new(
+                cc,
+                marginalia::ui::app::Startup {
+                    document: Some("cozy-up".into()),
+                    ..Default::default()
+                },
+            )
+        });
+    // Loaded in the background: the first frame does not wait for it.
+    wait_for(&mut h, |app| app.session().is_some());
+    assert_eq!(
+        h.state().current_document(),
+        marginalia::model::DocId(1),
+        "--document picks the document"
+    );
     let session = h.state().session().expect("the demo project is open");
     assert_eq!(session.project.name, "Seed news");
     assert!(!session.is_dirty());
+    let title: String = session.project.documents[1]
+        .title
+        .chars()
+        .take(20)
+        .collect();
+    h.run();
     assert!(
-        h.get_all_by_label_contains("Kamala Harris refuses").count() >= 2,
-        "in the list and the header"
+        h.get_all_by_label_contains(&title).count() >= 2,
+        "{title} in the list and the header"
     );
+    h.get_by_label_contains("Kamala Harris refuses");
 }
 
 #[test]
@@ -187,7 +208,7 @@ fn startup_with_a_missing_project_shows_the_welcome_screen_and_says_why() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1300.0, 800.0))
         .build_eframe(|cc| MarginaliaApp::new(cc, startup));
-    h.run();
+    wait_for(&mut h, |app| app.dialog().is_some());
     assert!(h.state().session().is_none());
     match h.state().dialog() {
         Some(Dialog::Error { message, .. }) => assert!(

@@ -123,10 +123,24 @@ impl MarginaliaApp {
     pub(super) fn start_open(&mut self, ctx: &egui::Context, path: PathBuf) {
         let what = format!("Opening {}…", path.display());
         let options = self.load_options(&path);
+        // Another open replaces the startup one (its result is dropped with its task).
+        self.startup_open = None;
         self.loading = Some(Task::spawn(ctx, what, move || {
             let result = Session::open_with(&path, options);
             (path, result)
         }));
+    }
+
+    /// Shows the first document whose id or title contains `wanted` (`--document`).
+    fn go_to_document_matching(&mut self, wanted: &str) {
+        if let Some(i) = self.session.as_ref().and_then(|s| {
+            s.project
+                .documents
+                .iter()
+                .position(|d| d.id.contains(wanted) || d.title.contains(wanted))
+        }) {
+            self.current = DocId(i);
+        }
     }
 
     /// How the window loads `path`: re-anchoring changed corpus files, and reading corpus
@@ -349,9 +363,23 @@ impl MarginaliaApp {
             && let Some((path, result)) = task.poll()
         {
             self.loading = None;
+            let startup = self.startup_open.take();
             match result {
-                Ok((session, warnings)) => self.install(session, &path, warnings),
+                Ok((session, warnings)) => {
+                    self.install(session, &path, warnings);
+                    if let Some(wanted) = startup.and_then(|s| s.document) {
+                        self.go_to_document_matching(&wanted);
+                    }
+                }
                 Err(e) if self.ask_outside(&path, &e) => {}
+                // The last project, reopened by itself: not worth a dialog.
+                Err(e) if startup.as_ref().is_some_and(|s| !s.explicit) => {
+                    self.say(format!(
+                        "Could not reopen {}: {}",
+                        path.display(),
+                        first_line(&e.to_string())
+                    ));
+                }
                 Err(e) => {
                     self.show_error(&format!("Cannot open {}", path.display()), &e.to_string())
                 }

@@ -114,6 +114,8 @@ pub struct MarginaliaApp {
     commands: Vec<Command>,
     dialog: Option<Dialog>,
     loading: Option<Task<LoadResult>>,
+    /// The project the window started with, while it loads.
+    startup_open: Option<StartupOpen>,
     /// A new project being read from its corpus, and the corpus path (the new project's file
     /// is proposed beside it).
     creating: Option<(PathBuf, Task<Result<Project, LoadError>>)>,
@@ -220,29 +222,13 @@ impl MarginaliaApp {
             .or_else(|| app.prefs.recent.iter().find(|p| p.exists()).cloned())
             .or_else(demo_project);
         if let Some(path) = candidate {
-            match Session::open_with(&path, app.load_options(&path)) {
-                Ok((session, warnings)) => app.install(session, &path, warnings),
-                Err(e) if app.ask_outside(&path, &e) => {}
-                Err(e) if explicit => {
-                    app.show_error(&format!("Cannot open {}", path.display()), &e.to_string())
-                }
-                Err(e) => {
-                    app.say(format!(
-                        "Could not reopen {}: {}",
-                        path.display(),
-                        first_line(&e.to_string())
-                    ));
-                }
-            }
-        }
-        if let Some(wanted) = &startup.document
-            && let Some(session) = &app.session
-            && let Some(i) =
-                session.project.documents.iter().position(|d| {
-                    d.id.contains(wanted.as_str()) || d.title.contains(wanted.as_str())
-                })
-        {
-            app.current = DocId(i);
+            // Read in the background like any other open: the first frame shows at once,
+            // whatever the size of the project.
+            app.start_open(&cc.egui_ctx, path);
+            app.startup_open = Some(StartupOpen {
+                explicit,
+                document: startup.document.clone(),
+            });
         }
         app
     }
@@ -256,6 +242,7 @@ impl MarginaliaApp {
             commands: Vec::new(),
             dialog: None,
             loading: None,
+            startup_open: None,
             creating: None,
             picker: None,
             prefs,
@@ -651,7 +638,9 @@ impl MarginaliaApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
-        if plan.frames_left > 0 {
+        if self.loading.is_some() {
+            // Frames are counted from the moment the project is there.
+        } else if plan.frames_left > 0 {
             plan.frames_left -= 1;
         } else if !plan.requested {
             plan.requested = true;
@@ -892,6 +881,14 @@ impl MarginaliaApp {
     }
 }
 
+/// What to do once the startup project has loaded (or failed to).
+struct StartupOpen {
+    /// Named on the command line: a failure is an error dialog, not a status message.
+    explicit: bool,
+    /// Open the document whose id or title contains this text.
+    document: Option<String>,
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
@@ -899,6 +896,12 @@ fn first_line(s: &str) -> &str {
 impl MarginaliaApp {
     /// One frame under `--profile-frames`: scroll, sometimes tag, and time it.
     fn profiled_frame(&mut self, ui: &mut egui::Ui, frame: &eframe::Frame) {
+        if self.loading.is_some() {
+            // Measured once the project is open.
+            self.frame_ui(ui);
+            ui.ctx().request_repaint();
+            return;
+        }
         let Some(mut profile) = self.profile.take() else {
             return;
         };
