@@ -148,7 +148,9 @@ impl MarginaliaApp {
     /// allowed.
     pub(super) fn load_options(&self, path: &Path) -> LoadOptions {
         let path = normalize(path);
-        let demo = super::demo_project().is_some_and(|d| normalize(&d) == path);
+        // The demo of this very build (not any `projects/seed-news.ron` in the current
+        // folder, which could be anyone's).
+        let demo = path == normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(super::DEMO));
         LoadOptions {
             allow_outside: demo || self.prefs.trusted.contains(&path),
             ..LoadOptions::WINDOW

@@ -186,12 +186,15 @@ type InterchangeResult = Result<(Option<PathBuf>, String), LoadError>;
 
 /// The demo project: next to the working directory when run from a checkout, else where it
 /// was built.
+/// The demo project, relative to the repository.
+const DEMO: &str = "projects/seed-news.ron";
+
 fn demo_project() -> Option<PathBuf> {
-    let rel = PathBuf::from("projects/seed-news.ron");
+    let rel = PathBuf::from(DEMO);
     if rel.exists() {
         return Some(rel);
     }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/seed-news.ron");
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO);
     built.exists().then_some(built)
 }
 
