@@ -14,15 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 fn search(c: &mut Criterion) {
     let dir = std::env::temp_dir();
     let project = marginalia::generate::project(10_000, 5_000, 1_000, SEED, &dir);
-    let docs: Vec<SearchDoc> = project
-        .snapshot()
-        .into_iter()
-        .map(|d| SearchDoc {
-            doc: d.doc,
-            text: d.text,
-            spans: d.spans,
-        })
-        .collect();
+    let docs: Vec<SearchDoc> = project.snapshot();
     let mut group = c.benchmark_group("search_50MB");
     for q in [
         "Harris",

@@ -140,17 +140,7 @@ fn offsets_after_a_byte_order_mark_and_in_crlf_text_are_right() {
         let dir = folder_with(root.path(), name, &bytes);
         let mut p = new_project(&dir, None).unwrap();
         let text = p.documents[0].text.clone();
-        for needle in ["Kamala", "Kim \u{1F642}"] {
-            let start = text.find(needle).unwrap();
-            let span = p
-                .make_span(DocId(0), start, start + needle.len(), "speaker")
-                .unwrap();
-            p.apply(Edit::AddSpan {
-                doc: DocId(0),
-                span,
-            })
-            .unwrap();
-        }
+        tag_speakers(&mut p, &["Kamala", "Kim \u{1F642}"]);
         let path = root.path().join(format!("{name}.ron"));
         save_project(&p, &path).unwrap();
         let again = load_project(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -227,14 +217,10 @@ fn new_project_on_hostile_jsonl_files() {
 
 /// A project over `GOOD` with two spans ("Kamala Harris" on the first line, "Kim" on the
 /// second), saved; returns the project file and the corpus file.
-fn saved_project(root: &Path) -> (PathBuf, PathBuf) {
-    let dir = root.join("corpus");
-    std::fs::create_dir(&dir).unwrap();
-    let file = dir.join("a.txt");
-    std::fs::write(&file, GOOD).unwrap();
-    let mut p = new_project(&dir, None).unwrap();
-    for needle in ["Kamala Harris", "Kim"] {
-        let start = GOOD.find(needle).unwrap();
+/// Tags the first occurrence of each needle in the first document as a speaker.
+fn tag_speakers(p: &mut marginalia::model::Project, needles: &[&str]) {
+    for needle in needles {
+        let start = p.documents[0].text.find(needle).unwrap();
         let span = p
             .make_span(DocId(0), start, start + needle.len(), "speaker")
             .unwrap();
@@ -244,6 +230,15 @@ fn saved_project(root: &Path) -> (PathBuf, PathBuf) {
         })
         .unwrap();
     }
+}
+
+fn saved_project(root: &Path) -> (PathBuf, PathBuf) {
+    let dir = root.join("corpus");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("a.txt");
+    std::fs::write(&file, GOOD).unwrap();
+    let mut p = new_project(&dir, None).unwrap();
+    tag_speakers(&mut p, &["Kamala Harris", "Kim"]);
     let path = root.join("p.ron");
     save_project(&p, &path).unwrap();
     (path, file)

@@ -16,13 +16,6 @@ fn demo() -> Project {
 
 fn docs(p: &Project) -> Vec<SearchDoc> {
     p.snapshot()
-        .into_iter()
-        .map(|d| SearchDoc {
-            doc: d.doc,
-            text: d.text,
-            spans: d.spans,
-        })
-        .collect()
 }
 
 fn run(p: &Project, q: &str, options: SearchOptions) -> Vec<(DocId, String)> {

@@ -322,13 +322,9 @@ fn unquote(s: &str) -> String {
     s.replace('"', "")
 }
 
-/// One document to search off the UI thread: shared text and spans, no copies.
-#[derive(Clone, Debug)]
-pub struct SearchDoc {
-    pub doc: DocId,
-    pub text: std::sync::Arc<str>,
-    pub spans: std::sync::Arc<Vec<Span>>,
-}
+/// One document to search off the UI thread: shared text and spans, no copies (what
+/// [`crate::model::Project::snapshot`] gives).
+pub type SearchDoc = crate::model::consistency::DocSnapshot;
 
 /// Searches `docs` in order, handing over each document's hits as soon as they are found
 /// (so results appear at once), until done or `cancel` is set. Returns whether it finished.

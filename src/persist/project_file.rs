@@ -966,23 +966,7 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
     let documents: Vec<DocumentRecord<'_>> = project
         .documents
         .iter()
-        .map(|d| DocumentRecord {
-            id: Cow::Borrowed(&d.id),
-            path: relative_to(&base, d.source.path()),
-            line: match d.source {
-                DocSource::JsonlLine { line, .. } => Some(line),
-                DocSource::TextFile(_) => None,
-            },
-            hash: Cow::Borrowed(&d.hash),
-            len: d.text.len(),
-            status: d.status,
-            meta: Cow::Borrowed(&d.meta),
-            spans: Cow::Borrowed(d.spans()),
-            relations: Cow::Borrowed(d.relations()),
-            suggestions: Cow::Borrowed(d.suggestions()),
-            unanchored: Cow::Borrowed(d.unanchored()),
-            unanchored_relations: Cow::Borrowed(d.unanchored_relations()),
-        })
+        .map(|d| record_of(d, &base))
         .collect();
     let failed = |e: ron::Error| {
         Problem::new(
@@ -1031,6 +1015,28 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
     }
     out.push_str(",\n)\n");
     Ok(out)
+}
+
+/// A document as its file records it, borrowing the annotations; its path relative to
+/// `base`, the project's folder.
+fn record_of<'a>(d: &'a Document, base: &Path) -> DocumentRecord<'a> {
+    DocumentRecord {
+        id: Cow::Borrowed(&d.id),
+        path: relative_to(base, d.source.path()),
+        line: match d.source {
+            DocSource::JsonlLine { line, .. } => Some(line),
+            DocSource::TextFile(_) => None,
+        },
+        hash: Cow::Borrowed(&d.hash),
+        len: d.text.len(),
+        status: d.status,
+        meta: Cow::Borrowed(&d.meta),
+        spans: Cow::Borrowed(d.spans()),
+        relations: Cow::Borrowed(d.relations()),
+        suggestions: Cow::Borrowed(d.suggestions()),
+        unanchored: Cow::Borrowed(d.unanchored()),
+        unanchored_relations: Cow::Borrowed(d.unanchored_relations()),
+    }
 }
 
 /// A big documents list serialised on all cores: each thread writes a run of documents as
@@ -1152,20 +1158,7 @@ mod pieces_tests {
         let documents: Vec<DocumentRecord<'_>> = project
             .documents
             .iter()
-            .map(|d| DocumentRecord {
-                id: Cow::Borrowed(&d.id),
-                path: d.id.clone(),
-                line: None,
-                hash: Cow::Borrowed(&d.hash),
-                len: d.text.len(),
-                status: d.status,
-                meta: Cow::Borrowed(&d.meta),
-                spans: Cow::Borrowed(d.spans()),
-                relations: Cow::Borrowed(d.relations()),
-                suggestions: Cow::Borrowed(d.suggestions()),
-                unanchored: Cow::Borrowed(d.unanchored()),
-                unanchored_relations: Cow::Borrowed(d.unanchored_relations()),
-            })
+            .map(|d| record_of(d, dir))
             .collect();
         let config = || {
             ron::ser::PrettyConfig::new()

@@ -133,15 +133,7 @@ impl SearchState {
                 })
                 .into_iter()
                 .collect(),
-            None => project
-                .snapshot()
-                .into_iter()
-                .map(|d| SearchDoc {
-                    doc: d.doc,
-                    text: d.text,
-                    spans: d.spans,
-                })
-                .collect(),
+            None => project.snapshot(),
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();
