@@ -189,7 +189,7 @@ impl Writer<'_> {
             attrs: attrs
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<crate::model::Attrs>(),
             note,
             annotator: None,
             origin: None,

@@ -11,7 +11,7 @@ use marginalia::model::{
 };
 use marginalia::persist::{self, ProblemKind, load_project, save_project};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
@@ -52,7 +52,7 @@ struct Content {
     links: BTreeSet<RelationRow>,
 }
 
-fn attrs_text(a: &BTreeMap<String, String>) -> String {
+fn attrs_text(a: &marginalia::model::Attrs) -> String {
     format!("{a:?}")
 }
 
@@ -442,7 +442,7 @@ fn add_suggestion(
         end,
         label: label.to_owned(),
         text: needle.to_owned(),
-        attrs: BTreeMap::new(),
+        attrs: marginalia::model::Attrs::new(),
         source: source.to_owned(),
         score: score.map(Score),
         review,

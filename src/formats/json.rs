@@ -10,7 +10,7 @@ use crate::model::{Document, Suggestion};
 use crate::persist::corpus::read_text_file;
 use crate::persist::{Problem, ProblemKind};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The JSON objects of a JSONL file with their 1-based line numbers. Every line that is not
@@ -198,16 +198,14 @@ pub(crate) fn checked_suggestion_offsets(
 
 /// Attributes and note stored as extra keys of a span object (`"attrs": {..}`, `"note"`),
 /// Marginalia's own encoding for formats that have no place for them.
-pub(crate) fn read_attrs_note(
-    obj: &Map<String, Value>,
-) -> (BTreeMap<String, String>, Option<String>) {
+pub(crate) fn read_attrs_note(obj: &Map<String, Value>) -> (crate::model::Attrs, Option<String>) {
     let attrs = match obj.get("attrs") {
         Some(Value::Object(m)) => m
             .iter()
             .filter(|(_, v)| !v.is_null())
             .map(|(k, v)| (k.clone(), meta_text(v)))
             .collect(),
-        _ => BTreeMap::new(),
+        _ => crate::model::Attrs::new(),
     };
     let note = obj
         .get("note")
@@ -220,7 +218,7 @@ pub(crate) fn read_attrs_note(
 /// The other half of [`read_attrs_note`]: nothing is written when there is nothing to say.
 pub(crate) fn write_attrs_note(
     obj: &mut Map<String, Value>,
-    attrs: &BTreeMap<String, String>,
+    attrs: &crate::model::Attrs,
     note: Option<&str>,
 ) {
     if !attrs.is_empty() {

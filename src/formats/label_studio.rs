@@ -181,7 +181,7 @@ struct Region {
     start: usize,
     end: usize,
     labels: Vec<String>,
-    attrs: BTreeMap<String, String>,
+    attrs: crate::model::Attrs,
     note: Option<String>,
     score: Option<f32>,
 }
@@ -825,7 +825,7 @@ impl Placed<'_> {
         &self,
         schema: &Schema,
         label: &str,
-        attrs: &BTreeMap<String, String>,
+        attrs: &crate::model::Attrs,
         report: &mut Report,
     ) -> Vec<Value> {
         let mut out = Vec::new();

@@ -102,7 +102,7 @@ pub struct ImportedSpan {
     pub start: usize,
     pub end: usize,
     pub label: String,
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: crate::model::Attrs,
     pub note: Option<String>,
 }
 
@@ -120,7 +120,7 @@ pub struct ImportedSuggestion {
     pub start: usize,
     pub end: usize,
     pub label: String,
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: crate::model::Attrs,
     pub source: String,
     pub score: Option<f32>,
     pub review: Review,

@@ -302,7 +302,9 @@ fn read_spans(
                         // A repeat may carry what the first did not; keep both.
                         if let Some(s) = s {
                             for (k, v) in attrs {
-                                s.attrs.entry(k).or_insert(v);
+                                if !s.attrs.contains_key(&k) {
+                                    s.attrs.insert(k, v);
+                                }
                             }
                             if s.note.is_none() {
                                 s.note = note;

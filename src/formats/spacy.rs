@@ -44,8 +44,8 @@ struct SpanOut<'a> {
     label: &'a str,
     text: &'a str,
     id: u64,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    attrs: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "crate::model::Attrs::is_empty")]
+    attrs: &'a crate::model::Attrs,
     /// The annotator's note and provenance ride along, so the export loses nothing of a span.
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,

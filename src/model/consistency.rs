@@ -37,7 +37,7 @@ impl Known {
     }
 
     /// The most common value of each attribute among this text's spans of `label`.
-    pub fn majority_attrs(&self, label: &str) -> BTreeMap<String, String> {
+    pub fn majority_attrs(&self, label: &str) -> crate::model::Attrs {
         self.attrs
             .iter()
             .filter(|((l, _), _)| l == label)
@@ -172,7 +172,7 @@ pub struct Finding {
     /// The majority label (Labels, Unannotated) or value (Attribute).
     pub majority: String,
     /// Attributes given to newly tagged places (Unannotated): the text's usual values.
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: crate::model::Attrs,
     /// The places that differ from the majority (the ones a fix changes).
     pub places: Vec<Place>,
     /// How many places already agree with the majority.
@@ -273,7 +273,7 @@ pub fn report(docs: &[DocSnapshot], cancel: &AtomicBool) -> Vec<Finding> {
                 kind: FindingKind::Labels,
                 text: text.clone(),
                 majority: label.to_owned(),
-                attrs: BTreeMap::new(),
+                attrs: crate::model::Attrs::new(),
                 places: spans
                     .iter()
                     .filter(|(_, s)| s.label != label)
@@ -300,7 +300,7 @@ pub fn report(docs: &[DocSnapshot], cancel: &AtomicBool) -> Vec<Finding> {
                 },
                 text: text.clone(),
                 majority: value.to_owned(),
-                attrs: BTreeMap::new(),
+                attrs: crate::model::Attrs::new(),
                 places: of_label
                     .iter()
                     .filter(|(_, s)| s.attrs.get(attribute).map(String::as_str) != Some(value))

@@ -10,7 +10,6 @@ use crate::model::project::{
     DocId, Document, Project, Relation, Review, Span, SpanId, Status, Suggestion,
 };
 use crate::model::schema::Schema;
-use std::collections::BTreeMap;
 
 /// A change to a project. Applying it yields its inverse. Serializable: the autosave
 /// journal records every applied edit, to replay them after a crash.
@@ -30,7 +29,7 @@ pub enum Edit {
         doc: DocId,
         id: SpanId,
         label: String,
-        attrs: BTreeMap<String, String>,
+        attrs: crate::model::Attrs,
     },
     /// Moves a span's boundaries; its stored text follows.
     Resize {
@@ -261,7 +260,7 @@ fn short(text: &str) -> String {
 pub fn check_attrs(
     schema: &Schema,
     label: &str,
-    attrs: &BTreeMap<String, String>,
+    attrs: &crate::model::Attrs,
 ) -> Result<(), EditError> {
     let def = schema
         .label(label)

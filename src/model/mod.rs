@@ -2,6 +2,7 @@
 //! them. Pure data and logic: no egui and no file I/O, so it is testable on its own and the
 //! UI, the CLI and the file formats all share one definition of what a valid project is.
 
+pub mod attrs;
 pub mod consistency;
 pub mod edit;
 pub mod history;
@@ -15,6 +16,7 @@ pub mod stats;
 pub mod tag_all;
 pub mod text;
 
+pub use attrs::Attrs;
 pub use edit::{Edit, EditError};
 pub use history::History;
 pub use project::{

@@ -3,6 +3,7 @@
 //! Nothing here touches the disk or egui; `persist` reads and writes it, `ui` shows it, and
 //! every change goes through [`crate::model::Edit`].
 
+use crate::model::attrs::Attrs;
 use crate::model::schema::Schema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -33,8 +34,8 @@ pub struct Span {
     /// shifting every annotation.
     pub text: String,
     /// Attribute values by attribute name (from the label's schema).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attrs: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Attrs::is_empty")]
+    pub attrs: Attrs,
     /// The annotator's free-text note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -90,8 +91,8 @@ pub struct Suggestion {
     pub end: usize,
     pub label: String,
     pub text: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attrs: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Attrs::is_empty")]
+    pub attrs: Attrs,
     /// Which suggester or model proposed it.
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -582,7 +583,7 @@ impl Project {
             end,
             label: label.to_owned(),
             text,
-            attrs: BTreeMap::new(),
+            attrs: crate::model::Attrs::new(),
             note: None,
             annotator: None,
             origin: None,
@@ -610,7 +611,7 @@ mod tests {
             end,
             label: "speaker".into(),
             text: String::new(),
-            attrs: BTreeMap::new(),
+            attrs: crate::model::Attrs::new(),
             note: None,
             annotator: None,
             origin: None,

@@ -136,7 +136,7 @@ mod tests {
     fn suggest(p: &mut Project, word: &str, label: &str, links: Vec<SuggestedLink>) -> SpanId {
         let start = p.documents[0].text.find(word).unwrap();
         let id = p.allocate_span_id();
-        let mut attrs = std::collections::BTreeMap::new();
+        let mut attrs = crate::model::Attrs::new();
         if label == "speaker" {
             attrs.insert("entity".to_owned(), "Kamala Harris".to_owned());
         }

@@ -388,7 +388,6 @@ pub fn context(text: &str, start: usize, end: usize, before: usize, after: usize
 mod tests {
     use super::*;
     use crate::model::project::SpanId;
-    use std::collections::BTreeMap;
 
     fn span(id: u64, text: &str, needle: &str, label: &str, attrs: &[(&str, &str)]) -> Span {
         let start = text.find(needle).unwrap();
@@ -401,7 +400,7 @@ mod tests {
             attrs: attrs
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<BTreeMap<_, _>>(),
+                .collect::<crate::model::Attrs>(),
             note: None,
             annotator: None,
             origin: None,

@@ -134,7 +134,7 @@ impl ProjectStats {
                 }
                 s.notes += usize::from(span.note.is_some());
                 if let Some(attr) = name_attr.get(span.label.as_str()) {
-                    let name = span.attrs.get(*attr).unwrap_or(&span.text);
+                    let name = span.attrs.get(attr).unwrap_or(&span.text);
                     *s.names
                         .entry(span.label.clone())
                         .or_default()

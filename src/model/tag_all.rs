@@ -4,7 +4,6 @@
 use crate::model::edit::Edit;
 use crate::model::project::{DocId, Project, SpanId};
 use crate::model::text::is_word_boundary;
-use std::collections::BTreeMap;
 
 /// What tagging all matches would do.
 #[derive(Debug)]
@@ -64,7 +63,7 @@ impl Project {
         &mut self,
         ranges: &[(DocId, std::ops::Range<usize>)],
         label: &str,
-        attrs: &BTreeMap<String, String>,
+        attrs: &crate::model::Attrs,
         annotator: Option<&str>,
     ) -> TagAllPlan {
         let mut edits = Vec::new();

@@ -8,7 +8,6 @@ use crate::persist::corpus::read_text_file;
 use crate::persist::{LoadError, Problem, ProblemKind};
 use crate::suggest::{Control, Proposal};
 use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// A list entry is certain about the text, less about the label in context.
@@ -99,7 +98,7 @@ pub fn suggest(
                 start: m.start(),
                 end: m.end(),
                 label: label.clone(),
-                attrs: BTreeMap::new(),
+                attrs: crate::model::Attrs::new(),
                 score: SCORE,
                 source: source.clone(),
                 links: Vec::new(),

@@ -8,7 +8,7 @@ use crate::model::consistency::AnnotatedTexts;
 use crate::suggest::{Control, Proposal};
 
 /// What a match of one annotated text proposes: label, score, attributes.
-type Proposed = (String, f32, std::collections::BTreeMap<String, String>);
+type Proposed = (String, f32, crate::model::Attrs);
 
 pub fn suggest(project: &Project, control: &Control<'_>) -> Vec<Proposal> {
     let index = AnnotatedTexts::of(project.documents.iter().flat_map(|d| d.spans()));

@@ -21,7 +21,7 @@ pub mod quotes;
 use crate::formats::Report;
 use crate::model::{DocId, Edit, Project, Review, Score, SpanId, SuggestedLink, Suggestion};
 use crate::persist::{LoadError, Problem, ProblemKind};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -32,7 +32,7 @@ pub struct Proposal {
     pub start: usize,
     pub end: usize,
     pub label: String,
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: crate::model::Attrs,
     pub score: f32,
     pub source: String,
     /// Relations proposed from this proposal to others of the same run (indices).

@@ -10,7 +10,7 @@ use crate::model::{DocId, Project};
 use crate::persist::corpus::read_text_file;
 use crate::persist::{LoadError, Problem};
 use crate::suggest::Proposal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(serde::Deserialize)]
@@ -191,7 +191,7 @@ pub fn parse_lines(
                 start,
                 end,
                 label: s.label.clone(),
-                attrs: BTreeMap::new(),
+                attrs: crate::model::Attrs::new(),
                 score: s.score.unwrap_or(1.0).clamp(0.0, 1.0),
                 source: source.clone(),
                 links: Vec::new(),

@@ -443,7 +443,7 @@ fn suggest_doc(
             named.push((sp.0, full.clone()));
             Some(full)
         };
-        let mut attrs = BTreeMap::new();
+        let mut attrs = crate::model::Attrs::new();
         if with_entity && let Some(e) = entity {
             attrs.insert("entity".to_owned(), e);
         }
@@ -465,7 +465,7 @@ fn suggest_doc(
             start: ct.0,
             end: ct.1,
             label: "stance".to_owned(),
-            attrs: BTreeMap::new(),
+            attrs: crate::model::Attrs::new(),
             score: f.score,
             source: "quotes".to_owned(),
             links: Vec::new(),
