@@ -365,6 +365,11 @@ fn checked_document(
             return None;
         }
     }
+    Some(into_document(rec, abs, hash, text))
+}
+
+/// The document a checked record describes, its text read from `abs`.
+fn into_document(rec: DocumentRecord<'_>, abs: PathBuf, hash: String, text: String) -> Document {
     let source = match rec.line {
         Some(line) => DocSource::JsonlLine { path: abs, line },
         None => DocSource::TextFile(abs),
@@ -375,7 +380,12 @@ fn checked_document(
     doc.set_spans(rec.spans.into_owned());
     doc.set_relations(rec.relations.into_owned());
     doc.set_suggestions(rec.suggestions.into_owned());
-    Some(doc)
+    // Last: setting the spans recounts the ids, and these stay taken.
+    doc.set_unanchored(
+        rec.unanchored.into_owned(),
+        rec.unanchored_relations.into_owned(),
+    );
+    doc
 }
 
 /// Brings a file of an older format version up to the current one. Every version ever
@@ -549,13 +559,6 @@ fn build(
             warnings.push(Problem::new(ProblemKind::Warning, &abs, msg));
         }
         problems.extend(mismatches);
-        let source = match rec.line {
-            Some(line) => DocSource::JsonlLine { path: abs, line },
-            None => DocSource::TextFile(abs),
-        };
-        let mut doc = Document::new(rec.id.into_owned(), source, hash, Arc::from(text));
-        doc.status = rec.status;
-        doc.meta = rec.meta.into_owned();
         // Labels by span id, so each relation is checked without scanning the spans.
         let mut labels: Vec<(SpanId, &str)> =
             rec.spans.iter().map(|s| (s.id, s.label.as_str())).collect();
@@ -584,8 +587,6 @@ fn build(
                 );
             }
         }
-        doc.set_spans(rec.spans.into_owned());
-        doc.set_relations(rec.relations.into_owned());
         for sg in rec.suggestions.iter() {
             let line = || find_line(src, &format!("Suggestion(id: {}, ", sg.id.0));
             if !seen_ids.insert(sg.id) {
@@ -605,7 +606,7 @@ fn build(
                 );
                 problems.push(Problem::new(ProblemKind::Invalid, path, msg).at_line(line()));
             }
-            if doc.text.get(sg.start..sg.end) != Some(sg.text.as_str()) {
+            if text.get(sg.start..sg.end) != Some(sg.text.as_str()) {
                 let msg = format!(
                     "suggestion {} ({}..{}) should cover “{}”, which is not what the text has there",
                     sg.id.0,
@@ -616,13 +617,7 @@ fn build(
                 problems.push(Problem::new(ProblemKind::SpanMismatch, path, msg).at_line(line()));
             }
         }
-        doc.set_suggestions(rec.suggestions.into_owned());
-        // Last: setting the spans recounts the ids, and these stay taken.
-        doc.set_unanchored(
-            rec.unanchored.into_owned(),
-            rec.unanchored_relations.into_owned(),
-        );
-        documents.push(doc);
+        documents.push(into_document(rec, abs, hash, text));
     }
     if !problems.is_empty() {
         return Err(LoadError { problems });
