@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
 /// Attribute values by attribute name, in name order, each name once.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Attrs(Vec<(String, String)>);
 
 impl Attrs {
@@ -47,10 +47,6 @@ impl Attrs {
         Some(self.0.remove(i).1)
     }
 
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut String) -> bool) {
-        self.0.retain_mut(|(k, v)| keep(k, v));
-    }
-
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -66,10 +62,6 @@ impl Attrs {
 
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.iter().map(|(k, _)| k)
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(_, v)| v)
     }
 }
 
@@ -87,19 +79,6 @@ impl Extend<(String, String)> for Attrs {
         for (k, v) in iter {
             self.insert(k, v);
         }
-    }
-}
-
-impl<const N: usize> From<[(String, String); N]> for Attrs {
-    fn from(pairs: [(String, String); N]) -> Self {
-        pairs.into_iter().collect()
-    }
-}
-
-impl From<BTreeMap<String, String>> for Attrs {
-    fn from(map: BTreeMap<String, String>) -> Self {
-        // Already in order, each name once.
-        Self(map.into_iter().collect())
     }
 }
 
