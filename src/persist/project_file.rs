@@ -666,19 +666,22 @@ fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>
 impl Reanchored {
     /// The sentence the user reads.
     pub fn message(&self) -> String {
+        use crate::model::text::plural;
         let mut msg = format!(
-            "changed since the project was saved: {} span{} moved to where {} text is now, {} \
-             need{} review (their text is gone; see Needs review in the span panel)",
-            self.moved,
-            if self.moved == 1 { "" } else { "s" },
+            "changed since the project was saved: {} to where {} text is now",
+            plural(self.moved, "span moved", "spans moved"),
             if self.moved == 1 { "its" } else { "their" },
-            self.review,
-            if self.review == 1 { "s" } else { "" },
         );
+        if self.review > 0 {
+            msg.push_str(&format!(
+                ", {} (their text is gone; see Needs review in the span panel)",
+                plural(self.review, "needs review", "need review")
+            ));
+        }
         if self.dropped_suggestions > 0 {
             msg.push_str(&format!(
-                "; {} suggestion(s) whose text is gone were dropped",
-                self.dropped_suggestions
+                "; {} whose text is gone were dropped",
+                plural(self.dropped_suggestions, "suggestion", "suggestions")
             ));
         }
         msg

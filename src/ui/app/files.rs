@@ -498,13 +498,19 @@ fn reanchor_report(done: &[crate::persist::Reanchored]) -> Option<String> {
     let moved: usize = done.iter().map(|d| d.moved).sum();
     let review: usize = done.iter().map(|d| d.review).sum();
     let mut out = format!(
-        "{} changed since the project was saved. {} moved to where {} text is now; {} \
-         (their text is gone: place or delete them under Needs review in the span panel).\n",
+        "{} changed since the project was saved. {} moved to where {} text is now.",
         plural(done.len(), "corpus file", "corpus files"),
         plural(moved, "span", "spans"),
         if moved == 1 { "its" } else { "their" },
-        plural(review, "span needs review", "spans need review"),
     );
+    if review > 0 {
+        out.push_str(&format!(
+            " {} (their text is gone: place or delete them under Needs review in the span \
+             panel).",
+            plural(review, "span needs review", "spans need review"),
+        ));
+    }
+    out.push('\n');
     for d in done {
         out.push_str(&format!("\n{}: {}", d.document, d.message()));
     }
