@@ -32,7 +32,7 @@ fn window(bytes: usize, dir: &std::path::Path) -> Headless {
     let key = h
         .app
         .session()
-        .and_then(|s| s.project.doc(DocId(0)))
+        .and_then(|s| s.project().doc(DocId(0)))
         .and_then(|d| d.spans().get(d.spans().len() / 2).map(|s| s.key()));
     if let Some(key) = key {
         h.app.queue(Command::SelectSpan(DocId(0), key));
@@ -52,7 +52,7 @@ fn select_word(h: &mut Headless) -> bool {
     let Some(range) = h.app.view().visible_range(DocId(0)) else {
         return false;
     };
-    let Some(doc) = h.app.session().and_then(|s| s.project.doc(DocId(0))) else {
+    let Some(doc) = h.app.session().and_then(|s| s.project().doc(DocId(0))) else {
         return false;
     };
     let text = &doc.text;
@@ -85,7 +85,7 @@ fn frames(c: &mut Criterion) {
         eprintln!(
             "{name}: {} bytes, {} spans, visible {:?}",
             h.doc_len(),
-            h.app.session().map_or(0, |s| s.project.span_count()),
+            h.app.session().map_or(0, |s| s.project().span_count()),
             h.app.view().visible_range(DocId(0))
         );
         // The wheel does reach the document.
@@ -113,13 +113,13 @@ fn frames(c: &mut Criterion) {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     assert!(select_word(&mut h), "no word to tag in view");
-                    let before = h.app.session().map_or(0, |s| s.project.span_count());
+                    let before = h.app.session().map_or(0, |s| s.project().span_count());
                     h.app.queue(Command::ApplyLabel("event".to_owned()));
                     let t = Instant::now();
                     h.frame(); // the command is handled at the end of this frame
                     h.frame(); // and drawn in this one
                     total += t.elapsed();
-                    let after = h.app.session().map_or(0, |s| s.project.span_count());
+                    let after = h.app.session().map_or(0, |s| s.project().span_count());
                     assert_eq!(after, before + 1, "the span was added");
                     h.app.queue(Command::Undo);
                     h.frame();

@@ -45,7 +45,7 @@ fn open(c: &mut Criterion) {
                     h.app.queue(Command::OpenPath(path.clone()));
                     total += h.frames_until(Duration::from_secs(60), |app| {
                         app.session()
-                            .is_some_and(|s| s.project.documents.len() == 10_000)
+                            .is_some_and(|s| s.project().documents.len() == 10_000)
                     });
                 }
                 total

@@ -539,7 +539,7 @@ fn suggest_cmd(
     };
     let (proposals, mut report) = crate::suggest::run(&project, &suggesters, &control)?;
     bar.finish_and_clear();
-    if let Some(edit) = crate::suggest::proposals_edit(&mut project, &proposals, &mut report) {
+    if let Some(edit) = crate::suggest::proposals_edit(&project, &proposals, &mut report) {
         project
             .apply(edit)
             .map_err(|e| Problem::new(ProblemKind::Invalid, path, e.to_string()))?;

@@ -1,6 +1,10 @@
 //! An open project: the model, its undo history, the file it lives in, whether it has
 //! unsaved changes, and the journal that keeps those changes safe until they are saved.
 //! Shared by the window and the tests; no egui here.
+//!
+//! The project, its history and its path are private: [`Session::apply`] (with `undo` and
+//! `redo`) is the only way the window changes a project, so every change is undoable,
+//! journaled and marks the project unsaved.
 
 use crate::model::{Edit, EditError, History, Project};
 use crate::persist::backup::DEFAULT_BACKUPS;
@@ -9,10 +13,10 @@ use crate::persist::{self, Problem};
 use std::path::{Path, PathBuf};
 
 pub struct Session {
-    pub project: Project,
-    pub history: History,
+    project: Project,
+    history: History,
     /// Where the project is saved; `None` until the first Save As.
-    pub path: Option<PathBuf>,
+    path: Option<PathBuf>,
     /// History version at the last save (or load).
     saved_version: u64,
     /// Name recorded on new spans.
@@ -81,6 +85,25 @@ impl Session {
             Err(p) => warnings.push(p),
         }
         Ok((session, warnings))
+    }
+
+    /// The project as it is now. Build edits from it and give them to [`Session::apply`].
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The version of the project's current state: caches of views key on it.
+    pub fn version(&self) -> u64 {
+        self.history.version()
+    }
+
+    /// Where the project is saved; `None` until the first Save As.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     /// Applies an edit through the history (so it can be undone), and journals it.

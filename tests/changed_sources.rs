@@ -140,7 +140,7 @@ fn spans_follow_their_text_and_lost_ones_wait_for_review() {
     );
     assert_eq!(covered(&again), covered(&p2));
     // Its id stays taken: a new span never reuses it.
-    let mut again = again;
+    let again = again;
     assert!(again.allocate_span_id().0 > putin.0);
 }
 
@@ -158,19 +158,19 @@ fn placing_a_span_that_waits_for_review_is_one_undoable_edit() {
     assert!(s.is_dirty(), "the new offsets are not saved yet");
     assert_eq!(s.reanchored.len(), 1);
     assert!(!warnings.is_empty());
-    let at = s.project.documents[0].text.find("The Kremlin").unwrap();
+    let at = s.project().documents[0].text.find("The Kremlin").unwrap();
     let placement = s
-        .project
+        .project()
         .place_unanchored_edit(DocId(0), putin, at, at + "The Kremlin".len())
         .unwrap();
     s.apply(placement.edit).unwrap();
-    let d = &s.project.documents[0];
+    let d = &s.project().documents[0];
     assert!(d.unanchored().is_empty());
     assert_eq!(d.spans()[0].text, "The Kremlin");
     assert_eq!(d.spans()[0].id, putin);
     s.undo().unwrap().unwrap();
-    assert_eq!(s.project.documents[0].unanchored().len(), 1);
-    assert!(s.project.documents[0].spans().is_empty());
+    assert_eq!(s.project().documents[0].unanchored().len(), 1);
+    assert!(s.project().documents[0].spans().is_empty());
 }
 
 #[test]

@@ -21,14 +21,14 @@ fn demo_copy() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn word(s: &Session, doc: usize, word: &str) -> (usize, usize) {
-    let start = s.project.documents[doc].text.find(word).unwrap();
+    let start = s.project().documents[doc].text.find(word).unwrap();
     (start, start + word.len())
 }
 
 /// A session's worth of edits: tagging, an attribute, a status, an undo and a redo.
 fn work(s: &mut Session) {
     let (a, b) = word(s, 2, "Khanna");
-    let span = s.project.make_span(DocId(2), a, b, "speaker").unwrap();
+    let span = s.project().make_span(DocId(2), a, b, "speaker").unwrap();
     let id = span.id;
     s.apply(Edit::AddSpan {
         doc: DocId(2),
@@ -58,7 +58,7 @@ fn a_crashed_session_is_restored_edit_for_edit() {
     let (mut s, _) = Session::open(&path).unwrap();
     assert!(s.recovery().is_none());
     work(&mut s);
-    let before_crash = project_to_ron(&s.project, &path).unwrap();
+    let before_crash = project_to_ron(s.project(), &path).unwrap();
     // The process dies: no save, no clean close. Every edit is already in the journal.
     drop(s);
     assert!(journal_path(&path).exists());
@@ -70,7 +70,7 @@ fn a_crashed_session_is_restored_edit_for_edit() {
         "every applied edit, undo and redo included"
     );
     assert_eq!(s.restore(), (6, None));
-    assert_eq!(project_to_ron(&s.project, &path).unwrap(), before_crash);
+    assert_eq!(project_to_ron(s.project(), &path).unwrap(), before_crash);
     assert!(s.is_dirty(), "restored, not saved");
     // Crashing again right away loses nothing either: the restored edits are journaled.
     drop(s);

@@ -112,7 +112,7 @@ fn quotes_finds_khanna_in_the_retracted_letter_article() {
 fn quotes_suggestions_become_reviewable_and_accepting_both_makes_the_relation() {
     let mut p = bare_demo();
     let (found, mut report) = run(&p, "quotes");
-    let edit = suggest::proposals_edit(&mut p, &found, &mut report).unwrap();
+    let edit = suggest::proposals_edit(&p, &found, &mut report).unwrap();
     p.apply(edit).unwrap();
     let doc = doc_index(&p, "harris-no-putin-talks-without-ukraine");
     let d = p.doc(doc).unwrap();
@@ -148,7 +148,7 @@ fn quotes_suggestions_become_reviewable_and_accepting_both_makes_the_relation() 
     );
     // Running again proposes nothing twice.
     let (again, mut report) = run(&p, "quotes");
-    let e = suggest::proposals_edit(&mut p, &again, &mut report);
+    let e = suggest::proposals_edit(&p, &again, &mut report);
     assert!(e.is_none(), "{report}");
 }
 

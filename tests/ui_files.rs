@@ -61,9 +61,9 @@ fn new_project_from_a_folder_then_save_as() {
         matches!(app.dialog(), Some(Dialog::SaveAs { .. }))
     });
     let session = h.state().session().unwrap();
-    assert_eq!(session.project.name, "Election news");
-    assert_eq!(session.project.documents.len(), 2);
-    assert!(session.is_dirty() && session.path.is_none());
+    assert_eq!(session.project().name, "Election news");
+    assert_eq!(session.project().documents.len(), 2);
+    assert!(session.is_dirty() && session.path().is_none());
     // Save As: type a path without extension; .ron is added.
     let target = dir.path().join("election");
     type_into(&mut h, "Project file", &target.display().to_string());
@@ -73,7 +73,7 @@ fn new_project_from_a_folder_then_save_as() {
     assert!(saved.exists(), "{:?}", h.state().message());
     let (reloaded, _) = Session::open(&saved).unwrap();
     assert_eq!(
-        reloaded.project.documents[0].text.as_ref(),
+        reloaded.project().documents[0].text.as_ref(),
         "Kamala Harris said “no”."
     );
     assert!(!h.state().session().unwrap().is_dirty());
@@ -98,7 +98,7 @@ fn opening_a_broken_project_shows_the_problem_and_keeps_the_current_one() {
         other => panic!("expected an error dialog, got {other:?}"),
     }
     assert_eq!(
-        h.state().session().unwrap().project.name,
+        h.state().session().unwrap().project().name,
         "start",
         "the open project stays"
     );
@@ -130,12 +130,10 @@ fn dropping_a_project_file_opens_it() {
         .dropped_files
         .push(std::sync::Arc::new(Dropped(demo.clone())));
     wait_for(&mut h, |app| {
-        app.session().is_some_and(|s| s.project.name == "Seed news")
+        app.session()
+            .is_some_and(|s| s.project().name == "Seed news")
     });
-    assert_eq!(
-        h.state().session().unwrap().path.as_deref(),
-        Some(demo.as_path())
-    );
+    assert_eq!(h.state().session().unwrap().path(), Some(demo.as_path()));
 }
 
 #[test]
@@ -153,13 +151,14 @@ fn opening_another_project_with_unsaved_changes_asks_first() {
     assert!(matches!(h.state().dialog(), Some(Dialog::Unsaved { .. })));
     h.get_by_label("Cancel").click();
     h.run();
-    assert_eq!(h.state().session().unwrap().project.name, "start");
+    assert_eq!(h.state().session().unwrap().project().name, "start");
     h.state_mut()
         .queue(Command::OpenPath(root.join("projects/seed-news.ron")));
     h.run();
     h.get_by_label("Don't save").click();
     wait_for(&mut h, |app| {
-        app.session().is_some_and(|s| s.project.name == "Seed news")
+        app.session()
+            .is_some_and(|s| s.project().name == "Seed news")
     });
 }
 
@@ -184,9 +183,9 @@ fn startup_opens_the_demo_project_by_default() {
         "--document picks the document"
     );
     let session = h.state().session().expect("the demo project is open");
-    assert_eq!(session.project.name, "Seed news");
+    assert_eq!(session.project().name, "Seed news");
     assert!(!session.is_dirty());
-    let title: String = session.project.documents[1]
+    let title: String = session.project().documents[1]
         .title
         .chars()
         .take(20)
@@ -236,13 +235,13 @@ fn import_brat_from_the_file_menu_opens_the_new_project() {
     h.get_by_role_and_label(egui::accesskit::Role::Button, "Import")
         .click();
     wait_for(&mut h, |app| {
-        app.session().is_some_and(|s| s.project.name == "news")
+        app.session().is_some_and(|s| s.project().name == "news")
     });
     match h.state().dialog() {
         Some(Dialog::Report { message, .. }) => assert!(message.contains("119 spans"), "{message}"),
         other => panic!("expected the import report, got {other:?}"),
     }
-    assert_eq!(h.state().session().unwrap().project.documents.len(), 13);
+    assert_eq!(h.state().session().unwrap().project().documents.len(), 13);
 }
 
 #[test]
@@ -287,7 +286,7 @@ fn after_a_crash_opening_the_project_offers_its_unsaved_changes_back() {
     marginalia::persist::save_project(&project, &path).unwrap();
     // A session tags "Harris" and dies without saving.
     let (mut s, _) = Session::open(&path).unwrap();
-    let span = s.project.make_span(DocId(0), 0, 6, "speaker").unwrap();
+    let span = s.project().make_span(DocId(0), 0, 6, "speaker").unwrap();
     s.apply(Edit::AddSpan {
         doc: DocId(0),
         span,
@@ -308,8 +307,8 @@ fn after_a_crash_opening_the_project_offers_its_unsaved_changes_back() {
     h.key_press(egui::Key::Enter);
     h.run();
     let session = h.state().session().unwrap();
-    assert_eq!(session.path.as_deref(), Some(path.as_path()));
-    assert_eq!(session.project.documents[0].spans().len(), 1);
+    assert_eq!(session.path(), Some(path.as_path()));
+    assert_eq!(session.project().documents[0].spans().len(), 1);
     assert!(session.is_dirty());
     assert!(h.state().message().unwrap().contains("Restored 1 change"));
     // Ctrl+S keeps it, and the journal is gone.
@@ -349,14 +348,15 @@ fn a_project_reading_outside_its_folder_asks_before_reading() {
     ));
     h.get_by_label("Cancel").click();
     h.run();
-    assert_eq!(h.state().session().unwrap().project.name, "start");
+    assert_eq!(h.state().session().unwrap().project().name, "start");
 
     // Asked again, and allowed: it opens, and is not asked about next time.
     h.state_mut().queue(Command::OpenPath(path.clone()));
     wait_for(&mut h, |app| app.dialog().is_some());
     h.get_by_label("Read them and open").click();
     wait_for(&mut h, |app| {
-        app.session().is_some_and(|s| s.project.name == "received")
+        app.session()
+            .is_some_and(|s| s.project().name == "received")
     });
     h.state_mut().queue(Command::OpenPath(path.clone()));
     wait_for(&mut h, |app| {
@@ -412,8 +412,8 @@ fn a_changed_corpus_file_reports_what_moved_and_lists_what_needs_review() {
     h.run();
     let s = h.state().session().unwrap();
     assert!(s.is_dirty());
-    assert_eq!(s.project.documents[0].spans()[0].text, "Harris");
-    assert_eq!(s.project.documents[0].unanchored()[0].text, "Putin");
+    assert_eq!(s.project().documents[0].spans()[0].text, "Harris");
+    assert_eq!(s.project().documents[0].unanchored()[0].text, "Putin");
     // The span panel lists it under Needs review.
     assert!(h.query_all_by_label_contains("Needs review 1").count() > 0);
 }

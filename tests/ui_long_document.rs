@@ -61,7 +61,7 @@ fn span_top(h: &Harness<'_, MarginaliaApp>, start: usize) -> f32 {
 fn scrolling_up_through_unmeasured_blocks_moves_text_exactly_by_the_wheel() {
     let (_dir, path) = long_project();
     let (session, _) = Session::open(&path).unwrap();
-    let doc = session.project.documents[0].clone();
+    let doc = session.project().documents[0].clone();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1200.0, 800.0))
         .with_max_steps(12)
@@ -124,7 +124,7 @@ fn tagging_in_the_middle_of_a_long_document() {
         false,
     ));
     h.run();
-    let doc = h.state().session().unwrap().project.documents[0].clone();
+    let doc = h.state().session().unwrap().project().documents[0].clone();
     let visible = h.state().view().visible_range(DocId(0)).unwrap();
     assert!(
         visible.end + 1000 > doc.text.len(),
@@ -161,7 +161,7 @@ fn tagging_in_the_middle_of_a_long_document() {
     h.run();
     h.key_press(egui::Key::Num3);
     h.run();
-    let doc = &h.state().session().unwrap().project.documents[0];
+    let doc = &h.state().session().unwrap().project().documents[0];
     let span = doc.spans().iter().find(|s| s.start == at).expect("tagged");
     assert_eq!(
         (span.text.as_str(), span.label.as_str()),

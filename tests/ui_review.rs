@@ -21,7 +21,7 @@ fn harness() -> (tempfile::TempDir, Harness<'static, MarginaliaApp>) {
     let cancel = AtomicBool::new(false);
     let (found, mut report) =
         suggest::run(&project, &[Suggester::Quotes], &Control::none(&cancel)).unwrap();
-    let edit = suggest::proposals_edit(&mut project, &found, &mut report).unwrap();
+    let edit = suggest::proposals_edit(&project, &found, &mut report).unwrap();
     project.apply(edit).unwrap();
     let path = dir.path().join("p.ron");
     marginalia::persist::save_project(&project, &path).unwrap();
@@ -43,7 +43,7 @@ fn doc(h: &Harness<'_, MarginaliaApp>) -> marginalia::model::Document {
     h.state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(DocId(0))
         .unwrap()
         .clone()
@@ -230,10 +230,10 @@ fn a_received_projects_command_runs_only_after_consent_in_the_window() {
     h.get_by_label("Allow and run").click();
     common::wait_for(&mut h, |app| {
         app.session()
-            .is_some_and(|s| !s.project.documents[0].suggestions().is_empty())
+            .is_some_and(|s| !s.project().documents[0].suggestions().is_empty())
     });
     assert!(dir.path().join("ran").exists());
-    let s = &h.state().session().unwrap().project.documents[0].suggestions()[0];
+    let s = &h.state().session().unwrap().project().documents[0].suggestions()[0];
     assert_eq!((s.text.as_str(), s.source.as_str()), ("Kim", "command"));
     // Remembered on this machine, not in the project.
     let remembered = std::fs::read_to_string(&consent).unwrap();
@@ -273,7 +273,12 @@ fn a_received_projects_command_runs_only_after_consent_in_the_window() {
     assert!(h.query_by_label("Allow and run").is_none());
     common::wait_for(&mut h, |_| dir.path().join("typed").exists());
     let project_command = |h: &Harness<'_, MarginaliaApp>| {
-        h.state().session().unwrap().project.suggest_command.clone()
+        h.state()
+            .session()
+            .unwrap()
+            .project()
+            .suggest_command
+            .clone()
     };
     assert_eq!(project_command(&h).as_deref(), Some(typed));
 }

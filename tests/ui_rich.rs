@@ -45,7 +45,7 @@ fn doc0(h: &Harness<'_, MarginaliaApp>) -> Document {
     h.state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(DocId(0))
         .unwrap()
         .clone()
@@ -166,7 +166,7 @@ fn keyboard_only_speaker_stance_and_holds_relation_survive_save_and_reopen() {
     // 4. Save, reopen, everything is there.
     key(&mut h, Modifiers::COMMAND, Key::S);
     let (reopened, _) = Session::open(&project).unwrap();
-    let d = &reopened.project.documents[0];
+    let d = &reopened.project().documents[0];
     let s = d.span_by_id(speaker.id).unwrap();
     assert_eq!(
         s.attrs.get("entity").map(String::as_str),
@@ -308,9 +308,9 @@ fn tag_all_matches_in_the_corpus_by_keyboard() {
     h.state_mut()
         .queue(Command::SelectSpan(DocId(0), harris.key()));
     h.run();
-    let before: usize = h.state().session().unwrap().project.span_count();
+    let before: usize = h.state().session().unwrap().project().span_count();
     key(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::M);
-    let project_now = &h.state().session().unwrap().project;
+    let project_now = &h.state().session().unwrap().project();
     let added = project_now.span_count() - before;
     let expected: usize = project_now
         .documents
@@ -333,7 +333,7 @@ fn tag_all_matches_in_the_corpus_by_keyboard() {
     );
     key(&mut h, Modifiers::COMMAND, Key::Z);
     assert_eq!(
-        h.state().session().unwrap().project.span_count(),
+        h.state().session().unwrap().project().span_count(),
         before,
         "one undo step"
     );
@@ -409,7 +409,7 @@ fn the_schema_editor_renames_a_label_everywhere() {
     h.run();
     type_text(&mut h, "position");
     key(&mut h, Modifiers::NONE, Key::Enter);
-    let p = &h.state().session().unwrap().project;
+    let p = &h.state().session().unwrap().project();
     assert!(p.schema.label("position").is_some() && p.schema.label("stance").is_none());
     assert!(
         p.documents
@@ -423,7 +423,7 @@ fn the_schema_editor_renames_a_label_everywhere() {
         h.state()
             .session()
             .unwrap()
-            .project
+            .project()
             .schema
             .label("stance")
             .is_some()
@@ -434,7 +434,7 @@ fn the_schema_editor_renames_a_label_everywhere() {
 fn removing_a_label_in_use_asks_first() {
     let (_dir, project) = demo_copy();
     let mut h = harness(&project);
-    let mut schema = h.state().session().unwrap().project.schema.clone();
+    let mut schema = h.state().session().unwrap().project().schema.clone();
     schema.labels.retain(|l| l.name != "event");
     schema.relations.retain(|r| r.to != "event");
     h.state_mut().queue(Command::ChangeSchema(Box::new(schema)));
@@ -447,7 +447,7 @@ fn removing_a_label_in_use_asks_first() {
     }
     h.get_by_label("Apply").click();
     h.run();
-    let p = &h.state().session().unwrap().project;
+    let p = &h.state().session().unwrap().project();
     assert!(
         p.documents
             .iter()

@@ -37,7 +37,7 @@ fn speakers(h: &Harness<'_, MarginaliaApp>) -> usize {
     h.state()
         .session()
         .unwrap()
-        .project
+        .project()
         .documents
         .iter()
         .flat_map(|d| d.spans())
@@ -78,7 +78,7 @@ fn search_step_tag_all_and_see_the_statistics_change() {
         .state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(doc)
         .unwrap()
         .text
@@ -113,7 +113,7 @@ fn search_step_tag_all_and_see_the_statistics_change() {
     assert_eq!(h.state().search().total(), 0);
     assert_eq!(charted(&h), Some(24), "the chart follows the project");
     // The third article had no span: it is in progress now.
-    let news = &h.state().session().unwrap().project.documents[2];
+    let news = &h.state().session().unwrap().project().documents[2];
     assert_eq!(news.status, Status::InProgress);
 
     // One undo takes all 20 back, and the figures with them.
@@ -132,7 +132,7 @@ fn the_consistency_report_finds_untagged_places_and_fixes_them() {
     h.state_mut().queue(Command::OpenConsistency);
     h.run();
     wait_for(&mut h, |app| {
-        let v = app.session().unwrap().history.version();
+        let v = app.session().unwrap().history().version();
         app.consistency().is_current(v)
     });
     let findings = h.state().consistency().findings().to_vec();
@@ -165,7 +165,7 @@ fn the_consistency_report_finds_untagged_places_and_fixes_them() {
         .state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(p.doc)
         .unwrap()
         .clone();
@@ -180,7 +180,7 @@ fn the_consistency_report_finds_untagged_places_and_fixes_them() {
     );
     // The report reruns: that finding is gone.
     wait_for(&mut h, |app| {
-        let v = app.session().unwrap().history.version();
+        let v = app.session().unwrap().history().version();
         app.consistency().is_current(v)
     });
     assert!(

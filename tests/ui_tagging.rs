@@ -71,7 +71,7 @@ fn drag_across_a_name_and_press_1_tags_a_speaker() {
         .state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(DocId(0))
         .unwrap()
         .clone();
@@ -90,7 +90,13 @@ fn drag_across_a_name_and_press_1_tags_a_speaker() {
     );
     h.key_press(Key::Num1);
     h.run();
-    let doc = h.state().session().unwrap().project.doc(DocId(0)).unwrap();
+    let doc = h
+        .state()
+        .session()
+        .unwrap()
+        .project()
+        .doc(DocId(0))
+        .unwrap();
     let span = doc
         .spans()
         .iter()
@@ -115,7 +121,7 @@ fn doc0(h: &Harness<'_, MarginaliaApp>) -> marginalia::model::Document {
     h.state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(DocId(0))
         .unwrap()
         .clone()
@@ -311,7 +317,7 @@ fn save_with_ctrl_s_and_reload() {
     assert!(!h.state().session().unwrap().is_dirty());
     assert!(h.state().message().unwrap_or_default().starts_with("Saved"));
     let (reloaded, _) = Session::open(&project).unwrap();
-    let span = reloaded.project.documents[0]
+    let span = reloaded.project().documents[0]
         .spans()
         .iter()
         .find(|s| s.start == range.start)
@@ -332,7 +338,7 @@ fn the_first_span_marks_a_new_document_in_progress_in_one_undo_step() {
         .state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(DocId(2))
         .unwrap()
         .clone();
@@ -346,7 +352,7 @@ fn the_first_span_marks_a_new_document_in_progress_in_one_undo_step() {
         .state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(DocId(2))
         .unwrap()
         .clone();
@@ -358,7 +364,7 @@ fn the_first_span_marks_a_new_document_in_progress_in_one_undo_step() {
         .state()
         .session()
         .unwrap()
-        .project
+        .project()
         .doc(DocId(2))
         .unwrap()
         .clone();
@@ -379,7 +385,7 @@ fn status_from_the_header_and_done_and_next() {
         h.state()
             .session()
             .unwrap()
-            .project
+            .project()
             .doc(DocId(i))
             .unwrap()
             .status

@@ -121,7 +121,7 @@ impl Headless {
     pub fn doc_len(&self) -> usize {
         self.app
             .session()
-            .and_then(|s| s.project.doc(DocId(0)))
+            .and_then(|s| s.project().doc(DocId(0)))
             .map_or(0, |d| d.text.len())
     }
 }

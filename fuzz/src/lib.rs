@@ -241,7 +241,7 @@ fn suggester_input(data: &[u8], name: &str) -> (tempfile::TempDir, PathBuf, Proj
 /// is saved and opened again.
 fn apply_proposals(mut project: Project, proposals: &[Proposal], dir: &Path, what: &str) {
     let mut report = Report::default();
-    if let Some(edit) = proposals_edit(&mut project, proposals, &mut report) {
+    if let Some(edit) = proposals_edit(&project, proposals, &mut report) {
         project
             .apply(edit)
             .unwrap_or_else(|e| panic!("the suggestions of valid proposals do not apply: {e}"));

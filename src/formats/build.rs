@@ -3,7 +3,7 @@
 //! span, relation and suggestion is checked before it is kept.
 
 use crate::formats::{Imported, Report};
-use crate::model::edit::check_relation;
+use crate::model::check;
 use crate::model::{
     AttrKind, AttributeDef, Choice, DocSource, Document, LabelDef, Project, Relation, RelationType,
     Rgb, Schema, Score, Span, SpanId, SuggestedLink, Suggestion,
@@ -404,7 +404,7 @@ pub fn build_project(
                 from: *from,
                 to: *to,
             };
-            match check_relation(&project.schema, &doc, &rel) {
+            match check::relation_in(&project.schema, &doc, &rel) {
                 Ok(()) => relations.push(rel),
                 Err(e) => report.note(&file, None, format!("{}: relation skipped: {e}", d.id)),
             }

@@ -206,7 +206,7 @@ impl Finding {
 
     /// The edit that applies the majority to every place, as one undoable step; `None`
     /// when nothing is left to change (the places changed since the report).
-    pub fn fix(&self, project: &mut Project, annotator: Option<&str>) -> Option<Edit> {
+    pub fn fix(&self, project: &Project, annotator: Option<&str>) -> Option<Edit> {
         let edits: Vec<Edit> = match &self.kind {
             FindingKind::Labels => self
                 .places
@@ -505,10 +505,10 @@ mod tests {
         );
 
         // Fixing: one undoable edit each.
-        let fix = labels.fix(&mut p, None).unwrap();
+        let fix = labels.fix(&p, None).unwrap();
         p.apply(fix).unwrap();
         assert_eq!(p.documents[1].span_by_id(odd).unwrap().label, "speaker");
-        let fix = untagged.fix(&mut p, Some("me")).unwrap();
+        let fix = untagged.fix(&p, Some("me")).unwrap();
         p.apply(fix).unwrap();
         let speakers = p.documents[1]
             .spans()

@@ -3,6 +3,7 @@
 //! UI, the CLI and the file formats all share one definition of what a valid project is.
 
 pub mod attrs;
+pub mod check;
 pub mod consistency;
 pub mod edit;
 pub mod history;
@@ -17,7 +18,8 @@ pub mod tag_all;
 pub mod text;
 
 pub use attrs::Attrs;
-pub use edit::{Edit, EditError};
+pub use check::{EditError, SchemaProblem};
+pub use edit::Edit;
 pub use history::History;
 pub use project::{
     DocId, DocSource, Document, Project, Relation, Review, Score, Span, SpanId, SpanKey, Status,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A span's identity, unique within a project and never reused within a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -509,7 +510,7 @@ fn title_of(text: &str, id: &str) -> String {
 }
 
 /// An annotation project: a corpus, a schema and the annotations.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Project {
     pub name: String,
     pub schema: Schema,
@@ -520,7 +521,20 @@ pub struct Project {
     pub suggest_command: Option<String>,
     /// Next span id to hand out. Derived at load (max + 1) and only ever grows, so an id
     /// freed by undo is never given to a different span while a redo could bring it back.
-    next_span_id: u64,
+    /// Atomic so that edit builders take `&Project`: handing out an id is not a change.
+    next_span_id: AtomicU64,
+}
+
+impl Clone for Project {
+    fn clone(&self) -> Self {
+        Self {
+            name: self.name.clone(),
+            schema: self.schema.clone(),
+            documents: self.documents.clone(),
+            suggest_command: self.suggest_command.clone(),
+            next_span_id: AtomicU64::new(self.next_span_id.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl Project {
@@ -535,15 +549,13 @@ impl Project {
             schema,
             documents,
             suggest_command: None,
-            next_span_id,
+            next_span_id: AtomicU64::new(next_span_id),
         }
     }
 
     /// A fresh span id. Taking one is not an edit: ids carry no meaning beyond identity.
-    pub fn allocate_span_id(&mut self) -> SpanId {
-        let id = SpanId(self.next_span_id);
-        self.next_span_id += 1;
-        id
+    pub fn allocate_span_id(&self) -> SpanId {
+        SpanId(self.next_span_id.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Recomputes the id counter after spans were set directly (loading).
@@ -554,7 +566,7 @@ impl Project {
             .map(Document::max_id)
             .max()
             .unwrap_or(0);
-        self.next_span_id = self.next_span_id.max(max + 1);
+        self.next_span_id.fetch_max(max + 1, Ordering::Relaxed);
     }
 
     pub fn doc(&self, id: DocId) -> Option<&Document> {
@@ -572,7 +584,7 @@ impl Project {
     /// A span ready to add: the covered text is copied from the document so it always
     /// matches. Returns `None` when the range is empty, out of bounds or not on char
     /// boundaries.
-    pub fn make_span(&mut self, doc: DocId, start: usize, end: usize, label: &str) -> Option<Span> {
+    pub fn make_span(&self, doc: DocId, start: usize, end: usize, label: &str) -> Option<Span> {
         let text = self.doc(doc)?.text.get(start..end)?.to_owned();
         if text.is_empty() {
             return None;
@@ -653,7 +665,7 @@ mod tests {
 
     #[test]
     fn span_ids_never_repeat() {
-        let mut p = Project::new("p".into(), Schema::default(), vec![doc("Harris said")]);
+        let p = Project::new("p".into(), Schema::default(), vec![doc("Harris said")]);
         let a = p.allocate_span_id();
         let b = p.allocate_span_id();
         assert_ne!(a, b);

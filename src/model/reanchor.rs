@@ -92,7 +92,7 @@ impl Project {
     /// Plans placing unanchored span `id` of `doc` at `start..end` (the text there becomes
     /// its text), keeping its label, attributes and note.
     pub fn place_unanchored_edit(
-        &mut self,
+        &self,
         doc: DocId,
         id: SpanId,
         start: usize,

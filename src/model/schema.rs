@@ -219,97 +219,6 @@ impl Schema {
         })
     }
 
-    /// Problems a schema editor should point out (duplicate names or keys...), as sentences.
-    pub fn problems(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut names = std::collections::HashSet::new();
-        let mut keys = std::collections::HashMap::new();
-        for l in &self.labels {
-            if l.name.trim().is_empty() {
-                out.push("a label has an empty name".to_owned());
-            }
-            if !names.insert(l.name.as_str()) {
-                out.push(format!("label `{}` is defined twice", l.name));
-            }
-            if let Some(k) = l.key {
-                if let Some(other) = keys.insert(k, l.name.as_str()) {
-                    out.push(format!(
-                        "key `{k}` is given to labels `{other}` and `{}`",
-                        l.name
-                    ));
-                }
-                if RESERVED_KEYS.contains(&k) {
-                    out.push(format!(
-                        "key `{k}` of label `{}` is reserved by the document view",
-                        l.name
-                    ));
-                }
-            }
-            let mut attr_names = std::collections::HashSet::new();
-            let mut attr_keys = std::collections::HashMap::new();
-            for a in &l.attributes {
-                if a.name.trim().is_empty() {
-                    out.push(format!(
-                        "label `{}` has an attribute with an empty name",
-                        l.name
-                    ));
-                }
-                if !attr_names.insert(a.name.as_str()) {
-                    out.push(format!(
-                        "label `{}` defines attribute `{}` twice",
-                        l.name, a.name
-                    ));
-                }
-                let value_keys = a
-                    .choices()
-                    .iter()
-                    .filter_map(|c| c.key.map(|k| (k, c.value.as_str())));
-                for (k, what) in a
-                    .key
-                    .map(|k| (k, a.name.as_str()))
-                    .into_iter()
-                    .chain(value_keys)
-                {
-                    if let Some(other) = attr_keys.insert(k, what) {
-                        out.push(format!(
-                            "key `{k}` means both `{other}` and `{what}` on `{}` spans",
-                            l.name
-                        ));
-                    }
-                    if RESERVED_KEYS.contains(&k) || self.labels.iter().any(|x| x.key == Some(k)) {
-                        out.push(format!(
-                            "key `{k}` of `{what}` on `{}` spans is also a label or reserved key",
-                            l.name
-                        ));
-                    }
-                }
-                if let AttrKind::Choice(c) = &a.kind
-                    && c.is_empty()
-                {
-                    out.push(format!(
-                        "attribute `{}` of `{}` has no values",
-                        a.name, l.name
-                    ));
-                }
-            }
-        }
-        let mut rel_names = std::collections::HashSet::new();
-        for r in &self.relations {
-            if !rel_names.insert(r.name.as_str()) {
-                out.push(format!("relation type `{}` is defined twice", r.name));
-            }
-            for end in RelationType::labels(&r.from).chain(RelationType::labels(&r.to)) {
-                if self.label(end).is_none() {
-                    out.push(format!(
-                        "relation type `{}` refers to label `{end}`, which does not exist",
-                        r.name
-                    ));
-                }
-            }
-        }
-        out
-    }
-
     pub fn label(&self, name: &str) -> Option<&LabelDef> {
         self.labels.iter().find(|l| l.name == name)
     }
@@ -417,7 +326,10 @@ mod tests {
 
     #[test]
     fn the_default_schema_has_no_problems() {
-        assert_eq!(Schema::news_default().problems(), Vec::<String>::new());
+        assert_eq!(
+            crate::model::check::schema(&Schema::news_default()),
+            Vec::new()
+        );
     }
 
     #[test]
@@ -427,7 +339,11 @@ mod tests {
         s.labels[1].attributes[0].name = "target".into();
         s.relations
             .push(RelationType::new("cites", "speaker", "source"));
-        let p = s.problems().join("\n");
+        let p = crate::model::check::schema(&s)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
         assert!(
             p.contains("key `1` is given to labels `speaker` and `event`"),
             "{p}"

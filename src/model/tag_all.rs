@@ -21,7 +21,7 @@ impl Project {
     /// counts as tagged when a span with the same range and label exists. The new spans get
     /// the span's attributes (not its note, which is about that one place).
     pub fn tag_all_matches(
-        &mut self,
+        &self,
         doc: DocId,
         id: SpanId,
         corpus: bool,
@@ -60,7 +60,7 @@ impl Project {
     /// that label (same start and end) and ranges that are not a valid span. New documents
     /// that get spans become in progress, in the same step.
     pub fn tag_ranges(
-        &mut self,
+        &self,
         ranges: &[(DocId, std::ops::Range<usize>)],
         label: &str,
         attrs: &crate::model::Attrs,
@@ -86,22 +86,9 @@ impl Project {
             }
         }
         let count = edits.len();
-        // As when tagging by hand: a new document that gets spans is in progress now.
-        let mut started: Vec<usize> = documents
-            .iter()
-            .copied()
-            .filter(|d| {
-                self.doc(DocId(*d))
-                    .is_some_and(|d| d.status == crate::model::Status::New)
-            })
-            .collect();
-        started.sort_unstable();
-        edits.extend(started.into_iter().map(|d| Edit::SetStatus {
-            doc: DocId(d),
-            status: crate::model::Status::InProgress,
-        }));
         TagAllPlan {
-            edit: (count > 0).then_some(Edit::Batch(edits)),
+            // As when tagging by hand: a new document that gets spans is in progress now.
+            edit: (count > 0).then(|| self.with_progress(edits)),
             count,
             documents: documents.len(),
         }

@@ -160,7 +160,7 @@ pub fn run(
 /// same range already has a span of that label, or a suggestion of that label from the same
 /// source (pending or decided: a rejection stays a rejection).
 pub fn proposals_edit(
-    project: &mut Project,
+    project: &Project,
     proposals: &[Proposal],
     report: &mut Report,
 ) -> Option<Edit> {

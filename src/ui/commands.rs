@@ -1,9 +1,13 @@
 //! Every user action as a value. Menus, buttons and keyboard shortcuts all produce a
 //! [`Command`]; the app queues them during the frame and handles them in one place
-//! (`app.rs`), so a shortcut and its menu item can never drift apart.
+//! (`app/command_handling.rs`).
+//!
+//! [`TABLE`] says, for each command a user can name, its menu, its text, what it does and
+//! its keys: the menu bar (`menu_bar.rs`), the shortcut sheet (`shortcut_sheet.rs`) and the
+//! key handler (`keyboard.rs`) are all generated from it, so they cannot drift apart.
 
 use crate::model::{DocId, Schema, SpanId, SpanKey, Status};
-use crate::ui::document_view::Motion;
+use crate::ui::selection::Motion;
 use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::PathBuf;
 
@@ -95,6 +99,8 @@ pub enum Command {
     },
     OpenStatistics,
     OpenConsistency,
+    /// Help → Keyboard shortcuts.
+    ShowShortcuts,
     /// Apply the majority annotation to every place of a consistency finding.
     FixFinding(usize),
     /// Place a span whose text left the document at the selected text, or delete it.
@@ -127,10 +133,69 @@ pub enum LinkKey {
     Kind(usize),
 }
 
-const fn shortcut(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
-    KeyboardShortcut::new(modifiers, key)
+/// Which menu of the menu bar an entry of [`TABLE`] is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Menu {
+    File,
+    Edit,
+    Document,
+    Suggest,
+    View,
+    Help,
 }
 
+impl Menu {
+    pub const ALL: [Menu; 6] = [
+        Menu::File,
+        Menu::Edit,
+        Menu::Document,
+        Menu::Suggest,
+        Menu::View,
+        Menu::Help,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Menu::File => "File",
+            Menu::Edit => "Edit",
+            Menu::Document => "Document",
+            Menu::Suggest => "Suggest",
+            Menu::View => "View",
+            Menu::Help => "Help",
+        }
+    }
+}
+
+/// What a command needs to make sense; its menu item is greyed out without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    Project,
+}
+
+/// One command a user can name: where it is, what it says, what it does, its keys.
+pub struct Entry {
+    pub command: Command,
+    /// Its menu (`None`: a key only).
+    pub menu: Option<Menu>,
+    /// A separator comes before it in its menu.
+    pub separator: bool,
+    /// The menu item's text.
+    pub text: &'static str,
+    /// What it does, for the shortcut sheet (empty: not listed there).
+    pub help: &'static str,
+    /// The chord that runs it from anywhere, text fields included.
+    pub shortcut: Option<KeyboardShortcut>,
+    /// A plain key the document view reads for it (shown beside the menu item).
+    pub key: Option<&'static str>,
+    pub needs: Needs,
+}
+
+const fn shortcut(modifiers: Modifiers, key: Key) -> Option<KeyboardShortcut> {
+    Some(KeyboardShortcut::new(modifiers, key))
+}
+
+const CMD: Modifiers = Modifiers::COMMAND;
 const CMD_SHIFT: Modifiers = Modifiers {
     alt: false,
     ctrl: false,
@@ -139,74 +204,340 @@ const CMD_SHIFT: Modifiers = Modifiers {
     command: true,
 };
 
-/// Fixed shortcuts, most specific first (egui ignores extra Shift when matching, so
-/// Ctrl+Shift+Z must be tried before Ctrl+Z).
-pub const SHORTCUTS: &[(KeyboardShortcut, Command)] = &[
-    (shortcut(CMD_SHIFT, Key::S), Command::SaveAs),
-    (shortcut(CMD_SHIFT, Key::Z), Command::Redo),
-    (
-        shortcut(CMD_SHIFT, Key::M),
-        Command::TagAllMatches { corpus: true },
+/// An entry with a menu item and perhaps a chord.
+const fn item(
+    menu: Menu,
+    separator: bool,
+    command: Command,
+    text: &'static str,
+    help: &'static str,
+    shortcut: Option<KeyboardShortcut>,
+    needs: Needs,
+) -> Entry {
+    Entry {
+        command,
+        menu: Some(menu),
+        separator,
+        text,
+        help,
+        shortcut,
+        key: None,
+        needs,
+    }
+}
+
+/// An entry whose key the document view reads (not a chord).
+const fn keyed(mut entry: Entry, key: &'static str) -> Entry {
+    entry.key = Some(key);
+    entry
+}
+
+use Menu::{Document, Edit, File, Help, Suggest, View};
+use Needs::{Nothing, Project};
+
+/// Every command a user can name, in menu order.
+pub const TABLE: &[Entry] = &[
+    item(
+        File,
+        false,
+        Command::NewFromFolder,
+        "New project from folder…",
+        "new project from a folder of .txt files",
+        shortcut(CMD, Key::N),
+        Nothing,
     ),
-    (shortcut(CMD_SHIFT, Key::E), Command::OpenSchemaEditor),
-    (
-        shortcut(CMD_SHIFT, Key::F),
-        Command::OpenSearch { corpus: true },
+    item(
+        File,
+        false,
+        Command::NewFromJsonl,
+        "New project from JSONL…",
+        "",
+        None,
+        Nothing,
     ),
-    (shortcut(Modifiers::SHIFT, Key::F3), Command::PreviousHit),
-    (shortcut(Modifiers::NONE, Key::F3), Command::NextHit),
-    (
-        shortcut(Modifiers::COMMAND, Key::F),
-        Command::OpenSearch { corpus: false },
+    item(
+        File,
+        false,
+        Command::Open,
+        "Open…",
+        "open a project",
+        shortcut(CMD, Key::O),
+        Nothing,
     ),
-    (shortcut(Modifiers::COMMAND, Key::S), Command::Save),
-    (shortcut(Modifiers::COMMAND, Key::O), Command::Open),
-    (shortcut(Modifiers::COMMAND, Key::N), Command::NewFromFolder),
-    (shortcut(Modifiers::COMMAND, Key::Q), Command::Quit),
-    (shortcut(Modifiers::COMMAND, Key::Z), Command::Undo),
-    (shortcut(Modifiers::COMMAND, Key::Y), Command::Redo),
-    (
-        shortcut(Modifiers::COMMAND, Key::M),
+    item(
+        File,
+        true,
+        Command::OpenImport,
+        "Import…",
+        "",
+        None,
+        Nothing,
+    ),
+    item(
+        File,
+        false,
+        Command::OpenExport,
+        "Export…",
+        "",
+        None,
+        Project,
+    ),
+    item(
+        File,
+        true,
+        Command::Save,
+        "Save",
+        "save",
+        shortcut(CMD, Key::S),
+        Project,
+    ),
+    item(
+        File,
+        false,
+        Command::SaveAs,
+        "Save as…",
+        "save as",
+        shortcut(CMD_SHIFT, Key::S),
+        Project,
+    ),
+    item(
+        File,
+        true,
+        Command::Quit,
+        "Quit",
+        "quit",
+        shortcut(CMD, Key::Q),
+        Nothing,
+    ),
+    item(
+        Edit,
+        false,
+        Command::Undo,
+        "Undo",
+        "undo",
+        shortcut(CMD, Key::Z),
+        Project,
+    ),
+    item(
+        Edit,
+        false,
+        Command::Redo,
+        "Redo",
+        "redo",
+        shortcut(CMD_SHIFT, Key::Z),
+        Project,
+    ),
+    Entry {
+        command: Command::Redo,
+        menu: None,
+        separator: false,
+        text: "Redo",
+        help: "",
+        shortcut: shortcut(CMD, Key::Y),
+        key: None,
+        needs: Project,
+    },
+    keyed(
+        item(
+            Edit,
+            true,
+            Command::DeleteSpan,
+            "Delete span",
+            "delete the selected span (and its relations)",
+            None,
+            Project,
+        ),
+        "Del",
+    ),
+    keyed(
+        item(
+            Edit,
+            false,
+            Command::ClearSelection,
+            "Clear selection",
+            "clear the selection",
+            None,
+            Project,
+        ),
+        "Esc",
+    ),
+    item(
+        Edit,
+        true,
         Command::TagAllMatches { corpus: false },
+        "Tag all matches in the document",
+        "tag all matches of the span in the document",
+        shortcut(CMD, Key::M),
+        Project,
     ),
-    (
-        shortcut(Modifiers::COMMAND, Key::Enter),
+    item(
+        Edit,
+        false,
+        Command::TagAllMatches { corpus: true },
+        "Tag all matches in all documents",
+        "tag all matches of the span in the corpus",
+        shortcut(CMD_SHIFT, Key::M),
+        Project,
+    ),
+    keyed(
+        item(
+            Edit,
+            false,
+            Command::StartLink,
+            "Link the selected span…",
+            "link the selected span: Tab / arrows pick the other span, type to filter, Enter links",
+            None,
+            Project,
+        ),
+        "R",
+    ),
+    item(
+        Edit,
+        true,
+        Command::OpenSearch { corpus: false },
+        "Find in document…",
+        "search the document (text, label:, attributes)",
+        shortcut(CMD, Key::F),
+        Project,
+    ),
+    item(
+        Edit,
+        false,
+        Command::OpenSearch { corpus: true },
+        "Find in all documents…",
+        "search all documents",
+        shortcut(CMD_SHIFT, Key::F),
+        Project,
+    ),
+    item(
+        Edit,
+        false,
+        Command::NextHit,
+        "Next hit",
+        "next search hit",
+        shortcut(Modifiers::NONE, Key::F3),
+        Project,
+    ),
+    item(
+        Edit,
+        false,
+        Command::PreviousHit,
+        "Previous hit",
+        "previous search hit",
+        shortcut(Modifiers::SHIFT, Key::F3),
+        Project,
+    ),
+    item(
+        Document,
+        true,
         Command::DoneAndNext,
+        "Done and next",
+        "mark the document done, open the next",
+        shortcut(CMD, Key::Enter),
+        Project,
     ),
-    (
-        shortcut(Modifiers::COMMAND, Key::PageDown),
+    item(
+        Document,
+        false,
         Command::NextDocument,
+        "Next document",
+        "next document",
+        shortcut(CMD, Key::PageDown),
+        Project,
     ),
-    (
-        shortcut(Modifiers::COMMAND, Key::PageUp),
+    item(
+        Document,
+        false,
         Command::PreviousDocument,
+        "Previous document",
+        "previous document",
+        shortcut(CMD, Key::PageUp),
+        Project,
     ),
-];
-
-/// Keys that act on the document view only (they mean something else in a text field).
-const VIEW_KEYS: &[(Key, Command)] = &[
-    (Key::Delete, Command::DeleteSpan),
-    (Key::Backspace, Command::DeleteSpan),
-    (Key::Escape, Command::ClearSelection),
-    (Key::R, Command::StartLink),
-];
-
-/// Caret keys: the motion without Ctrl, and with Ctrl.
-const CARET_KEYS: &[(Key, Motion, Motion)] = &[
-    (Key::ArrowLeft, Motion::Left, Motion::WordLeft),
-    (Key::ArrowRight, Motion::Right, Motion::WordRight),
-    (Key::ArrowUp, Motion::Up, Motion::Up),
-    (Key::ArrowDown, Motion::Down, Motion::Down),
-    (Key::Home, Motion::LineStart, Motion::DocStart),
-    (Key::End, Motion::LineEnd, Motion::DocEnd),
-    (Key::PageUp, Motion::PageUp, Motion::PageUp),
-    (Key::PageDown, Motion::PageDown, Motion::PageDown),
+    item(
+        Suggest,
+        false,
+        Command::OpenSuggest,
+        "Run suggesters…",
+        "",
+        None,
+        Project,
+    ),
+    item(
+        Suggest,
+        false,
+        Command::ToggleSuggestions,
+        "Show suggestions",
+        "",
+        None,
+        Nothing,
+    ),
+    keyed(
+        item(
+            Suggest,
+            false,
+            Command::Review(ReviewKey::Next),
+            "Review next suggestion",
+            "review the next pending suggestion (K: the previous one)",
+            None,
+            Project,
+        ),
+        "J",
+    ),
+    item(
+        View,
+        false,
+        Command::ToggleAllRelations,
+        "Show all relations",
+        "",
+        None,
+        Nothing,
+    ),
+    item(
+        View,
+        false,
+        Command::OpenSchemaEditor,
+        "Schema…",
+        "edit the schema",
+        shortcut(CMD_SHIFT, Key::E),
+        Project,
+    ),
+    item(
+        View,
+        false,
+        Command::OpenStatistics,
+        "Statistics…",
+        "",
+        None,
+        Project,
+    ),
+    item(
+        View,
+        false,
+        Command::OpenConsistency,
+        "Consistency report…",
+        "",
+        None,
+        Project,
+    ),
+    item(
+        Help,
+        false,
+        Command::ShowShortcuts,
+        "Keyboard shortcuts",
+        "",
+        None,
+        Nothing,
+    ),
 ];
 
 impl Command {
-    /// The fixed shortcut of this command, for menus.
+    /// The chord of this command in [`TABLE`], for menus and buttons.
     pub fn shortcut(&self) -> Option<KeyboardShortcut> {
-        SHORTCUTS.iter().find(|(_, c)| c == self).map(|(s, _)| *s)
+        TABLE
+            .iter()
+            .find(|e| e.command == *self && e.shortcut.is_some())
+            .and_then(|e| e.shortcut)
     }
 
     pub fn shortcut_text(&self, ctx: &egui::Context) -> String {
@@ -216,204 +547,19 @@ impl Command {
     }
 }
 
+/// Every chord of [`TABLE`], most specific first: egui ignores an extra Shift when matching,
+/// so Ctrl+Shift+Z must be tried before Ctrl+Z.
+pub fn chords() -> impl Iterator<Item = (KeyboardShortcut, &'static Command)> {
+    let with = |shift: bool| {
+        TABLE.iter().filter_map(move |e| {
+            let s = e.shortcut?;
+            (s.modifiers.shift == shift).then_some((s, &e.command))
+        })
+    };
+    with(true).chain(with(false))
+}
+
 /// The egui key for a label key character (`'1'` → `Key::Num1`, `'s'` → `Key::S`).
 pub fn key_for_char(c: char) -> Option<Key> {
     Key::from_name(&c.to_string())
-}
-
-/// What the keys mean right now.
-pub struct KeyContext<'a> {
-    pub schema: &'a Schema,
-    /// The label of the selected span: its attribute keys are live.
-    pub selected_label: Option<&'a str>,
-    /// A text field has the keyboard: only Ctrl/Cmd chords are taken.
-    pub text_field_focused: bool,
-    /// Linking by keyboard: keys pick the other span.
-    pub linking: bool,
-    /// The review panel is open: Enter/A accept, X/Del reject, E edit, J/K move.
-    pub reviewing: bool,
-    /// `E` was pressed on a suggestion: Enter accepts, the rest edits the range.
-    pub editing_suggestion: bool,
-}
-
-/// Reads this frame's key presses into commands.
-pub fn read_keyboard(ctx: &egui::Context, keys: &KeyContext<'_>) -> Vec<Command> {
-    let mut out = Vec::new();
-    let mut took_navigation = false;
-    ctx.input_mut(|i| {
-        for (s, c) in SHORTCUTS {
-            if i.consume_shortcut(s) {
-                out.push(c.clone());
-            }
-        }
-        if keys.text_field_focused {
-            return;
-        }
-        if keys.linking {
-            read_link_keys(i, &mut out);
-            took_navigation = true;
-            return;
-        }
-        if keys.reviewing {
-            let review_keys: &[(Key, ReviewKey)] = if keys.editing_suggestion {
-                &[(Key::Enter, ReviewKey::Accept)]
-            } else {
-                &[
-                    (Key::Enter, ReviewKey::Accept),
-                    (Key::A, ReviewKey::Accept),
-                    (Key::X, ReviewKey::Reject),
-                    (Key::Delete, ReviewKey::Reject),
-                    (Key::E, ReviewKey::Edit),
-                    (Key::J, ReviewKey::Next),
-                    (Key::ArrowDown, ReviewKey::Next),
-                    (Key::K, ReviewKey::Previous),
-                    (Key::ArrowUp, ReviewKey::Previous),
-                ]
-            };
-            for (key, rk) in review_keys {
-                if i.consume_key(Modifiers::NONE, *key) {
-                    out.push(Command::Review(*rk));
-                    took_navigation = true;
-                }
-            }
-        } else {
-            // J and K open the review on the next (previous) pending suggestion.
-            for (key, rk) in [(Key::J, ReviewKey::Next), (Key::K, ReviewKey::Previous)] {
-                if i.consume_key(Modifiers::NONE, key) {
-                    out.push(Command::Review(rk));
-                }
-            }
-        }
-        for (key, c) in VIEW_KEYS {
-            if i.consume_key(Modifiers::NONE, *key) {
-                out.push(c.clone());
-            }
-        }
-        // Tab moves between spans, not between widgets.
-        if i.consume_key(Modifiers::SHIFT, Key::Tab) {
-            out.push(Command::PreviousSpan);
-            took_navigation = true;
-        }
-        if i.consume_key(Modifiers::NONE, Key::Tab) {
-            out.push(Command::NextSpan);
-            took_navigation = true;
-        }
-        for (key, plain, with_ctrl) in CARET_KEYS {
-            // Most specific first: egui ignores an extra Shift when matching.
-            for (mods, motion, extend) in [
-                (Modifiers::COMMAND | Modifiers::SHIFT, with_ctrl, true),
-                (Modifiers::COMMAND, with_ctrl, false),
-                (Modifiers::SHIFT, plain, true),
-                (Modifiers::NONE, plain, false),
-            ] {
-                // Key repeat can press a key several times in one frame.
-                for _ in 0..i.count_and_consume_key(mods, *key) {
-                    out.push(Command::Caret(*motion, extend));
-                    took_navigation = true;
-                }
-            }
-        }
-        // Brackets come as text so that they work on every keyboard layout.
-        let mut brackets = Vec::new();
-        i.events.retain(|e| match e {
-            egui::Event::Text(t) if matches!(t.as_str(), "[" | "]" | "{" | "}") => {
-                brackets.push(t.clone());
-                false
-            }
-            _ => true,
-        });
-        for b in brackets {
-            out.push(match b.as_str() {
-                "[" => Command::MoveEdge {
-                    end: false,
-                    forward: false,
-                },
-                "]" => Command::MoveEdge {
-                    end: false,
-                    forward: true,
-                },
-                "{" => Command::MoveEdge {
-                    end: true,
-                    forward: false,
-                },
-                _ => Command::MoveEdge {
-                    end: true,
-                    forward: true,
-                },
-            });
-        }
-        // With a span selected, its attribute keys come before the label keys.
-        if let Some(def) = keys.selected_label.and_then(|l| keys.schema.label(l)) {
-            for a in &def.attributes {
-                if let Some(key) = a.key.and_then(key_for_char)
-                    && i.consume_key(Modifiers::NONE, key)
-                {
-                    out.push(Command::FocusField(a.name.clone()));
-                }
-                for c in a.choices() {
-                    if let Some(key) = c.key.and_then(key_for_char)
-                        && i.consume_key(Modifiers::NONE, key)
-                    {
-                        out.push(Command::SetAttr(a.name.clone(), Some(c.value.clone())));
-                    }
-                }
-            }
-            if i.consume_key(Modifiers::NONE, Key::Enter) {
-                let first_text = def
-                    .attributes
-                    .iter()
-                    .find(|a| a.choices().is_empty())
-                    .map(|a| a.name.clone());
-                out.push(Command::FocusField(
-                    first_text.unwrap_or_else(|| "note".to_owned()),
-                ));
-            }
-        }
-        for label in &keys.schema.labels {
-            if let Some(key) = label.key.and_then(key_for_char)
-                && i.consume_key(Modifiers::NONE, key)
-            {
-                out.push(Command::ApplyLabel(label.name.clone()));
-            }
-        }
-    });
-    if took_navigation {
-        // The keys were ours: egui must not also move its widget focus with them.
-        ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
-    }
-    out
-}
-
-/// Keys while linking: Tab/arrows cycle, Enter links, Esc cancels, typing filters.
-fn read_link_keys(i: &mut egui::InputState, out: &mut Vec<Command>) {
-    let keys = [
-        (Modifiers::SHIFT, Key::Tab, LinkKey::Previous),
-        (Modifiers::NONE, Key::Tab, LinkKey::Next),
-        (Modifiers::NONE, Key::ArrowDown, LinkKey::Next),
-        (Modifiers::NONE, Key::ArrowRight, LinkKey::Next),
-        (Modifiers::NONE, Key::ArrowUp, LinkKey::Previous),
-        (Modifiers::NONE, Key::ArrowLeft, LinkKey::Previous),
-        (Modifiers::NONE, Key::Enter, LinkKey::Confirm),
-        (Modifiers::NONE, Key::Escape, LinkKey::Cancel),
-        (Modifiers::NONE, Key::Backspace, LinkKey::Backspace),
-    ];
-    for (mods, key, link) in keys {
-        if i.consume_key(mods, key) {
-            out.push(Command::Link(link));
-        }
-    }
-    let mut typed = String::new();
-    i.events.retain(|e| match e {
-        egui::Event::Text(t) => {
-            typed.push_str(t);
-            false
-        }
-        _ => true,
-    });
-    for c in typed.chars() {
-        match c.to_digit(10) {
-            Some(d) if d > 0 => out.push(Command::Link(LinkKey::Kind(d as usize))),
-            _ => out.push(Command::Link(LinkKey::Type(c.to_string()))),
-        }
-    }
 }

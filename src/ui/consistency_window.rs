@@ -7,6 +7,7 @@ use crate::model::search::context;
 use crate::session::Session;
 use crate::ui::background::Task;
 use crate::ui::commands::Command;
+use crate::ui::panel::PanelContext;
 use egui::RichText;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -70,7 +71,7 @@ impl ConsistencyState {
 
     /// Starts a run when the project changed since the last one, and takes in its result.
     fn refresh(&mut self, ctx: &egui::Context, session: &Session) {
-        let version = session.history.version();
+        let version = session.version();
         if let Some((v, _, task)) = &self.running
             && let Some(findings) = task.poll()
         {
@@ -84,7 +85,7 @@ impl ConsistencyState {
             if let Some((_, cancel, _)) = &self.running {
                 cancel.store(true, Ordering::Relaxed);
             }
-            let docs = session.project.snapshot();
+            let docs = session.project().snapshot();
             let cancel = Arc::new(AtomicBool::new(false));
             let flag = Arc::clone(&cancel);
             let task = Task::spawn(ctx, "Checking consistency…", move || report(&docs, &flag));
@@ -92,7 +93,12 @@ impl ConsistencyState {
         }
     }
 
-    pub fn window_ui(&mut self, ctx: &egui::Context, session: &Session, out: &mut Vec<Command>) {
+    /// View → Consistency report.
+    pub fn show(&mut self, ctx: &egui::Context, cx: &PanelContext<'_>, out: &mut Vec<Command>) {
+        self.window_ui(ctx, cx.session, out);
+    }
+
+    fn window_ui(&mut self, ctx: &egui::Context, session: &Session, out: &mut Vec<Command>) {
         if !self.open {
             return;
         }
@@ -135,7 +141,7 @@ impl ConsistencyState {
             .small(),
         );
         ui.separator();
-        let project = &session.project;
+        let project = session.project();
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {

@@ -3,6 +3,7 @@
 
 use crate::model::{DocId, Project, Status};
 use crate::ui::commands::Command;
+use crate::ui::panel::PanelContext;
 use egui::{Color32, RichText};
 
 /// The colour that shows a document's status in lists.
@@ -214,7 +215,14 @@ fn filters_ui(ui: &mut egui::Ui, project: &Project, state: &mut DocListState) {
     });
 }
 
-pub fn doc_list_ui(
+impl DocListState {
+    /// The document list panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, out: &mut Vec<Command>) {
+        doc_list_ui(ui, cx.project(), cx.doc, cx.version(), self, out);
+    }
+}
+
+fn doc_list_ui(
     ui: &mut egui::Ui,
     project: &Project,
     current: DocId,

@@ -1,5 +1,6 @@
-//! The window: one file per panel, the document view in its own folder, and `app.rs`, which
-//! owns the state and handles every [`commands::Command`].
+//! The window: one file per panel or tool window (each a struct that owns its state, see
+//! [`panel`]), the document view in its own folder, and `app/`, which owns the session and
+//! the panels and handles every [`commands::Command`].
 
 pub mod app;
 pub mod background;
@@ -10,14 +11,17 @@ pub mod doc_list;
 pub mod document_panel;
 pub mod document_view;
 pub mod interchange;
+pub mod keyboard;
 pub mod label_bar;
 pub mod menu_bar;
+pub mod panel;
 pub mod profile;
 pub mod review_panel;
 pub mod schema_editor;
 pub mod screenshot;
 pub mod search_panel;
 pub mod selection;
+pub mod shortcut_sheet;
 pub mod span_panel;
 pub mod stats_window;
 pub mod suggest_dialog;

@@ -2,18 +2,44 @@
 //! suggestions of the document in reading order, filters, bulk actions and per-source
 //! statistics.
 
+use crate::model::review::ReviewFilter;
 use crate::model::stats::ReviewCounts;
 use crate::model::text::excerpt;
-use crate::model::{DocId, Project, Review, SpanId};
-use crate::ui::app::ReviewFilter;
+use crate::model::{DocId, Document, Project, Review, Schema, SpanId, Suggestion};
 use crate::ui::commands::{Command, ReviewKey};
+use crate::ui::panel::PanelContext;
 use crate::ui::span_panel::label_chip;
 use egui::RichText;
 use std::collections::BTreeMap;
 
+/// The Review tab and the state of the review workflow: which suggestion is under review,
+/// whether it is being edited before acceptance, the queue's filter, the bulk threshold.
+pub struct ReviewPanel {
+    /// The suggestion under review.
+    pub current: Option<(DocId, SpanId)>,
+    pub filter: ReviewFilter,
+    /// `E` was pressed: the selection holds the range to accept, this the label.
+    pub editing: Option<String>,
+    /// Score threshold of "accept all at or above".
+    pub bulk_score: f32,
+    cache: ReviewCache,
+}
+
+impl Default for ReviewPanel {
+    fn default() -> Self {
+        Self {
+            current: None,
+            filter: ReviewFilter::default(),
+            editing: None,
+            bulk_score: 0.8,
+            cache: ReviewCache::default(),
+        }
+    }
+}
+
 /// Counts kept between frames: recomputed only when the project changes.
 #[derive(Default)]
-pub struct ReviewCache {
+struct ReviewCache {
     version: Option<u64>,
     by_source: BTreeMap<String, ReviewCounts>,
     pending_total: usize,
@@ -43,104 +69,109 @@ impl ReviewCache {
     }
 }
 
-pub struct ReviewInput<'a> {
-    pub project: &'a Project,
-    pub doc_id: DocId,
-    pub current: Option<SpanId>,
-    pub editing: Option<&'a str>,
-    pub version: u64,
-}
-
-pub fn review_panel_ui(
-    ui: &mut egui::Ui,
-    input: &ReviewInput<'_>,
-    filter: &mut ReviewFilter,
-    cache: &mut ReviewCache,
-    bulk_score: &mut f32,
-    out: &mut Vec<Command>,
-) {
-    cache.refresh(input.project, input.version);
-    let Some(doc) = input.project.doc(input.doc_id) else {
-        return;
-    };
-    let schema = &input.project.schema;
-    let queue: Vec<_> = doc
-        .suggestions()
-        .iter()
-        .filter(|s| filter.keeps(s))
-        .collect();
-    ui.horizontal(|ui| {
-        ui.heading("Review");
-        ui.label(
-            RichText::new(format!(
-                "{} here · {} in the project",
-                queue.len(),
-                cache.pending_total
-            ))
-            .weak(),
-        );
-    });
-    if cache.by_source.is_empty() {
-        ui.label(RichText::new("No suggestions yet. Suggest → Run suggesters… proposes speakers and stances from quotes, matches of what you tagged, or your own lists.").weak());
-        if ui.button("Run suggesters…").clicked() {
-            out.push(Command::OpenSuggest);
+impl ReviewPanel {
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, out: &mut Vec<Command>) {
+        self.cache.refresh(cx.project(), cx.version());
+        let Some(doc) = cx.document() else {
+            return;
+        };
+        let schema = &cx.project().schema;
+        let queue: Vec<&Suggestion> = doc
+            .suggestions()
+            .iter()
+            .filter(|s| self.filter.keeps(s))
+            .collect();
+        ui.horizontal(|ui| {
+            ui.heading("Review");
+            ui.label(
+                RichText::new(format!(
+                    "{} here · {} in the project",
+                    queue.len(),
+                    self.cache.pending_total
+                ))
+                .weak(),
+            );
+        });
+        if self.cache.by_source.is_empty() {
+            ui.label(RichText::new("No suggestions yet. Suggest → Run suggesters… proposes speakers and stances from quotes, matches of what you tagged, or your own lists.").weak());
+            if ui.button("Run suggesters…").clicked() {
+                out.push(Command::OpenSuggest);
+            }
+            return;
         }
-        return;
+        let current = self.current.filter(|(d, _)| *d == cx.doc).map(|(_, id)| id);
+        match current.and_then(|id| doc.suggestion(id)) {
+            Some(s) => self.card_ui(ui, schema, doc, s, out),
+            None => {
+                ui.label(
+                    RichText::new("Press J (or Down) to review the next pending suggestion.")
+                        .weak(),
+                );
+            }
+        }
+        ui.collapsing("Filters and bulk actions", |ui| {
+            self.filters_ui(ui, schema, out)
+        });
+        ui.collapsing("By source", |ui| self.by_source_ui(ui));
+        ui.separator();
+        queue_ui(ui, schema, &queue, current, out);
     }
-    // The suggestion under review.
-    match input.current.and_then(|id| doc.suggestion(id)) {
-        Some(s) => {
-            egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.horizontal(|ui| {
-                    label_chip(ui, schema, input.editing.unwrap_or(&s.label));
-                    let score = s
-                        .score
-                        .map(|x| format!(" · {:.2}", x.0))
-                        .unwrap_or_default();
-                    ui.label(RichText::new(format!("{}{score}", s.source)).weak());
-                });
-                ui.label(RichText::new(format!("“{}”", excerpt(&s.text, 200))).italics());
-                for (k, v) in &s.attrs {
-                    ui.label(RichText::new(format!("{k}: {v}")).small());
-                }
-                for l in &s.links {
-                    if let Some(t) = doc.suggestion(l.to) {
-                        ui.label(
-                            RichText::new(format!("{} -> “{}”", l.kind, excerpt(&t.text, 40)))
-                                .small(),
-                        );
-                    }
-                }
-                if input.editing.is_some() {
+
+    /// The suggestion under review, with its keys.
+    fn card_ui(
+        &self,
+        ui: &mut egui::Ui,
+        schema: &Schema,
+        doc: &Document,
+        s: &Suggestion,
+        out: &mut Vec<Command>,
+    ) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                label_chip(ui, schema, self.editing.as_deref().unwrap_or(&s.label));
+                let score = s
+                    .score
+                    .map(|x| format!(" · {:.2}", x.0))
+                    .unwrap_or_default();
+                ui.label(RichText::new(format!("{}{score}", s.source)).weak());
+            });
+            ui.label(RichText::new(format!("“{}”", excerpt(&s.text, 200))).italics());
+            for (k, v) in &s.attrs {
+                ui.label(RichText::new(format!("{k}: {v}")).small());
+            }
+            for l in &s.links {
+                if let Some(t) = doc.suggestion(l.to) {
                     ui.label(
-                        RichText::new(
-                            "Editing: [ ] { } move the edges, a label key changes the label.",
-                        )
-                        .small(),
+                        RichText::new(format!("{} -> “{}”", l.kind, excerpt(&t.text, 40))).small(),
                     );
                 }
-                ui.horizontal(|ui| {
-                    for (text, key, hint) in [
-                        ("Accept", ReviewKey::Accept, "Enter or A"),
-                        ("Reject", ReviewKey::Reject, "X or Del"),
-                        ("Edit", ReviewKey::Edit, "E"),
-                        ("Next", ReviewKey::Next, "J or Down"),
-                    ] {
-                        if ui.button(text).on_hover_text(hint).clicked() {
-                            out.push(Command::Review(key));
-                        }
+            }
+            if self.editing.is_some() {
+                ui.label(
+                    RichText::new(
+                        "Editing: [ ] { } move the edges, a label key changes the label.",
+                    )
+                    .small(),
+                );
+            }
+            ui.horizontal(|ui| {
+                for (text, key, hint) in [
+                    ("Accept", ReviewKey::Accept, "Enter or A"),
+                    ("Reject", ReviewKey::Reject, "X or Del"),
+                    ("Edit", ReviewKey::Edit, "E"),
+                    ("Next", ReviewKey::Next, "J or Down"),
+                ] {
+                    if ui.button(text).on_hover_text(hint).clicked() {
+                        out.push(Command::Review(key));
                     }
-                });
+                }
             });
-        }
-        None => {
-            ui.label(
-                RichText::new("Press J (or Down) to review the next pending suggestion.").weak(),
-            );
-        }
+        });
     }
-    ui.collapsing("Filters and bulk actions", |ui| {
+
+    fn filters_ui(&mut self, ui: &mut egui::Ui, schema: &Schema, out: &mut Vec<Command>) {
+        let filter = &mut self.filter;
         ui.horizontal_wrapped(|ui| {
             ui.label("Label:");
             ui.selectable_value(&mut filter.label, None, "all");
@@ -151,20 +182,22 @@ pub fn review_panel_ui(
         ui.horizontal_wrapped(|ui| {
             ui.label("Source:");
             ui.selectable_value(&mut filter.source, None, "all");
-            for source in cache.by_source.keys() {
+            for source in self.cache.by_source.keys() {
                 ui.selectable_value(&mut filter.source, Some(source.clone()), source.as_str());
             }
         });
         ui.add(egui::Slider::new(&mut filter.min_score, 0.0..=1.0).text("minimum score"));
         ui.separator();
         ui.horizontal(|ui| {
-            ui.add(egui::Slider::new(bulk_score, 0.0..=1.0).text("score"));
+            ui.add(egui::Slider::new(&mut self.bulk_score, 0.0..=1.0).text("score"));
             if ui
                 .button("Accept all at or above")
                 .on_hover_text("In this document, with the filters above; one undo step")
                 .clicked()
             {
-                out.push(Command::AcceptAllAbove((*bulk_score * 100.0).round() as u8));
+                out.push(Command::AcceptAllAbove(
+                    (self.bulk_score * 100.0).round() as u8
+                ));
             }
         });
         ui.horizontal_wrapped(|ui| {
@@ -175,8 +208,9 @@ pub fn review_panel_ui(
                 }
             }
         });
-    });
-    ui.collapsing("By source", |ui| {
+    }
+
+    fn by_source_ui(&self, ui: &mut egui::Ui) {
         egui::Grid::new("review-stats")
             .striped(true)
             .show(ui, |ui| {
@@ -184,7 +218,7 @@ pub fn review_panel_ui(
                     ui.strong(h);
                 }
                 ui.end_row();
-                for (source, c) in &cache.by_source {
+                for (source, c) in &self.cache.by_source {
                     ui.label(source.as_str());
                     ui.label(c.pending.to_string());
                     ui.label(c.accepted.to_string());
@@ -196,15 +230,24 @@ pub fn review_panel_ui(
                     ui.end_row();
                 }
             });
-    });
-    ui.separator();
+    }
+}
+
+/// The document's pending suggestions in reading order; a click reviews one.
+fn queue_ui(
+    ui: &mut egui::Ui,
+    schema: &Schema,
+    queue: &[&Suggestion],
+    current: Option<SpanId>,
+    out: &mut Vec<Command>,
+) {
     let row_height = ui.spacing().interact_size.y + 2.0;
     egui::ScrollArea::vertical()
         .id_salt("review-queue")
         .auto_shrink([false, false])
         .show_rows(ui, row_height, queue.len(), |ui, rows| {
             for s in queue.get(rows).unwrap_or_default() {
-                let selected = input.current == Some(s.id);
+                let selected = current == Some(s.id);
                 ui.horizontal(|ui| {
                     ui.set_min_height(row_height - 2.0);
                     label_chip(ui, schema, &s.label);

@@ -6,6 +6,7 @@ use crate::model::{
     AttrKind, AttributeDef, Choice, Edit, LabelDef, Project, RelationType, Rgb, Schema,
 };
 use crate::ui::commands::Command;
+use crate::ui::panel::PanelContext;
 use crate::ui::theme;
 use egui::RichText;
 use std::collections::HashMap;
@@ -62,7 +63,12 @@ impl SchemaEditor {
         None
     }
 
-    pub fn window_ui(&mut self, ctx: &egui::Context, project: &Project, out: &mut Vec<Command>) {
+    /// View → Schema.
+    pub fn show(&mut self, ctx: &egui::Context, cx: &PanelContext<'_>, out: &mut Vec<Command>) {
+        self.window_ui(ctx, cx.project(), out);
+    }
+
+    fn window_ui(&mut self, ctx: &egui::Context, project: &Project, out: &mut Vec<Command>) {
         let mut open = self.open;
         egui::Window::new("Schema")
             .open(&mut open)
@@ -180,7 +186,10 @@ impl SchemaEditor {
         });
         ui.separator();
         self.relations_ui(ui, schema, out);
-        let problems = schema.problems();
+        let problems: Vec<String> = crate::model::check::schema(schema)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         if !problems.is_empty() {
             ui.separator();
             for p in problems {

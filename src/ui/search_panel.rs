@@ -7,6 +7,7 @@
 use crate::model::search::{Hit, Query, SearchDoc, SearchOptions, context, search_corpus};
 use crate::model::{DocId, Project};
 use crate::ui::commands::Command;
+use crate::ui::panel::PanelContext;
 use egui::RichText;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -239,7 +240,16 @@ impl SearchState {
     }
 }
 
-pub fn search_panel_ui(
+impl SearchState {
+    /// The Search tab: the query, its options and the hits, refreshed in the background
+    /// when the query or the project changes.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, out: &mut Vec<Command>) {
+        self.refresh(ui.ctx(), cx.project(), cx.doc, cx.version());
+        search_panel_ui(ui, self, cx.project(), out);
+    }
+}
+
+fn search_panel_ui(
     ui: &mut egui::Ui,
     state: &mut SearchState,
     project: &Project,

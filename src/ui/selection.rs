@@ -45,3 +45,20 @@ impl Selection {
         }
     }
 }
+
+/// Where a caret key moves the caret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Motion {
+    Left,
+    Right,
+    WordLeft,
+    WordRight,
+    Up,
+    Down,
+    LineStart,
+    LineEnd,
+    PageUp,
+    PageDown,
+    DocStart,
+    DocEnd,
+}

@@ -5,6 +5,7 @@
 use crate::model::text::excerpt;
 use crate::model::{AttrKind, AttributeDef, DocId, Document, Project, Schema, Span, SpanId};
 use crate::ui::commands::Command;
+use crate::ui::panel::PanelContext;
 use crate::ui::selection::Selection;
 use crate::ui::theme;
 use egui::{Key, RichText};
@@ -26,6 +27,8 @@ pub struct SpanEditor {
     /// Values used in the project per (label, attribute), most frequent first, with the
     /// history version they were collected at.
     used_values: Option<(u64, UsedValues)>,
+    /// Scroll the list to the selected span on the next frame.
+    reveal: bool,
 }
 
 /// Attribute values in use, by (label, attribute name), most frequent first.
@@ -100,8 +103,28 @@ pub fn label_chip(ui: &mut egui::Ui, schema: &Schema, label: &str) -> egui::Resp
     response
 }
 
+impl SpanEditor {
+    /// The span panel: the selected span's label, attributes, note and relations, the
+    /// document's spans, and those set aside for review.
+    pub fn ui(&mut self, ui: &mut egui::Ui, cx: &PanelContext<'_>, out: &mut Vec<Command>) {
+        let input = PanelInput {
+            project: cx.project(),
+            doc_id: cx.doc,
+            selection: cx.selection,
+            reveal_selected: std::mem::take(&mut self.reveal),
+            version: cx.version(),
+        };
+        span_panel_ui(ui, &input, self, out);
+    }
+
+    /// Scrolls the list to the selected span on the next frame.
+    pub fn reveal(&mut self) {
+        self.reveal = true;
+    }
+}
+
 /// What the panel shows.
-pub struct PanelInput<'a> {
+struct PanelInput<'a> {
     pub project: &'a Project,
     pub doc_id: DocId,
     pub selection: &'a Selection,
@@ -111,7 +134,7 @@ pub struct PanelInput<'a> {
     pub version: u64,
 }
 
-pub fn span_panel_ui(
+fn span_panel_ui(
     ui: &mut egui::Ui,
     input: &PanelInput<'_>,
     editor: &mut SpanEditor,

@@ -6,6 +6,7 @@ use crate::model::stats::{ProjectStats, top};
 use crate::session::Session;
 use crate::ui::commands::Command;
 use crate::ui::doc_list::status_color;
+use crate::ui::panel::PanelContext;
 use crate::ui::theme::color;
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, Legend, Plot};
@@ -31,10 +32,10 @@ impl StatsState {
     }
 
     fn refresh(&mut self, session: &Session) {
-        let key = (session.history.version(), session.project.documents.len());
+        let key = (session.version(), session.project().documents.len());
         if self.version != Some(key) {
             self.version = Some(key);
-            self.stats = Some(ProjectStats::of(&session.project));
+            self.stats = Some(ProjectStats::of(session.project()));
         }
     }
 }
@@ -80,7 +81,14 @@ fn chart<'a>(id: &str, names: Vec<String>, horizontal: bool) -> Plot<'a> {
     }
 }
 
-pub fn stats_window_ui(
+impl StatsState {
+    /// View → Statistics.
+    pub fn show(&mut self, ctx: &egui::Context, cx: &PanelContext<'_>, out: &mut Vec<Command>) {
+        stats_window_ui(ctx, self, cx.session, out);
+    }
+}
+
+fn stats_window_ui(
     ctx: &egui::Context,
     state: &mut StatsState,
     session: &Session,
@@ -99,7 +107,7 @@ pub fn stats_window_ui(
             let Some(stats) = state.stats.clone() else {
                 return;
             };
-            let project = &session.project;
+            let project = session.project();
             ui.label(
                 RichText::new(format!(
                     "{} documents · {} spans · {} relations",
@@ -286,7 +294,7 @@ pub fn stats_window_ui(
 /// Saves the figures as CSV, next to the project unless the user types another path.
 fn csv_ui(ui: &mut egui::Ui, state: &mut StatsState, session: &Session, stats: &ProjectStats) {
     if state.csv_path.is_empty()
-        && let Some(p) = &session.path
+        && let Some(p) = session.path()
     {
         state.csv_path = p.with_extension("stats.csv").display().to_string();
     }

@@ -1,37 +1,23 @@
 //! Annotation commands: tagging, relabelling, deleting, attributes, notes, span edges,
-//! moving between spans and documents, tag all matches, undo and redo.
+//! moving between spans and documents, tag all matches, schema changes, spans set aside.
 
 use super::MarginaliaApp;
-use crate::model::{DocId, Edit, Span, Status};
+use crate::model::{DocId, Edit, Span};
 use crate::ui::selection::Selection;
 
 impl MarginaliaApp {
-    /// Applies an edit through the history; reports a refusal in the status bar.
-    pub(super) fn edit(&mut self, edit: Edit) -> bool {
-        let Some(session) = self.session.as_mut() else {
-            return false;
-        };
-        match session.apply(edit) {
-            Ok(()) => true,
-            Err(e) => {
-                self.say(format!("Not done: {e}"));
-                false
-            }
-        }
-    }
-
     pub(super) fn apply_label(&mut self, label: &str) {
-        if let Some(editing) = &mut self.review.editing {
+        if let Some(editing) = &mut self.panels.review.editing {
             // Editing a suggestion before accepting it: the key picks its label.
             *editing = label.to_owned();
             return;
         }
         let doc_id = self.current;
         let annotator = self.annotator.clone();
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.session.as_ref() else {
             return;
         };
-        let Some(doc) = session.project.doc(doc_id) else {
+        let Some(doc) = session.project().doc(doc_id) else {
             return;
         };
         match self.selection.clone() {
@@ -39,37 +25,23 @@ impl MarginaliaApp {
                 let Some(span) = doc.span_by_key(key) else {
                     return;
                 };
-                if let Some(edit) = session.project.relabel_edit(doc_id, span.id, label) {
+                if let Some(edit) = session.project().relabel_edit(doc_id, span.id, label) {
                     self.edit(edit);
                 }
             }
             Selection::Text(range) => {
-                let was_new = doc.status == Status::New;
-                let Some(mut span) =
-                    session
-                        .project
-                        .make_span(doc_id, range.start, range.end, label)
-                else {
+                let Some((edit, key)) = session.project().tag_edit(
+                    doc_id,
+                    range.start,
+                    range.end,
+                    label,
+                    annotator.as_deref(),
+                ) else {
                     return;
-                };
-                span.annotator = annotator;
-                let key = span.key();
-                let add = Edit::AddSpan { doc: doc_id, span };
-                // The first span of a new document also marks it in progress, in one undo step.
-                let edit = if was_new {
-                    Edit::Batch(vec![
-                        add,
-                        Edit::SetStatus {
-                            doc: doc_id,
-                            status: Status::InProgress,
-                        },
-                    ])
-                } else {
-                    add
                 };
                 if self.edit(edit) {
                     self.selection = Selection::Span(key);
-                    self.reveal_in_list = true;
+                    self.panels.spans.reveal();
                 }
             }
             Selection::None => self.say("Select some text first, then press a label key."),
@@ -86,54 +58,11 @@ impl MarginaliaApp {
         }
     }
 
-    pub(super) fn undo_redo(&mut self, undo: bool) {
-        let Some(session) = self.session.as_mut() else {
-            return;
-        };
-        let (result, verb) = if undo {
-            (session.undo(), "Undid")
-        } else {
-            (session.redo(), "Redid")
-        };
-        let Some(result) = result else {
-            self.say(if undo {
-                "Nothing to undo"
-            } else {
-                "Nothing to redo"
-            });
-            return;
-        };
-        match result {
-            Ok(edit) => {
-                // Show what changed: the document, and the span if it still exists.
-                let description = edit.describe();
-                if let Some((doc, span)) = edit.focus() {
-                    self.go_to(doc);
-                    let key = span.and_then(|id| {
-                        self.session
-                            .as_ref()?
-                            .project
-                            .doc(doc)?
-                            .span_by_id(id)
-                            .map(Span::key)
-                    });
-                    self.selection = key.map_or(Selection::None, Selection::Span);
-                    if let Some(k) = key {
-                        self.view.reveal(k.start);
-                        self.reveal_in_list = true;
-                    }
-                }
-                self.say(format!("{verb}: {description}"));
-            }
-            Err(e) => self.say(format!("Undo history was reset: {e}")),
-        }
-    }
-
     pub(super) fn go_to(&mut self, doc: DocId) {
         let exists = self
             .session
             .as_ref()
-            .is_some_and(|s| s.project.doc(doc).is_some());
+            .is_some_and(|s| s.project().doc(doc).is_some());
         if exists && doc != self.current {
             self.current = doc;
             self.selection = Selection::None;
@@ -143,10 +72,10 @@ impl MarginaliaApp {
     /// The next (previous) document in the list's order: filtered and sorted as the user
     /// set it, when the current document is in the list.
     pub(super) fn step_document(&mut self, delta: isize) {
-        let Some(n) = self.session.as_ref().map(|s| s.project.documents.len()) else {
+        let Some(n) = self.session.as_ref().map(|s| s.project().documents.len()) else {
             return;
         };
-        let order = self.doc_filter.order();
+        let order = self.panels.doc_list.order();
         let next = match order.iter().position(|d| *d == self.current) {
             Some(at) => {
                 let to = at as isize + delta;
@@ -174,7 +103,10 @@ impl MarginaliaApp {
         &self,
     ) -> Option<(&crate::model::Document, &crate::model::Schema)> {
         let session = self.session.as_ref()?;
-        Some((session.project.doc(self.current)?, &session.project.schema))
+        Some((
+            session.project().doc(self.current)?,
+            &session.project().schema,
+        ))
     }
 
     /// The selected span, if the selection is one.
@@ -243,13 +175,13 @@ impl MarginaliaApp {
                         end: stop,
                         id: key.id,
                     });
-                    self.reveal_in_list = true;
+                    self.panels.spans.reveal();
                 }
             }
             Selection::Text(_) => self.selection = Selection::Text(start..stop),
             Selection::None => {}
         }
-        self.view.reveal(if end { stop } else { start });
+        self.panels.view.reveal(if end { stop } else { start });
     }
 
     /// Tab / Shift+Tab: the next (previous) span in reading order after the selected span,
@@ -264,7 +196,7 @@ impl MarginaliaApp {
             Some(key) => spans.binary_search_by(|s| s.key().cmp(&key)).ok(),
             None => None,
         };
-        let caret = self.view.caret(doc_id);
+        let caret = self.panels.view.caret(doc_id);
         let next = match (here, forward) {
             (Some(i), true) => spans.get(i + 1).or_else(|| spans.first()),
             (Some(i), false) => i
@@ -286,9 +218,9 @@ impl MarginaliaApp {
             return;
         };
         self.selection = Selection::Span(key);
-        self.view.place_caret(doc_id, key.start);
-        self.view.reveal(key.start);
-        self.reveal_in_list = true;
+        self.panels.view.place_caret(doc_id, key.start);
+        self.panels.view.reveal(key.start);
+        self.panels.spans.reveal();
     }
 
     /// Ctrl+M / Ctrl+Shift+M: every other whole-word occurrence of the selected span's text
@@ -300,11 +232,11 @@ impl MarginaliaApp {
             return;
         };
         let annotator = self.annotator.clone();
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.session.as_ref() else {
             return;
         };
         let plan = session
-            .project
+            .project()
             .tag_all_matches(doc, span.id, corpus, annotator.as_deref());
         let short = crate::model::text::excerpt(&span.text, 30);
         match plan.edit {
@@ -335,7 +267,7 @@ impl MarginaliaApp {
         let Some(session) = self.session.as_ref() else {
             return;
         };
-        let (edit, impact) = session.project.schema_change_edit(schema);
+        let (edit, impact) = session.project().schema_change_edit(schema);
         if impact.is_empty() {
             self.edit(edit);
         } else {
@@ -353,11 +285,11 @@ impl MarginaliaApp {
             self.say("Select the text where it belongs first.");
             return;
         };
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.session.as_ref() else {
             return;
         };
         match session
-            .project
+            .project()
             .place_unanchored_edit(doc, id, range.start, range.end)
         {
             Ok(placed) => {

@@ -1,13 +1,12 @@
 //! Project files in the window: opening (in the background), saving, Save As, new projects
 //! from a corpus, native file dialogs with a typed-path fallback, and the dialogs' answers.
 
-use super::{MAX_RECENT, MarginaliaApp, NO_DIALOG_THRESHOLD, Pick, first_line};
+use super::{MAX_RECENT, MarginaliaApp, Pick, first_line};
 use crate::model::DocId;
-use crate::persist::paths::normalize;
-use crate::persist::{LoadError, LoadOptions, Problem, ProblemKind};
+use crate::persist::{Problem, ProblemKind};
 use crate::session::Session;
 use crate::ui::background::Task;
-use crate::ui::dialogs::{Dialog, DialogAction};
+use crate::ui::dialogs::Dialog;
 use crate::ui::selection::Selection;
 use std::path::{Path, PathBuf};
 
@@ -16,8 +15,8 @@ impl MarginaliaApp {
     pub(super) fn install(&mut self, session: Session, path: &Path, mut warnings: Vec<Problem>) {
         // The user allowed (or the app trusts) reading outside the folder: nothing to warn of.
         warnings.retain(|w| w.kind != ProblemKind::OutsideFolder);
-        let docs = session.project.documents.len();
-        let spans = session.project.span_count();
+        let docs = session.project().documents.len();
+        let spans = session.project().span_count();
         let recovery = session
             .recovery()
             .map(|r| (r.edits.len(), r.note.as_ref().map(ToString::to_string)));
@@ -58,7 +57,7 @@ impl MarginaliaApp {
         {
             self.say(format!("Could not remove the old journal: {p}"));
         }
-        self.view.reset();
+        self.panels.view.reset();
         self.selection = Selection::None;
         self.current = DocId(0);
         self.session = Some(session);
@@ -75,7 +74,7 @@ impl MarginaliaApp {
         let Some(session) = self.session.as_mut() else {
             return;
         };
-        if session.path.is_none() {
+        if session.path().is_none() {
             self.open_save_as_dialog();
             return;
         }
@@ -94,9 +93,9 @@ impl MarginaliaApp {
         let Some(session) = &self.session else {
             return;
         };
-        let path = match &session.path {
+        let path = match session.path() {
             Some(p) => p.display().to_string(),
-            None => format!("{}.ron", session.project.name),
+            None => format!("{}.ron", session.project().name),
         };
         self.dialog = Some(Dialog::SaveAs { path });
     }
@@ -124,17 +123,17 @@ impl MarginaliaApp {
         let what = format!("Opening {}…", path.display());
         let options = self.load_options(&path);
         // Another open replaces the startup one (its result is dropped with its task).
-        self.startup_open = None;
-        self.loading = Some(Task::spawn(ctx, what, move || {
+        self.tasks.startup_open = None;
+        self.tasks.loading = Some(Task::spawn(ctx, what, move || {
             let result = Session::open_with(&path, options);
             (path, result)
         }));
     }
 
     /// Shows the first document whose id or title contains `wanted` (`--document`).
-    fn go_to_document_matching(&mut self, wanted: &str) {
+    pub(super) fn go_to_document_matching(&mut self, wanted: &str) {
         if let Some(i) = self.session.as_ref().and_then(|s| {
-            s.project
+            s.project()
                 .documents
                 .iter()
                 .position(|d| d.id.contains(wanted) || d.title.contains(wanted))
@@ -143,49 +142,11 @@ impl MarginaliaApp {
         }
     }
 
-    /// How the window loads `path`: re-anchoring changed corpus files, and reading corpus
-    /// files outside the project's folder only for the bundled demo and projects the user
-    /// allowed.
-    pub(super) fn load_options(&self, path: &Path) -> LoadOptions {
-        let path = normalize(path);
-        // The demo of this very build (not any `projects/seed-news.ron` in the current
-        // folder, which could be anyone's).
-        let demo = path == normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(super::DEMO));
-        LoadOptions {
-            allow_outside: demo || self.prefs.trusted.contains(&path),
-            ..LoadOptions::WINDOW
-        }
-    }
-
-    /// When a load stopped only because corpus paths leave the project's folder, asks the
-    /// user (true); any other failure is for the caller to show.
-    pub(super) fn ask_outside(&mut self, path: &Path, e: &LoadError) -> bool {
-        let outside = !e.problems.is_empty()
-            && e.problems
-                .iter()
-                .all(|p| p.kind == ProblemKind::OutsideFolder);
-        if outside {
-            self.dialog = Some(Dialog::OutsideFolder {
-                project: path.to_owned(),
-                folders: e.problems.iter().map(|p| p.message.clone()).collect(),
-            });
-        }
-        outside
-    }
-
-    /// Remembers that the project at `path` may read outside its folder.
-    pub(super) fn trust(&mut self, path: &Path) {
-        let path = normalize(path);
-        if !self.prefs.trusted.contains(&path) {
-            self.prefs.trusted.push(path);
-        }
-    }
-
     pub(super) fn pick(&mut self, ctx: &egui::Context, pick: Pick) {
         let start_dir = self
             .session
             .as_ref()
-            .and_then(|s| s.path.as_ref())
+            .and_then(|s| s.path())
             .and_then(|p| p.parent().map(Path::to_owned));
         let jsonl = matches!(&self.dialog, Some(Dialog::NewProject { jsonl: true, .. }));
         let task = Task::spawn(ctx, "Choosing a file…", move || {
@@ -202,7 +163,7 @@ impl MarginaliaApp {
                 Pick::CorpusField => d.pick_folder(),
             }
         });
-        self.picker = Some((pick, std::time::Instant::now(), task));
+        self.tasks.picker = Some((pick, std::time::Instant::now(), task));
     }
 
     /// No native file dialog answered: let the user type the path instead.
@@ -230,262 +191,7 @@ impl MarginaliaApp {
             let name = (!name.is_empty()).then_some(name);
             crate::persist::new_project(&from, name.as_deref())
         });
-        self.creating = Some((corpus, task));
-    }
-
-    pub(super) fn on_dialog_action(&mut self, action: DialogAction, ctx: &egui::Context) {
-        match action {
-            DialogAction::Close => self.dialog = None,
-            DialogAction::SaveThen(then) => {
-                self.dialog = None;
-                self.save();
-                if !self.is_dirty() {
-                    self.handle_with(then, ctx, true);
-                }
-            }
-            DialogAction::DiscardThen(then) => {
-                self.dialog = None;
-                // "Don't save": the changes are given up on purpose, the journal with them.
-                if let Some(s) = &mut self.session
-                    && let Err(p) = s.close()
-                {
-                    self.say(format!("Could not remove the journal: {p}"));
-                }
-                self.handle_with(then, ctx, true);
-            }
-            DialogAction::Restore => {
-                self.dialog = None;
-                if let Some(s) = &mut self.session {
-                    let (restored, stopped) = s.restore();
-                    let mut message = format!(
-                        "Restored {} (not saved yet: Ctrl+S keeps them).",
-                        crate::model::text::plural(restored, "change", "changes")
-                    );
-                    if let Some(why) = stopped {
-                        message.push_str(&format!(" Stopped early: {why}"));
-                    }
-                    self.say(message);
-                }
-            }
-            DialogAction::DiscardRecovery => {
-                self.dialog = None;
-                if let Some(s) = &mut self.session {
-                    match s.discard_recovery() {
-                        Ok(()) => {
-                            self.say("The unsaved changes were set aside (.journal.discarded).")
-                        }
-                        Err(p) => {
-                            self.show_error("Could not set the journal aside", &p.to_string())
-                        }
-                    }
-                }
-            }
-            DialogAction::Apply(edit) => {
-                self.dialog = None;
-                self.edit(*edit);
-            }
-            DialogAction::SaveAs(path) => {
-                self.dialog = None;
-                self.save_as(&path);
-            }
-            DialogAction::CreateProject { corpus, name } => {
-                self.dialog = None;
-                self.create_project(ctx, corpus, name);
-            }
-            DialogAction::Open(path) => {
-                self.dialog = None;
-                self.start_open(ctx, PathBuf::from(path));
-            }
-            DialogAction::ReadOutside(path) => {
-                self.dialog = None;
-                self.trust(&path);
-                self.start_open(ctx, path);
-            }
-            DialogAction::BrowseSaveAs => self.pick(ctx, Pick::SaveAsField),
-            DialogAction::BrowseCorpus { .. } => self.pick(ctx, Pick::CorpusField),
-        }
-    }
-
-    /// Results of background work that finished since the last frame.
-    pub(super) fn poll_tasks(&mut self, ctx: &egui::Context) {
-        if let Some((pick, opened, task)) = &self.picker
-            && let Some(result) = task.poll()
-        {
-            let pick = *pick;
-            // Nobody cancels a dialog this fast: no native dialog could be shown.
-            let unavailable = result.is_none() && opened.elapsed() < NO_DIALOG_THRESHOLD;
-            self.picker = None;
-            if unavailable {
-                self.no_native_dialog(pick);
-            }
-            if let Some(path) = result {
-                match (pick, &mut self.dialog) {
-                    (Pick::OpenProject, _) => self.start_open(ctx, path),
-                    (Pick::SaveAsField, Some(Dialog::SaveAs { path: field })) => {
-                        *field = path.display().to_string()
-                    }
-                    (Pick::CorpusField, Some(Dialog::NewProject { corpus, .. })) => {
-                        *corpus = path.display().to_string()
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if let Some(task) = &self.interchange_task
-            && let Some(result) = task.poll()
-        {
-            self.interchange_task = None;
-            match result {
-                Ok((project, report)) => {
-                    let title = if project.is_some() {
-                        "Imported"
-                    } else {
-                        "Exported"
-                    };
-                    if let Some(p) = project {
-                        // The user chose what it reads: not asked about on opening.
-                        self.trust(&p);
-                        // Opening may first ask about unsaved changes; the report then waits
-                        // in the status bar.
-                        self.handle(crate::ui::commands::Command::OpenPath(p), ctx);
-                    }
-                    if self.dialog.is_none() {
-                        self.dialog = Some(Dialog::Report {
-                            title: title.to_owned(),
-                            message: report,
-                        });
-                    } else {
-                        self.say(format!("{title}: {}", first_line(&report)));
-                    }
-                }
-                Err(e) => self.show_error("Import or export failed", &e.to_string()),
-            }
-        }
-        if let Some(task) = &self.loading
-            && let Some((path, result)) = task.poll()
-        {
-            self.loading = None;
-            let startup = self.startup_open.take();
-            match result {
-                Ok((session, warnings)) => {
-                    self.install(session, &path, warnings);
-                    if let Some(wanted) = startup.and_then(|s| s.document) {
-                        self.go_to_document_matching(&wanted);
-                    }
-                }
-                Err(e) if self.ask_outside(&path, &e) => {}
-                // The last project, reopened by itself: not worth a dialog.
-                Err(e) if startup.as_ref().is_some_and(|s| !s.explicit) => {
-                    self.say(format!(
-                        "Could not reopen {}: {}",
-                        path.display(),
-                        first_line(&e.to_string())
-                    ));
-                }
-                Err(e) => {
-                    self.show_error(&format!("Cannot open {}", path.display()), &e.to_string())
-                }
-            }
-        }
-        if let Some((corpus, task)) = &self.creating
-            && let Some(result) = task.poll()
-        {
-            let beside = crate::persist::paths::normalize(corpus)
-                .parent()
-                .map(Path::to_owned);
-            self.creating = None;
-            match result {
-                Ok(project) => {
-                    let docs = project.documents.len();
-                    self.set_session(Session::new(project, None));
-                    self.say(format!(
-                        "New project with {docs} documents — save it to choose where it lives"
-                    ));
-                    self.open_save_as_dialog();
-                    if let (Some(Dialog::SaveAs { path }), Some(dir)) = (&mut self.dialog, beside) {
-                        *path = dir.join(path.as_str()).display().to_string();
-                    }
-                }
-                Err(e) => self.show_error("Cannot create the project", &e.to_string()),
-            }
-        }
-    }
-
-    /// Runs an import or export from the File menu in the background.
-    pub(super) fn on_interchange(
-        &mut self,
-        action: crate::ui::interchange::InterchangeAction,
-        ctx: &egui::Context,
-    ) {
-        use crate::ui::interchange::InterchangeAction;
-        self.interchange = None;
-        match action {
-            InterchangeAction::Close => {}
-            InterchangeAction::Import {
-                format,
-                paths,
-                project,
-            } => {
-                let what = format!("Importing {}…", format.name());
-                self.interchange_task = Some(Task::spawn(ctx, what, move || {
-                    if project.exists() {
-                        let p = crate::persist::Problem::new(
-                            crate::persist::ProblemKind::Io,
-                            &project,
-                            "already exists; choose another name (imports never overwrite)",
-                        );
-                        return Err(p.into());
-                    }
-                    let (_, corpus, report) =
-                        crate::formats::run::import_project(format, &paths, &project, None, None)?;
-                    let corpus = corpus
-                        .map(|c| {
-                            format!("\nTexts without a file of their own: {}", c.path.display())
-                        })
-                        .unwrap_or_default();
-                    Ok((Some(project), format!("{report}{corpus}")))
-                }));
-            }
-            InterchangeAction::Export {
-                format,
-                out,
-                selection,
-                split,
-                seed,
-                overwrite,
-            } => {
-                let Some(project) = self.session.as_ref().map(|s| s.project.clone()) else {
-                    return;
-                };
-                let what = format!("Exporting {}…", format.name());
-                self.interchange_task = Some(Task::spawn(ctx, what, move || {
-                    let run = crate::formats::run::export_project(
-                        &project,
-                        format,
-                        &out,
-                        &selection,
-                        split.as_deref(),
-                        seed,
-                    )?;
-                    crate::formats::run::write_output(&run.files, overwrite)?;
-                    let parts: String = run
-                        .parts
-                        .iter()
-                        .map(|(n, k, p)| format!("\n{n}: {k} documents → {}", p.display()))
-                        .collect();
-                    Ok((None, format!("{}: {}{parts}", out.display(), run.report)))
-                }));
-            }
-        }
-    }
-
-    pub(super) fn busy_text(&self) -> Option<&str> {
-        self.loading
-            .as_ref()
-            .map(|t| t.what.as_str())
-            .or(self.creating.as_ref().map(|(_, t)| t.what.as_str()))
-            .or(self.picker.as_ref().map(|(_, _, t)| t.what.as_str()))
-            .or(self.interchange_task.as_ref().map(|t| t.what.as_str()))
+        self.tasks.creating = Some((corpus, task));
     }
 }
 

@@ -122,7 +122,7 @@ impl MarginaliaApp {
         if let Some((preview, _, _)) = self.link_preview()
             && let Some(to) = preview.to
         {
-            self.view.reveal(to.start);
+            self.panels.view.reveal(to.start);
         }
     }
 
@@ -228,10 +228,10 @@ impl MarginaliaApp {
     fn create_relation(&mut self, a: SpanKey, b: SpanKey, kind: &str, forward: bool) {
         let doc = self.current;
         let (from, to) = if forward { (a.id, b.id) } else { (b.id, a.id) };
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.session.as_ref() else {
             return;
         };
-        let exists = session.project.doc(doc).is_some_and(|d| {
+        let exists = session.project().doc(doc).is_some_and(|d| {
             d.relations()
                 .iter()
                 .any(|r| r.kind == kind && r.from == from && r.to == to)
@@ -241,7 +241,7 @@ impl MarginaliaApp {
             return;
         }
         let relation = Relation {
-            id: session.project.allocate_span_id(),
+            id: session.project().allocate_span_id(),
             kind: kind.to_owned(),
             from,
             to,

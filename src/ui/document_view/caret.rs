@@ -5,25 +5,9 @@
 use super::blocks::block_at;
 use super::{DocState, Layouter};
 use crate::model::text::{next_grapheme, next_word_end, prev_grapheme, prev_word_start};
+use crate::ui::selection::Motion;
 use crate::ui::selection::Selection;
 use egui::{Rect, pos2, vec2};
-
-/// Where a caret key moves the caret.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Motion {
-    Left,
-    Right,
-    WordLeft,
-    WordRight,
-    Up,
-    Down,
-    LineStart,
-    LineEnd,
-    PageUp,
-    PageDown,
-    DocStart,
-    DocEnd,
-}
 
 /// The caret's rect in content coordinates (its row's full height), laying out its block.
 fn caret_rect(ui: &egui::Ui, state: &mut DocState, layouter: &Layouter<'_>, at: usize) -> Rect {

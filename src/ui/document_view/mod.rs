@@ -18,7 +18,7 @@ mod caret;
 mod input;
 mod paint;
 
-pub use caret::Motion;
+pub use crate::ui::selection::Motion;
 
 use crate::model::{DocId, Document, Schema, SpanId, SpanKey};
 use crate::ui::commands::Command;

@@ -9,9 +9,9 @@ use crate::ui::selection::Selection;
 impl MarginaliaApp {
     /// F3 / Shift+F3 (and Enter in the query field).
     pub(super) fn step_hit(&mut self, forward: bool) {
-        match self.search.step(forward) {
+        match self.panels.search.step(forward) {
             Some((doc, hit)) => self.show_hit(doc, hit),
-            None if self.search.searching() => self.say("Still searching…"),
+            None if self.panels.search.searching() => self.say("Still searching…"),
             None => self.say("No hits: Ctrl+F to search the document, Ctrl+Shift+F all documents."),
         }
     }
@@ -31,7 +31,7 @@ impl MarginaliaApp {
         let exists = self
             .session
             .as_ref()
-            .and_then(|s| s.project.doc(doc))
+            .and_then(|s| s.project().doc(doc))
             .is_some_and(|d| d.text.get(start..end).is_some());
         if !exists {
             self.say("That place is gone (the document changed).");
@@ -43,21 +43,21 @@ impl MarginaliaApp {
             None if start < end => Selection::Text(start..end),
             None => Selection::None,
         };
-        self.view.place_caret(doc, start);
-        self.view.reveal(start);
-        self.reveal_in_list = true;
+        self.panels.view.place_caret(doc, start);
+        self.panels.view.reveal(start);
+        self.panels.spans.reveal();
     }
 
     /// Tags every text hit of the search with `label`, as one undoable step.
     pub(super) fn tag_hits(&mut self, label: &str) {
-        let ranges = self.search.ranges();
+        let ranges = self.panels.search.ranges();
         let annotator = self.annotator.clone();
-        let Some(session) = self.session.as_mut() else {
+        let Some(session) = self.session.as_ref() else {
             return;
         };
         let plan =
             session
-                .project
+                .project()
                 .tag_ranges(&ranges, label, &Default::default(), annotator.as_deref());
         match plan.edit {
             None => self.say(format!("Every hit is already tagged as {label}.")),
@@ -66,30 +66,6 @@ impl MarginaliaApp {
                     self.say(format!(
                         "Tagged {} hits as {label} in {} documents (Ctrl+Z undoes them all).",
                         plan.count, plan.documents
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Applies the majority annotation to every place of consistency finding `i`.
-    pub(super) fn fix_finding(&mut self, i: usize) {
-        let Some(finding) = self.consistency.finding(i).cloned() else {
-            return;
-        };
-        let annotator = self.annotator.clone();
-        let Some(session) = self.session.as_mut() else {
-            return;
-        };
-        match finding.fix(&mut session.project, annotator.as_deref()) {
-            None => self.say("Nothing left to change there."),
-            Some(edit) => {
-                let n = finding.places.len();
-                if self.edit(edit) {
-                    self.say(format!(
-                        "Applied “{}” to {n} places of “{}” (Ctrl+Z undoes it).",
-                        finding.majority,
-                        crate::model::text::excerpt(&finding.text, 30)
                     ));
                 }
             }

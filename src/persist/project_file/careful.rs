@@ -1,0 +1,259 @@
+//! The careful load: one document after the other, every problem found and located in the
+//! file. Used when the fast load finds anything wrong or worth a warning.
+
+use super::reanchor::reanchor_record;
+use super::rules::{check_schema, check_span_text, schema_warnings, span_line};
+use super::{
+    CorpusCache, DocumentRecord, LoadOptions, Loaded, ProjectFile, find_line, inside,
+    into_document, project_dir,
+};
+use crate::model::check::{self, LabelsById};
+use crate::model::{Project, Schema, SpanId};
+use crate::persist::corpus::hash_text;
+use crate::persist::paths::resolve;
+use crate::persist::problem::{LoadError, Problem, ProblemKind};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Loads `file` (parsed from `src`, at `path`): reads each document's text, re-anchors or
+/// refuses changed ones as `options` say, and checks every record against the rules.
+pub(super) fn build(
+    path: &Path,
+    src: &str,
+    file: ProjectFile,
+    options: LoadOptions,
+) -> Result<Loaded, LoadError> {
+    let base = project_dir(path);
+    let outside = outside_paths(path, src, &base, &file.documents);
+    if !outside.is_empty() && !options.allow_outside {
+        // Asked about before any of them is read.
+        return Err(LoadError { problems: outside });
+    }
+    let mut checking = Checking {
+        path,
+        src,
+        schema: &file.schema,
+        seen_ids: HashSet::new(),
+        problems: Vec::new(),
+        // Allowed: said, and kept of their kind so the window (which asked) can leave them out.
+        warnings: outside,
+    };
+    check_schema(path, src, &file.schema, &mut checking.problems);
+    checking
+        .warnings
+        .extend(schema_warnings(path, &file.schema));
+    let mut cache = CorpusCache::default();
+    let mut reanchored = Vec::new();
+    let mut documents = Vec::with_capacity(file.documents.len());
+    for mut rec in file.documents {
+        let abs = resolve(&base, &rec.path);
+        let text = match cache.text(&abs, rec.line) {
+            Ok(t) => t,
+            Err(found) => {
+                checking.missing_corpus(&rec, &abs, found);
+                continue;
+            }
+        };
+        let hash = hash_text(&text);
+        let changed = hash != rec.hash || text.len() != rec.len;
+        let mut moved_here = false;
+        if changed && options.reanchor {
+            let mut done = reanchor_record(&text, &mut rec);
+            moved_here = done.moved + done.review + done.dropped_suggestions > 0;
+            if moved_here {
+                done.file.clone_from(&abs);
+                checking.warn(&abs, done.message());
+                reanchored.push(done);
+            }
+        }
+        checking.unanchored(&rec);
+        checking.spans(&rec, &abs, &text, changed && !moved_here);
+        checking.relations(&rec);
+        checking.suggestions(&rec, &text);
+        documents.push(into_document(rec, abs, hash, text));
+    }
+    let (problems, warnings) = (checking.problems, checking.warnings);
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    let mut project = Project::new(file.name, file.schema, documents);
+    project.suggest_command = file.suggest_command.filter(|c| !c.trim().is_empty());
+    Ok(Loaded {
+        project,
+        warnings,
+        reanchored,
+    })
+}
+
+/// The careful load's findings so far, and what it needs to locate them.
+struct Checking<'a> {
+    path: &'a Path,
+    src: &'a str,
+    schema: &'a Schema,
+    /// Ids are unique across the project.
+    seen_ids: HashSet<SpanId>,
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+impl Checking<'_> {
+    fn invalid(&mut self, message: String, line: Option<usize>) {
+        self.problems
+            .push(Problem::new(ProblemKind::Invalid, self.path, message).at_line(line));
+    }
+
+    fn warn(&mut self, file: &Path, message: String) {
+        self.warnings
+            .push(Problem::new(ProblemKind::Warning, file, message));
+    }
+
+    /// Says when `id` was seen before; `line` is found only then (searching the file for
+    /// every record would be quadratic).
+    fn unique(&mut self, id: SpanId, line: impl Fn() -> Option<usize>) {
+        if !self.seen_ids.insert(id) {
+            self.invalid(format!("id {} is used twice", id.0), line());
+        }
+    }
+
+    fn missing_corpus(&mut self, rec: &DocumentRecord<'_>, abs: &Path, found: Vec<Problem>) {
+        let path_line = find_line(self.src, &format!("path: {:?}", rec.path));
+        self.problems.extend(found.into_iter().map(|p| {
+            if p.kind == ProblemKind::Io && !abs.exists() {
+                let msg = format!(
+                    "corpus file `{}` (resolved to {}) is missing",
+                    rec.path,
+                    abs.display()
+                );
+                Problem::new(ProblemKind::MissingCorpus, self.path, msg).at_line(path_line)
+            } else {
+                p
+            }
+        }));
+    }
+
+    /// Spans set aside for review, and their relations.
+    fn unanchored(&mut self, rec: &DocumentRecord<'_>) {
+        let src = self.src;
+        for span in rec.unanchored.iter() {
+            let line = || span_line(src, span);
+            self.unique(span.id, line);
+            if let Err(e) = check::attrs(self.schema, &span.label, &span.attrs) {
+                self.invalid(
+                    format!("span {} (set aside for review): {e}", span.id.0),
+                    line(),
+                );
+            }
+        }
+        for r in rec.unanchored_relations.iter() {
+            self.unique(r.id, || None);
+            if self.schema.relation(&r.kind).is_none() {
+                let e = check::EditError::UnknownRelationType(r.kind.clone());
+                self.invalid(format!("relation {}: {e}", r.id.0), None);
+            }
+        }
+    }
+
+    /// The spans of a document: ids, attributes, and their text in `text` (the document's
+    /// text, read from `abs`). `changed_in_place`: the file changed and nothing was moved.
+    fn spans(&mut self, rec: &DocumentRecord<'_>, abs: &Path, text: &str, changed_in_place: bool) {
+        let src = self.src;
+        let mut mismatches = Vec::new();
+        for span in rec.spans.iter() {
+            let line = || span_line(src, span);
+            self.unique(span.id, line);
+            if let Err(e) = check::attrs(self.schema, &span.label, &span.attrs) {
+                self.invalid(format!("span {}: {e}", span.id.0), line());
+            }
+            mismatches.extend(check_span_text(self.path, src, abs, text, span));
+        }
+        if changed_in_place && !mismatches.is_empty() {
+            let msg = format!(
+                "changed since the project was saved; {} of its {} spans no longer match their \
+                 text. Open the project in the window or run `marginalia resave` to move each \
+                 span to where its text is now (spans whose text is gone are kept for review)",
+                mismatches.len(),
+                rec.spans.len()
+            );
+            self.problems
+                .push(Problem::new(ProblemKind::SpanMismatch, abs, msg));
+        }
+        if changed_in_place && mismatches.is_empty() {
+            let msg = format!(
+                "changed since the project was saved, but all {} spans still match their text",
+                rec.spans.len()
+            );
+            self.warn(abs, msg);
+        }
+        self.problems.extend(mismatches);
+    }
+
+    fn relations(&mut self, rec: &DocumentRecord<'_>) {
+        let src = self.src;
+        let labels = LabelsById::new(rec.spans.iter().map(|s| (s.id, s.label.as_str())));
+        for r in rec.relations.iter() {
+            let line = || find_line(src, &format!("Relation(id: {}, ", r.id.0));
+            self.unique(r.id, line);
+            if let Err(e) = check::relation(self.schema, r, |id| labels.get(id)) {
+                self.invalid(format!("relation {}: {e}", r.id.0), line());
+            }
+        }
+    }
+
+    fn suggestions(&mut self, rec: &DocumentRecord<'_>, text: &str) {
+        let src = self.src;
+        for sg in rec.suggestions.iter() {
+            let line = || find_line(src, &format!("Suggestion(id: {}, ", sg.id.0));
+            self.unique(sg.id, line);
+            if self.schema.label(&sg.label).is_none() {
+                let msg = format!(
+                    "suggestion {} has label `{}`, which is not in the schema",
+                    sg.id.0, sg.label
+                );
+                self.invalid(msg, line());
+            }
+            if check::stored_text(text, sg.start, sg.end, &sg.text).is_err() {
+                let msg = format!(
+                    "suggestion {} ({}..{}) should cover “{}”, which is not what the text has there",
+                    sg.id.0,
+                    sg.start,
+                    sg.end,
+                    crate::model::text::excerpt(&sg.text, 60)
+                );
+                self.problems
+                    .push(Problem::new(ProblemKind::SpanMismatch, self.path, msg).at_line(line()));
+            }
+        }
+    }
+}
+
+/// One problem per folder outside the project's folder tree that corpus paths resolve into
+/// (with how many files, located at the first one's line in the project file): what the
+/// user is asked to allow is which folders the project reads.
+fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>]) -> Vec<Problem> {
+    // Folder → (a stored path in it, files in it).
+    let mut folders: BTreeMap<PathBuf, (&str, HashSet<&str>)> = BTreeMap::new();
+    for rec in docs {
+        let abs = resolve(base, &rec.path);
+        if inside(base, &abs) {
+            continue;
+        }
+        let folder = abs.parent().map(Path::to_owned).unwrap_or_default();
+        let entry = folders.entry(folder).or_insert((&rec.path, HashSet::new()));
+        entry.1.insert(&rec.path);
+    }
+    folders
+        .into_iter()
+        .map(|(folder, (first, files))| {
+            let msg = format!(
+                "reads {} outside the project's folder: {}",
+                match files.len() {
+                    1 => format!("corpus file `{first}`"),
+                    n => format!("{n} corpus files like `{first}`"),
+                },
+                folder.display()
+            );
+            let line = find_line(src, &format!("path: {first:?}"));
+            Problem::new(ProblemKind::OutsideFolder, path, msg).at_line(line)
+        })
+        .collect()
+}

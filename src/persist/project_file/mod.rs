@@ -1,0 +1,282 @@
+//! The project file: RON, versioned, deterministic, written atomically.
+//!
+//! The file records where each document's text lives (relative to the project file), its
+//! hash and length, and the annotations. Loading checks every span against the corpus text
+//! and reports every problem with its file, line and column; it never modifies anything.
+//!
+//! - this file: the file's shape, the load options and the entry points;
+//! - `parallel.rs`: the fast load of a big project that is fine (most loads);
+//! - `careful.rs`: the load that finds and locates every problem;
+//! - `rules.rs`: the rules of [`crate::model::check`] located in the file (line, column);
+//! - `reanchor.rs`: moving spans of a changed corpus file to where their text is now;
+//! - `save.rs`: writing the file, deterministic and atomic, with backups.
+
+mod careful;
+mod parallel;
+mod reanchor;
+mod rules;
+mod save;
+
+pub use save::{project_to_ron, save_project, save_project_keeping};
+
+use crate::model::text::line_col;
+use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion};
+use crate::persist::corpus::{JsonlDoc, read_jsonl, read_text_file};
+use crate::persist::paths::normalize;
+use crate::persist::problem::{LoadError, Problem, ProblemKind};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The format version this build writes. Older versions are migrated on load; newer ones
+/// are refused, because silently dropping fields we do not know would lose someone's work.
+pub const FORMAT_VERSION: u32 = 5;
+
+const HEADER: &str = "\
+// Marginalia annotation project.
+// Offsets (`start`, `end`) are UTF-8 byte offsets into each document's text, always on
+// character boundaries; `end` is exclusive. `text` repeats the covered text as a check.
+// Document `path`s are relative to this file; `hash` is the SHA-256 of the text.
+";
+
+/// The whole file, as read. (Writing assembles the same shape piece by piece, see
+/// [`project_to_ron`].)
+#[derive(Deserialize)]
+#[serde(rename = "Project")]
+struct ProjectFile {
+    version: u32,
+    name: String,
+    schema: Schema,
+    /// The suggestion command (format version 4). Refusing newer files matters here: an older
+    /// build would drop it without a word.
+    #[serde(default)]
+    suggest_command: Option<String>,
+    documents: Vec<DocumentRecord<'static>>,
+}
+
+/// A document in the file. Borrowed when writing (no copy of the spans), owned when read.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Document")]
+struct DocumentRecord<'a> {
+    id: Cow<'a, str>,
+    path: String,
+    /// Line of a JSONL corpus, for documents that are one line of a JSONL file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    hash: Cow<'a, str>,
+    len: usize,
+    #[serde(default)]
+    status: Status,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    meta: Cow<'a, BTreeMap<String, String>>,
+    #[serde(default)]
+    spans: Cow<'a, [Span]>,
+    #[serde(default, skip_serializing_if = "<[Relation]>::is_empty")]
+    relations: Cow<'a, [Relation]>,
+    /// The suggestion layer (format version 3).
+    #[serde(default, skip_serializing_if = "<[Suggestion]>::is_empty")]
+    suggestions: Cow<'a, [Suggestion]>,
+    /// Spans whose text left the document when its corpus file changed, waiting for the
+    /// user to place or delete them, and their relations (format version 5).
+    #[serde(default, skip_serializing_if = "<[Span]>::is_empty")]
+    unanchored: Cow<'a, [Span]>,
+    #[serde(default, skip_serializing_if = "<[Relation]>::is_empty")]
+    unanchored_relations: Cow<'a, [Relation]>,
+}
+
+/// Only the version, read first so a newer file is refused with a clear message even when
+/// the rest of it would not parse.
+#[derive(Deserialize)]
+#[serde(rename = "Project")]
+struct VersionProbe {
+    version: u32,
+}
+
+/// A project that loaded, and what the user should know about it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub project: Project,
+    pub warnings: Vec<Problem>,
+    /// Documents whose corpus file changed and whose spans were re-anchored (only with
+    /// [`LoadOptions::reanchor`]). The project then differs from its file: save it.
+    pub reanchored: Vec<Reanchored>,
+}
+
+/// What re-anchoring did to one document whose corpus file changed behind the project.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reanchored {
+    pub document: String,
+    pub file: PathBuf,
+    /// Spans now at the nearest occurrence of their text, at other offsets than before.
+    pub moved: usize,
+    /// Spans whose text is no longer in the document: set aside for review.
+    pub review: usize,
+    /// Suggestions whose text is gone (machine output, made again by running a suggester).
+    pub dropped_suggestions: usize,
+}
+
+/// How a load treats corpus files that changed and corpus paths that leave the project's
+/// folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Re-anchor the spans of a changed corpus file by their text and set aside those whose
+    /// text is gone (the window and `resave`, which tell the user), instead of refusing to
+    /// load with every mismatch located (`validate`, and the commands that read a project
+    /// to produce something from it).
+    pub reanchor: bool,
+    /// Read corpus paths outside the project's folder tree (with a warning). Without it such
+    /// a project is refused with a [`ProblemKind::OutsideFolder`] problem per path, for the
+    /// window to list them and ask.
+    pub allow_outside: bool,
+}
+
+impl LoadOptions {
+    /// The command line: the user named the project, so outside paths are read (and said);
+    /// a changed corpus is an error to fix with `resave` or the window.
+    pub const CLI: Self = Self {
+        reanchor: false,
+        allow_outside: true,
+    };
+    /// The window: re-anchors and shows what moved; asks before reading outside paths.
+    pub const WINDOW: Self = Self {
+        reanchor: true,
+        allow_outside: false,
+    };
+}
+
+/// The folder corpus paths are relative to.
+pub fn project_dir(project_path: &Path) -> PathBuf {
+    normalize(project_path)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default()
+}
+
+/// Loads a project and its corpus, checking every span.
+/// The command line's way ([`LoadOptions::CLI`]).
+pub fn load_project(path: &Path) -> Result<Loaded, LoadError> {
+    load_project_with(path, LoadOptions::CLI)
+}
+
+/// Loads a project and its corpus, checking every span, as `options` say.
+pub fn load_project_with(path: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
+    let src = read_text_file(path)?;
+    if let Some(loaded) = parallel::load_parallel(path, &src) {
+        return Ok(loaded);
+    }
+    let file = parse(path, &src)?;
+    careful::build(path, &src, file, options)
+}
+
+/// Whether a resolved corpus path is inside the project's folder tree.
+fn inside(base: &Path, abs: &Path) -> bool {
+    abs.starts_with(base)
+}
+
+fn syntax_problem(path: &Path, e: &ron::error::SpannedError) -> Problem {
+    Problem::new(ProblemKind::Syntax, path, e.code.to_string())
+        .at(e.span.start.line, e.span.start.col)
+}
+
+fn parse(path: &Path, src: &str) -> Result<ProjectFile, LoadError> {
+    // One parse when the file is fine; the version probe only to explain a file that does
+    // not parse.
+    let parsed = ron::from_str::<ProjectFile>(src);
+    let version = match &parsed {
+        Ok(file) => file.version,
+        Err(_) => {
+            let probe: VersionProbe = ron::from_str(src).map_err(|e| syntax_problem(path, &e))?;
+            probe.version
+        }
+    };
+    if version > FORMAT_VERSION {
+        return Err(Problem::new(
+            ProblemKind::NewerVersion,
+            path,
+            format!(
+                "this project was written by a newer Marginalia (file format version {version}); \
+                 this version reads formats up to {FORMAT_VERSION}. Update Marginalia to open \
+                 it; the file was not changed."
+            ),
+        )
+        .at_line(find_line(src, "version:"))
+        .into());
+    }
+    if version == 0 {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            path,
+            "file format version 0 does not exist",
+        )
+        .at_line(find_line(src, "version:"))
+        .into());
+    }
+    let mut file = parsed.map_err(|e| syntax_problem(path, &e))?;
+    migrate(&mut file, version);
+    Ok(file)
+}
+
+/// The document a checked record describes, its text read from `abs`.
+fn into_document(rec: DocumentRecord<'_>, abs: PathBuf, hash: String, text: String) -> Document {
+    let source = match rec.line {
+        Some(line) => DocSource::JsonlLine { path: abs, line },
+        None => DocSource::TextFile(abs),
+    };
+    let mut doc = Document::new(rec.id.into_owned(), source, hash, Arc::from(text));
+    doc.status = rec.status;
+    doc.meta = rec.meta.into_owned();
+    doc.set_spans(rec.spans.into_owned());
+    doc.set_relations(rec.relations.into_owned());
+    doc.set_suggestions(rec.suggestions.into_owned());
+    // Last: setting the spans recounts the ids, and these stay taken.
+    doc.set_unanchored(
+        rec.unanchored.into_owned(),
+        rec.unanchored_relations.into_owned(),
+    );
+    doc
+}
+
+/// Brings a file of an older format version up to the current one. Every version ever
+/// released must load (tests keep a sample of each).
+fn migrate(file: &mut ProjectFile, version: u32) {
+    if version < 2 {
+        // Version 1 had labels only. Labels named like the news defaults get the default
+        // attributes, and the default relation types are added where their labels exist.
+        file.schema.add_news_defaults();
+    }
+}
+
+/// 1-based line of the first occurrence of `needle`.
+fn find_line(src: &str, needle: &str) -> Option<usize> {
+    let at = src.find(needle)?;
+    Some(line_col(src, at).0)
+}
+
+/// Corpus files read so far in this load: a JSONL corpus is read once for all its lines.
+#[derive(Default)]
+struct CorpusCache {
+    jsonl: HashMap<PathBuf, Result<HashMap<usize, JsonlDoc>, LoadError>>,
+}
+
+impl CorpusCache {
+    fn text(&mut self, path: &Path, line: Option<usize>) -> Result<String, Vec<Problem>> {
+        let Some(line) = line else {
+            return read_text_file(path).map_err(|p| vec![p]);
+        };
+        let file = self.jsonl.entry(path.to_owned()).or_insert_with(|| {
+            read_jsonl(path).map(|docs| docs.into_iter().map(|d| (d.line, d)).collect())
+        });
+        match file {
+            Ok(lines) => lines.get(&line).map(|d| d.text.clone()).ok_or_else(|| {
+                vec![Problem::new(
+                    ProblemKind::MissingCorpus,
+                    path,
+                    format!("line {line} of this JSONL corpus no longer holds a document"),
+                )]
+            }),
+            Err(e) => Err(e.problems.clone()),
+        }
+    }
+}

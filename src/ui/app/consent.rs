@@ -1,0 +1,83 @@
+//! What this machine's user allowed, asked once and remembered outside the project (a
+//! project file can come from anyone): running the project's suggestion command, and
+//! reading corpus files outside the project's folder.
+
+use super::MarginaliaApp;
+use crate::persist::paths::normalize;
+use crate::persist::{LoadError, LoadOptions, ProblemKind};
+use crate::ui::dialogs::Dialog;
+use std::path::Path;
+
+impl MarginaliaApp {
+    /// Whether this machine's user allowed `command` for the open project.
+    pub(super) fn command_allowed(&mut self, command: &str) -> bool {
+        use crate::suggest::consent::Consent;
+        let project = self
+            .session
+            .as_ref()
+            .and_then(|s| s.path().map(std::path::Path::to_path_buf));
+        let (Some(file), Some(project)) = (self.consent_file.clone(), project) else {
+            return false;
+        };
+        match Consent::load(&file) {
+            Ok(c) => c.allows(&project, command),
+            Err(e) => {
+                self.show_error("Cannot read the allowed commands", &e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Remembers that `command` may run for the open project (when the project has a file
+    /// and this machine a place to keep consents).
+    pub(super) fn allow_command(&mut self, command: &str) {
+        use crate::suggest::consent::Consent;
+        let project = self
+            .session
+            .as_ref()
+            .and_then(|s| s.path().map(std::path::Path::to_path_buf));
+        if let (Some(file), Some(project)) = (self.consent_file.clone(), project)
+            && let Err(e) = Consent::grant(&file, &project, command)
+        {
+            self.show_error("Cannot remember the allowed command", &e.to_string());
+        }
+    }
+
+    /// How the window loads `path`: re-anchoring changed corpus files, and reading corpus
+    /// files outside the project's folder only for the bundled demo and projects the user
+    /// allowed.
+    pub(super) fn load_options(&self, path: &Path) -> LoadOptions {
+        let path = normalize(path);
+        // The demo of this very build (not any `projects/seed-news.ron` in the current
+        // folder, which could be anyone's).
+        let demo = path == normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(super::DEMO));
+        LoadOptions {
+            allow_outside: demo || self.prefs.trusted.contains(&path),
+            ..LoadOptions::WINDOW
+        }
+    }
+
+    /// When a load stopped only because corpus paths leave the project's folder, asks the
+    /// user (true); any other failure is for the caller to show.
+    pub(super) fn ask_outside(&mut self, path: &Path, e: &LoadError) -> bool {
+        let outside = !e.problems.is_empty()
+            && e.problems
+                .iter()
+                .all(|p| p.kind == ProblemKind::OutsideFolder);
+        if outside {
+            self.dialog = Some(Dialog::OutsideFolder {
+                project: path.to_owned(),
+                folders: e.problems.iter().map(|p| p.message.clone()).collect(),
+            });
+        }
+        outside
+    }
+
+    /// Remembers that the project at `path` may read outside its folder.
+    pub(super) fn trust(&mut self, path: &Path) {
+        let path = normalize(path);
+        if !self.prefs.trusted.contains(&path) {
+            self.prefs.trusted.push(path);
+        }
+    }
+}
