@@ -27,6 +27,7 @@ pub mod stats_window;
 pub mod suggest_dialog;
 pub mod theme;
 pub mod welcome;
+pub mod widgets;
 
 use crate::cli::GuiArgs;
 use std::process::ExitCode;

@@ -8,7 +8,7 @@ use crate::model::text::excerpt;
 use crate::model::{DocId, Document, Project, Review, Schema, SpanId, Suggestion};
 use crate::ui::commands::{Command, ReviewKey};
 use crate::ui::panel::PanelContext;
-use crate::ui::span_panel::label_chip;
+use crate::ui::widgets::label_chip;
 use egui::RichText;
 use std::collections::BTreeMap;
 
