@@ -13,31 +13,60 @@
 use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
-    id_text, informative, label_text, meta_object, meta_text, note_unknown_keys, read_attrs_note,
-    read_json_lines, report_uncarried, skip_span, span_bytes, write_attrs_note,
+    Lenient, attrs_note, id_text, informative, label_text, meta_object, meta_text,
+    note_unknown_keys, read_json_lines, report_uncarried, skip_span, span_bytes, write_attrs_note,
 };
 use crate::formats::{Imported, ImportedDoc, ImportedRelation, ImportedSpan, Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{Schema, Status};
 use crate::persist::{LoadError, Problem, ProblemKind};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Keys of a doccano line that Marginalia reads itself; every other key becomes meta.
-const LINE_KEYS: [&str; 8] = [
-    "id",
-    "text",
-    "data",
-    "label",
-    "labels",
-    "entities",
-    "relations",
-    "meta",
-];
+/// A doccano line, typed. Every field is optional and tolerant ([`Lenient`]): a field of an
+/// unexpected shape reads as missing, and what that skips is reported.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Line {
+    id: Option<Value>,
+    /// The text is `text`, or `data` when `text` is not a string.
+    text: Option<Value>,
+    data: Option<Value>,
+    label: Lenient<Vec<Value>>,
+    labels: Lenient<Vec<Value>>,
+    entities: Lenient<Vec<Lenient<Entity>>>,
+    relations: Lenient<Vec<Lenient<Relation>>>,
+    meta: Option<Value>,
+    /// Every other key: kept as meta.
+    #[serde(flatten)]
+    other: Map<String, Value>,
+}
 
-/// Keys of a doccano entity that Marginalia reads (`attrs` and `note` are its own).
-const ENTITY_KEYS: [&str; 6] = ["id", "label", "start_offset", "end_offset", "attrs", "note"];
+/// `{"id", "label", "start_offset", "end_offset"}`, plus Marginalia's `attrs` and `note`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Entity {
+    id: Option<Value>,
+    label: Option<Value>,
+    start_offset: Option<Value>,
+    end_offset: Option<Value>,
+    attrs: Lenient<Map<String, Value>>,
+    note: Lenient<String>,
+    #[serde(flatten)]
+    other: Map<String, Value>,
+}
+
+/// `{"id", "from_id", "to_id", "type"}`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Relation {
+    from_id: Option<Value>,
+    to_id: Option<Value>,
+    #[serde(rename = "type")]
+    kind: Option<Value>,
+}
 
 /// Reads doccano JSONL files. Lines that are not JSON, or have no text, make the import
 /// fail with every such line listed; spans with bad offsets are reported and skipped.
@@ -46,17 +75,21 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut problems = Vec::new();
     let mut ids = HashSet::new();
     for path in paths {
-        let stem = file_stem(path);
-        let mut unknown_entity_keys = BTreeSet::new();
+        let mut file = FileState {
+            path,
+            stem: file_stem(path),
+            unknown_entity_keys: BTreeSet::new(),
+        };
         for (line, obj) in read_json_lines(path, &mut problems) {
-            match read_line(
-                path,
-                &stem,
-                line,
-                &obj,
-                &mut imported.report,
-                &mut unknown_entity_keys,
-            ) {
+            let record = match serde_json::from_value::<Line>(Value::Object(obj)) {
+                Ok(r) => r,
+                Err(e) => {
+                    let msg = format!("not a doccano line: {e}");
+                    problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(line, 1));
+                    continue;
+                }
+            };
+            match read_line(&mut file, line, record, &mut imported.report) {
                 Ok(mut doc) => {
                     doc.id = unique_id(&mut ids, doc.id, path, Some(line), &mut imported.report);
                     imported.docs.push(doc);
@@ -64,154 +97,180 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 Err(p) => problems.push(p),
             }
         }
-        note_unknown_keys(path, "entity", &unknown_entity_keys, &mut imported.report);
+        note_unknown_keys(
+            path,
+            "entity",
+            &file.unknown_entity_keys,
+            &mut imported.report,
+        );
     }
     LoadError::or_ok(problems, imported)
+}
+
+/// What is gathered over one file, for notes given once rather than per line.
+struct FileState<'a> {
+    path: &'a Path,
+    stem: String,
+    unknown_entity_keys: BTreeSet<String>,
 }
 
 /// One line: a document with its spans and relations, or a located problem when there is
 /// no text to annotate.
 fn read_line(
-    path: &Path,
-    stem: &str,
+    file: &mut FileState<'_>,
     line: usize,
-    obj: &Map<String, Value>,
+    mut record: Line,
     report: &mut Report,
-    unknown_entity_keys: &mut BTreeSet<String>,
 ) -> Result<ImportedDoc, Problem> {
-    let text_key = ["text", "data"]
-        .into_iter()
-        .find(|k| obj.get(*k).is_some_and(Value::is_string));
-    let Some(text) = text_key.and_then(|k| obj.get(k)).and_then(Value::as_str) else {
-        return Err(Problem::new(
-            ProblemKind::Syntax,
-            path,
-            "no \"text\" (or \"data\") string: not a doccano line",
-        )
-        .at(line, 1));
+    let text = match (record.text.take(), record.data.take()) {
+        (Some(Value::String(t)), data) => {
+            // `data` is not the text: kept as meta like any other field.
+            record.other.extend(data.map(|d| ("data".to_owned(), d)));
+            t
+        }
+        (text, Some(Value::String(d))) => {
+            record.other.extend(text.map(|t| ("text".to_owned(), t)));
+            d
+        }
+        _ => {
+            return Err(Problem::new(
+                ProblemKind::Syntax,
+                file.path,
+                "no \"text\" (or \"data\") string: not a doccano line",
+            )
+            .at(line, 1));
+        }
     };
     let mut doc = ImportedDoc {
-        id: obj
-            .get("id")
+        id: record
+            .id
+            .as_ref()
             .and_then(id_text)
-            .unwrap_or_else(|| format!("{stem}-{line}")),
-        text: text.to_owned(),
+            .unwrap_or_else(|| format!("{}-{line}", file.stem)),
         ..Default::default()
     };
-    // Everything else on the line is kept as meta, so nothing the user had is lost: the
-    // `meta` object's fields, other top-level fields, and `data` when `text` is the text.
-    if let Some(Value::Object(m)) = obj.get("meta") {
-        for (k, v) in m {
-            if informative(v) {
+    read_meta(file, line, &record, &mut doc, report);
+    let index = OffsetIndex::new(&text);
+    for (key, items) in [("label", &record.label), ("labels", &record.labels)] {
+        if let Some(items) = items.get() {
+            read_label_list(file, line, key, items, &index, &mut doc, report);
+        }
+    }
+    let by_id = read_entities(file, line, &record, &index, &mut doc, report);
+    read_relations(file, line, &record, &by_id, &mut doc, report);
+    doc.text = text;
+    Ok(doc)
+}
+
+/// Everything else on the line is kept as meta, so nothing the user had is lost: the
+/// `meta` object's fields, then the other top-level fields.
+fn read_meta(
+    file: &FileState<'_>,
+    line: usize,
+    record: &Line,
+    doc: &mut ImportedDoc,
+    report: &mut Report,
+) {
+    match &record.meta {
+        Some(Value::Object(m)) => {
+            for (k, v) in m.iter().filter(|(_, v)| informative(v)) {
                 doc.meta.insert(k.clone(), meta_text(v));
             }
         }
-    } else if let Some(v) = obj.get("meta").filter(|v| informative(v)) {
-        doc.meta.insert("meta".to_owned(), meta_text(v));
-    }
-    for (k, v) in obj {
-        let used = match k.as_str() {
-            "text" | "data" => text_key == Some(k.as_str()),
-            other => LINE_KEYS.contains(&other),
-        };
-        if used || !informative(v) {
-            continue;
+        Some(v) if informative(v) => {
+            doc.meta.insert("meta".to_owned(), meta_text(v));
         }
+        _ => {}
+    }
+    for (k, v) in record.other.iter().filter(|(_, v)| informative(v)) {
         if doc.meta.insert(k.clone(), meta_text(v)).is_some() {
-            report.note(
-                path,
-                Some(line),
-                format!("`{k}` is both a field and a meta field; the field is kept"),
-            );
+            let msg = format!("`{k}` is both a field and a meta field; the field is kept");
+            report.note(file.path, Some(line), msg);
         }
     }
-    let index = OffsetIndex::new(text);
-    for key in ["label", "labels"] {
-        let Some(items) = obj.get(key).and_then(Value::as_array) else {
-            continue;
-        };
-        let mut categories = Vec::new();
-        for item in items {
-            match item.as_array().map(Vec::as_slice) {
-                Some([start, end, label, ..]) => {
-                    let Some(label) = label_text(label) else {
-                        skip_span(
-                            path,
-                            line,
-                            &doc.id,
-                            "a span without a label; skipped",
-                            report,
-                        );
-                        continue;
-                    };
-                    match span_bytes(&index, Some(start), Some(end), Unit::Utf16) {
-                        Ok((start, end)) => doc.spans.push(ImportedSpan {
-                            start,
-                            end,
-                            label,
-                            ..Default::default()
-                        }),
-                        Err(e) => skip_span(
-                            path,
-                            line,
-                            &doc.id,
-                            format!("`{label}` span skipped: {e}"),
-                            report,
-                        ),
+}
+
+/// `"label": [[start, end, "LABEL"], ..]`, or document labels (`["POS"]`), kept as meta.
+fn read_label_list(
+    file: &FileState<'_>,
+    line: usize,
+    key: &str,
+    items: &[Value],
+    index: &OffsetIndex<'_>,
+    doc: &mut ImportedDoc,
+    report: &mut Report,
+) {
+    let path = file.path;
+    let mut categories = Vec::new();
+    for item in items {
+        match item.as_array().map(Vec::as_slice) {
+            Some([start, end, label, ..]) => {
+                let Some(label) = label_text(label) else {
+                    skip_span(
+                        path,
+                        line,
+                        &doc.id,
+                        "a span without a label; skipped",
+                        report,
+                    );
+                    continue;
+                };
+                match span_bytes(index, Some(start), Some(end), Unit::Utf16) {
+                    Ok((start, end)) => doc.spans.push(ImportedSpan {
+                        start,
+                        end,
+                        label,
+                        ..Default::default()
+                    }),
+                    Err(e) => {
+                        let why = format!("`{label}` span skipped: {e}");
+                        skip_span(path, line, &doc.id, why, report);
                     }
                 }
-                // Text classification: `"label": ["POS"]` labels the whole document.
-                _ if item.is_string() => categories.push(item.clone()),
-                _ => {
-                    report.note(
-                        path,
-                        Some(line),
-                        format!(
-                            "{}: `{key}` item {item} is not [start, end, label]; skipped",
-                            doc.id
-                        ),
-                    );
-                    report.count("spans skipped", 1);
-                }
+            }
+            // Text classification: `"label": ["POS"]` labels the whole document.
+            _ if item.is_string() => categories.push(item.clone()),
+            _ => {
+                let msg = format!(
+                    "{}: `{key}` item {item} is not [start, end, label]; skipped",
+                    doc.id
+                );
+                report.note(path, Some(line), msg);
+                report.count("spans skipped", 1);
             }
         }
-        if !categories.is_empty() {
-            // Marginalia has no document labels: keep them as meta, and say so.
-            report.note(
-                path,
-                Some(line),
-                format!("{}: document labels are kept as meta `{key}`", doc.id),
-            );
-            report.count("document labels kept as meta", categories.len());
-            doc.meta
-                .insert(key.to_owned(), Value::Array(categories).to_string());
-        }
     }
-    // Entity id → index in `doc.spans`, or `None` for an entity that was skipped.
-    let mut by_id: HashMap<String, Option<usize>> = HashMap::new();
-    for entity in obj
-        .get("entities")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(e) = entity.as_object() else {
-            skip_span(
-                path,
-                line,
-                &doc.id,
-                "an entity that is not an object; skipped",
-                report,
-            );
+    if !categories.is_empty() {
+        // Marginalia has no document labels: keep them as meta, and say so.
+        let msg = format!("{}: document labels are kept as meta `{key}`", doc.id);
+        report.note(path, Some(line), msg);
+        report.count("document labels kept as meta", categories.len());
+        doc.meta
+            .insert(key.to_owned(), Value::Array(categories).to_string());
+    }
+}
+
+/// The entities, as spans. Returns entity id → index in `doc.spans` (`None` for an entity
+/// that was skipped), for the relations.
+fn read_entities(
+    file: &mut FileState<'_>,
+    line: usize,
+    record: &Line,
+    index: &OffsetIndex<'_>,
+    doc: &mut ImportedDoc,
+    report: &mut Report,
+) -> HashMap<String, Option<usize>> {
+    let path = file.path;
+    let mut by_id = HashMap::new();
+    for entity in record.entities.get().into_iter().flatten() {
+        let Some(e) = entity.get() else {
+            let why = "an entity that is not an object; skipped";
+            skip_span(path, line, &doc.id, why, report);
             continue;
         };
-        unknown_entity_keys.extend(
-            e.keys()
-                .filter(|k| !ENTITY_KEYS.contains(&k.as_str()))
-                .cloned(),
-        );
-        let id = e.get("id").and_then(id_text);
-        let Some(label) = e.get("label").and_then(label_text) else {
+        file.unknown_entity_keys.extend(e.other.keys().cloned());
+        let id = e.id.as_ref().and_then(id_text);
+        let Some(label) = e.label.as_ref().and_then(label_text) else {
             skip_span(
                 path,
                 line,
@@ -225,13 +284,13 @@ fn read_line(
             continue;
         };
         let at = match span_bytes(
-            &index,
-            e.get("start_offset"),
-            e.get("end_offset"),
+            index,
+            e.start_offset.as_ref(),
+            e.end_offset.as_ref(),
             Unit::Utf16,
         ) {
             Ok((start, end)) => {
-                let (attrs, note) = read_attrs_note(e);
+                let (attrs, note) = attrs_note(e.attrs.get(), e.note.get().map(String::as_str));
                 doc.spans.push(ImportedSpan {
                     start,
                     end,
@@ -242,13 +301,8 @@ fn read_line(
                 Some(doc.spans.len() - 1)
             }
             Err(err) => {
-                skip_span(
-                    path,
-                    line,
-                    &doc.id,
-                    format!("`{label}` span skipped: {err}"),
-                    report,
-                );
+                let why = format!("`{label}` span skipped: {err}");
+                skip_span(path, line, &doc.id, why, report);
                 None
             }
         };
@@ -256,33 +310,44 @@ fn read_line(
             by_id.insert(id, at);
         }
     }
-    for rel in obj
-        .get("relations")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let kind = rel.get("type").and_then(label_text);
-        let from = rel
-            .get("from_id")
+    by_id
+}
+
+/// The relations between entities that were read.
+fn read_relations(
+    file: &FileState<'_>,
+    line: usize,
+    record: &Line,
+    by_id: &HashMap<String, Option<usize>>,
+    doc: &mut ImportedDoc,
+    report: &mut Report,
+) {
+    let entity = |v: &Option<Value>| {
+        v.as_ref()
             .and_then(id_text)
-            .and_then(|i| by_id.get(&i).copied().flatten());
-        let to = rel
-            .get("to_id")
-            .and_then(id_text)
-            .and_then(|i| by_id.get(&i).copied().flatten());
+            .and_then(|i| by_id.get(&i).copied().flatten())
+    };
+    // A relation that is not an object is one without a type: reported, never dropped.
+    for rel in record.relations.get().into_iter().flatten() {
+        let rel = rel.get();
+        let kind = rel.and_then(|r| r.kind.as_ref()).and_then(label_text);
+        let from = rel.and_then(|r| entity(&r.from_id));
+        let to = rel.and_then(|r| entity(&r.to_id));
         match (kind, from, to) {
             (Some(kind), Some(from), Some(to)) => {
                 doc.relations.push(ImportedRelation { kind, from, to })
             }
             (kind, ..) => {
                 let kind = kind.unwrap_or_else(|| "(no type)".to_owned());
-                report.note(path, Some(line), format!("{}: a `{kind}` relation without a type or between entities that were not read; skipped", doc.id));
+                let msg = format!(
+                    "{}: a `{kind}` relation without a type or between entities that were not read; skipped",
+                    doc.id
+                );
+                report.note(file.path, Some(line), msg);
                 report.count("relations skipped", 1);
             }
         }
     }
-    Ok(doc)
 }
 
 /// Writes the documents as doccano JSONL with entities and relations, UTF-16 offsets,

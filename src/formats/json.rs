@@ -200,18 +200,24 @@ pub(crate) fn checked_suggestion_offsets(
 /// Marginalia's own encoding for formats that have no place for them.
 pub(crate) fn read_attrs_note(obj: &Map<String, Value>) -> (crate::model::Attrs, Option<String>) {
     let attrs = match obj.get("attrs") {
-        Some(Value::Object(m)) => m
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| (k.clone(), meta_text(v)))
-            .collect(),
-        _ => crate::model::Attrs::new(),
+        Some(Value::Object(m)) => Some(m),
+        _ => None,
     };
-    let note = obj
-        .get("note")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned);
+    attrs_note(attrs, obj.get("note").and_then(Value::as_str))
+}
+
+/// [`read_attrs_note`] from the two fields, as typed records hold them.
+pub(crate) fn attrs_note(
+    attrs: Option<&Map<String, Value>>,
+    note: Option<&str>,
+) -> (crate::model::Attrs, Option<String>) {
+    let attrs = attrs
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), meta_text(v)))
+        .collect();
+    let note = note.filter(|n| !n.is_empty()).map(str::to_owned);
     (attrs, note)
 }
 
@@ -256,4 +262,37 @@ pub(crate) fn skip_span(
 ) {
     report.note(path, Some(line), format!("{doc}: {why}"));
     report.count("spans skipped", 1);
+}
+
+/// A field read when it has the expected shape and `None` otherwise: readers of other
+/// tools' files treat a field of the wrong type as missing (and report what that loses)
+/// rather than rejecting a whole record, as those tools' own importers do. Declared on the
+/// typed records of each format, so the tolerance is written in one place.
+#[derive(Debug)]
+pub(crate) struct Lenient<T>(pub Option<T>);
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        Ok(Self(serde_json::from_value(v).ok()))
+    }
+}
+
+impl<T> Lenient<T> {
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+}
+
+impl<T> Lenient<Vec<Lenient<T>>> {
+    /// The items that have the expected shape.
+    pub(crate) fn items(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().flatten().filter_map(Lenient::get)
+    }
 }

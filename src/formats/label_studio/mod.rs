@@ -1,0 +1,190 @@
+//! Label Studio JSON: an array of tasks, offsets in code points (older versions counted
+//! UTF-16 units; a span whose text only matches that way is read so, and counted).
+//!
+//! A task is `{"id", "data": {"text"}, "meta", "annotations": [{"result": [..]}],
+//! "predictions": [{"model_version", "score", "result": [..]}]}`. In a result list:
+//!
+//! - a span is `{"id", "from_name": "label", "to_name": "text", "type": "labels", "value":
+//!   {"start", "end", "text", "labels": [..]}}`;
+//! - a relation is `{"from_id", "to_id", "type": "relation", "direction", "labels": [..]}`;
+//! - an attribute is a per-region result with the span's region `id` and the attribute's
+//!   name as `from_name`, as Label Studio's own `perRegion` tags write them: `"type":
+//!   "choices"` with `"value": {"start", "end", "text", "choices": [value]}` for choice
+//!   attributes, `"type": "textarea"` with `"value": {"start", "end", "text": [value]}` for
+//!   free-text ones. A span's note is a textarea result named [`NOTE`]. Import reads both.
+//!
+//! The first annotation of a task gives the spans, relations and attributes; predictions
+//! become pending suggestions (source = `model_version`), and export writes pending
+//! suggestions back as predictions, one per source, with the links between them as
+//! predicted relations; import reads predicted relations back as links.
+//!
+//! - `records.rs`: the JSON as typed records, tolerant field by field;
+//! - `read.rs`: a task into an imported document;
+//! - `export.rs`: documents into tasks.
+
+mod export;
+mod read;
+mod records;
+
+pub use export::export;
+
+use crate::formats::Imported;
+use crate::formats::ids::{file_stem, unique_id};
+use crate::formats::json::{kind_of, note_unknown_keys};
+use crate::model::text::line_col;
+use crate::persist::corpus::read_text_file;
+use crate::persist::{LoadError, Problem, ProblemKind};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The `from_name` of the per-region textarea that holds a span's note.
+pub const NOTE: &str = "note";
+
+/// Source of predictions that name no `model_version`.
+const DEFAULT_SOURCE: &str = "label-studio";
+
+/// Relation type given to Label Studio relations without a label (Marginalia's are typed).
+const UNTYPED_RELATION: &str = "related";
+
+/// Task keys Marginalia reads; the others are Label Studio's bookkeeping (dates, counters,
+/// project and user numbers), named once per file in the report.
+const TASK_KEYS: [&str; 5] = ["id", "data", "meta", "annotations", "predictions"];
+
+/// Reads Label Studio JSON exports. Invalid JSON, and tasks without text, make the import
+/// fail with every place listed; results that cannot be read are reported and skipped.
+pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
+    let mut imported = Imported::default();
+    let mut problems = Vec::new();
+    let mut ids = HashSet::new();
+    for path in paths {
+        let content = match read_text_file(path) {
+            Ok(c) => c,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let value = match serde_json::from_str::<Value>(&content) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(Problem::json(path, e.line(), &e, ""));
+                continue;
+            }
+        };
+        let starts = element_starts(&content);
+        let tasks = match value {
+            Value::Array(tasks) => tasks,
+            task @ Value::Object(_) => vec![task],
+            other => {
+                let msg = format!(
+                    "expected an array of Label Studio tasks, found {}",
+                    kind_of(&other)
+                );
+                problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(1, 1));
+                continue;
+            }
+        };
+        let mut file = FileState {
+            path,
+            stem: file_stem(path),
+            unknown_task_keys: BTreeSet::new(),
+            other_results: BTreeMap::new(),
+            extra_annotations: 0,
+        };
+        for (i, task) in tasks.into_iter().enumerate() {
+            let line = starts.get(i).map_or(1, |&at| line_col(&content, at).0);
+            let task = match task {
+                Value::Object(_) => serde_json::from_value::<records::Task>(task),
+                other => {
+                    let msg = format!("task {} is {}, not an object", i + 1, kind_of(&other));
+                    problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(line, 1));
+                    continue;
+                }
+            };
+            let task = match task {
+                Ok(t) => t,
+                Err(e) => {
+                    let msg = format!("task {} cannot be read: {e}", i + 1);
+                    problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(line, 1));
+                    continue;
+                }
+            };
+            match read::read_task(&mut file, i, line, &task, &mut imported.report) {
+                Ok(mut doc) => {
+                    doc.id = unique_id(&mut ids, doc.id, path, Some(line), &mut imported.report);
+                    imported.docs.push(doc);
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        note_unknown_keys(path, "task", &file.unknown_task_keys, &mut imported.report);
+        for (kind, n) in &file.other_results {
+            imported.report.note(
+                path,
+                None,
+                format!("{n} `{kind}` results not imported (no place for them)"),
+            );
+            imported.report.count("results not imported", *n);
+        }
+        if file.extra_annotations > 0 {
+            imported.report.note(
+                path,
+                None,
+                format!(
+                    "{} tasks have several annotations; only the first of each is imported",
+                    file.extra_annotations
+                ),
+            );
+        }
+    }
+    LoadError::or_ok(problems, imported)
+}
+
+/// What is gathered over one file, for notes given once rather than per task.
+struct FileState<'a> {
+    path: &'a Path,
+    stem: String,
+    unknown_task_keys: BTreeSet<String>,
+    /// Result types Marginalia has no place for, with how many were seen.
+    other_results: BTreeMap<String, usize>,
+    /// Tasks with more than one annotation.
+    extra_annotations: usize,
+}
+
+/// Byte offsets where the elements of the top-level JSON array start (the file is known to
+/// be valid JSON), so that a task can be named by its line.
+fn element_starts(content: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let (mut depth, mut in_string, mut escaped, mut expect) = (0usize, false, false, false);
+    for (i, b) in content.bytes().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        if depth == 1 && expect && b != b']' {
+            starts.push(i);
+            expect = false;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                expect = depth == 1 && b == b'[';
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => expect = true,
+            _ => {}
+        }
+    }
+    starts
+}
