@@ -2,7 +2,7 @@
 //! have no file of their own go into one JSONL corpus file beside the project, and every
 //! span, relation and suggestion is checked before it is kept.
 
-use crate::formats::{Imported, Report};
+use crate::formats::{Imported, ImportedDoc, Report};
 use crate::model::check;
 use crate::model::{
     AttrKind, AttributeDef, Choice, DocSource, Document, LabelDef, Project, Relation, RelationType,
@@ -274,6 +274,37 @@ pub fn build_project(
         });
         Project::new(name.to_owned(), schema, Vec::new())
     });
+    adopt_schema(&mut project, &imported, &mut report, &file);
+    let corpus = corpus_path(project_path);
+    let mut corpus_lines = String::new();
+    let mut line_no = 0;
+    for d in std::mem::take(&mut imported.docs) {
+        let source = match &d.source {
+            Some(p) => DocSource::TextFile(normalize(p)),
+            None => {
+                line_no += 1;
+                corpus_lines.push_str(&corpus_line(&d));
+                DocSource::JsonlLine {
+                    path: normalize(&corpus),
+                    line: line_no,
+                }
+            }
+        };
+        let doc = build_document(&project, &d, source, &file, &mut report);
+        report.count("documents", 1);
+        project.documents.push(doc);
+    }
+    project.reset_span_ids();
+    let corpus_file = (!corpus_lines.is_empty()).then_some(CorpusFile {
+        path: corpus,
+        content: corpus_lines,
+    });
+    (project, corpus_file, report)
+}
+
+/// The project's schema takes in the labels and relation types the source declares, then
+/// grows to fit what the data uses; labels of event triggers are marked.
+fn adopt_schema(project: &mut Project, imported: &Imported, report: &mut Report, file: &Path) {
     if let Some(declared) = &imported.schema {
         // Adding to a project: declared labels it lacks join its schema.
         for l in &declared.labels {
@@ -288,201 +319,212 @@ pub fn build_project(
         }
     }
     let mut schema = project.schema.clone();
-    grow_schema(&mut schema, &imported, &mut report, &file);
-    fit_schema(&mut schema, &mut report, &file);
+    grow_schema(&mut schema, imported, report, file);
+    fit_schema(&mut schema, report, file);
     for l in &mut schema.labels {
         if imported.event_labels.contains(&l.name) {
             l.event = true;
         }
     }
     project.schema = schema;
+}
 
-    let corpus = corpus_path(project_path);
-    let mut corpus_lines = String::new();
-    let mut line_no = 0;
-    for d in imported.docs {
-        let text: Arc<str> = Arc::from(d.text.as_str());
-        let source = match &d.source {
-            Some(p) => DocSource::TextFile(normalize(p)),
-            None => {
-                line_no += 1;
-                let mut rec = serde_json::Map::new();
-                rec.insert("id".into(), d.id.clone().into());
-                rec.insert("text".into(), d.text.clone().into());
-                if !d.meta.is_empty() {
-                    let meta: serde_json::Map<String, serde_json::Value> = d
-                        .meta
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone().into()))
-                        .collect();
-                    rec.insert("meta".into(), meta.into());
-                }
-                corpus_lines.push_str(&serde_json::Value::Object(rec).to_string());
-                corpus_lines.push('\n');
-                DocSource::JsonlLine {
-                    path: normalize(&corpus),
-                    line: line_no,
-                }
-            }
-        };
-        let mut doc = Document::new(d.id.clone(), source, hash_text(&text), text.clone());
-        doc.meta = d.meta.clone();
-        if let Some(s) = d.status {
-            doc.status = s;
-        }
-        let mut ids: Vec<Option<SpanId>> = Vec::with_capacity(d.spans.len());
-        let mut spans = Vec::with_capacity(d.spans.len());
-        for s in &d.spans {
-            let Some(covered) = text.get(s.start..s.end).filter(|t| !t.is_empty()) else {
-                report.note(
-                    &file,
-                    None,
-                    format!(
-                        "{}: span {}..{} is empty or not on character boundaries; skipped",
-                        d.id, s.start, s.end
-                    ),
-                );
-                ids.push(None);
-                continue;
-            };
-            if project.schema.label(&s.label).is_none() {
-                report.note(
-                    &file,
-                    None,
-                    format!(
-                        "{}: span {}..{} has no usable label; skipped",
-                        d.id, s.start, s.end
-                    ),
-                );
-                ids.push(None);
-                continue;
-            }
-            let id = project.allocate_span_id();
-            let attrs = s
-                .attrs
-                .iter()
-                .filter(|(k, v)| {
-                    project
-                        .schema
-                        .label(&s.label)
-                        .and_then(|l| l.attribute(k))
-                        .is_some_and(|a| a.accepts(v))
-                })
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            spans.push(Span {
-                id,
-                start: s.start,
-                end: s.end,
-                label: s.label.clone(),
-                text: covered.to_owned(),
-                attrs,
-                note: s.note.clone(),
-                annotator: None,
-                origin: None,
-            });
-            ids.push(Some(id));
-        }
-        report.count("spans", spans.len());
-        doc.set_spans(spans);
-        let mut relations = Vec::new();
-        for r in &d.relations {
-            let (Some(Some(from)), Some(Some(to))) = (ids.get(r.from), ids.get(r.to)) else {
-                report.note(
-                    &file,
-                    None,
-                    format!(
-                        "{}: a `{}` relation points at a skipped span; skipped",
-                        d.id, r.kind
-                    ),
-                );
-                continue;
-            };
-            let rel = Relation {
-                id: project.allocate_span_id(),
-                kind: r.kind.clone(),
-                from: *from,
-                to: *to,
-            };
-            match check::relation_in(&project.schema, &doc, &rel) {
-                Ok(()) => relations.push(rel),
-                Err(e) => report.note(&file, None, format!("{}: relation skipped: {e}", d.id)),
-            }
-        }
-        report.count("relations", relations.len());
-        doc.set_relations(relations);
-        let mut suggestions = Vec::new();
-        // Imported links point at indices of `d.suggestions`; kept ones get ids here.
-        let mut ids: Vec<Option<SpanId>> = Vec::with_capacity(d.suggestions.len());
-        for s in &d.suggestions {
-            let Some(covered) = text.get(s.start..s.end).filter(|t| !t.is_empty()) else {
-                report.note(
-                    &file,
-                    None,
-                    format!(
-                        "{}: suggestion {}..{} is empty or not on character boundaries; skipped",
-                        d.id, s.start, s.end
-                    ),
-                );
-                ids.push(None);
-                continue;
-            };
-            if project.schema.label(&s.label).is_none() {
-                report.note(
-                    &file,
-                    None,
-                    format!(
-                        "{}: suggestion {}..{} has no usable label; skipped",
-                        d.id, s.start, s.end
-                    ),
-                );
-                ids.push(None);
-                continue;
-            }
-            let id = project.allocate_span_id();
-            ids.push(Some(id));
-            suggestions.push(Suggestion {
-                id,
-                start: s.start,
-                end: s.end,
-                label: s.label.clone(),
-                text: covered.to_owned(),
-                attrs: s.attrs.clone(),
-                source: s.source.clone(),
-                score: s.score.map(Score),
-                review: s.review,
-                span: None,
-                links: Vec::new(),
-            });
-        }
-        for (s, kept) in d
-            .suggestions
+/// A text without a file of its own, as a line of the project's JSONL corpus.
+fn corpus_line(d: &ImportedDoc) -> String {
+    let mut rec = serde_json::Map::new();
+    rec.insert("id".into(), d.id.clone().into());
+    rec.insert("text".into(), d.text.clone().into());
+    if !d.meta.is_empty() {
+        let meta: serde_json::Map<String, serde_json::Value> = d
+            .meta
             .iter()
-            .zip(&ids)
-            .filter_map(|(s, id)| id.map(|_| s))
-            .zip(suggestions.iter_mut())
-        {
-            for (kind, to) in &s.links {
-                match ids.get(*to).copied().flatten() {
-                    Some(to) => kept.links.push(SuggestedLink {
-                        kind: kind.clone(),
-                        to,
-                    }),
-                    None => report.count("suggested relations to skipped suggestions", 1),
-                }
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        rec.insert("meta".into(), meta.into());
+    }
+    let mut line = serde_json::Value::Object(rec).to_string();
+    line.push('\n');
+    line
+}
+
+/// One imported document with the spans, relations and suggestions that pass the rules
+/// of `project`'s schema.
+fn build_document(
+    project: &Project,
+    d: &ImportedDoc,
+    source: DocSource,
+    file: &Path,
+    report: &mut Report,
+) -> Document {
+    let text: Arc<str> = Arc::from(d.text.as_str());
+    let mut doc = Document::new(d.id.clone(), source, hash_text(&text), text);
+    doc.meta = d.meta.clone();
+    if let Some(s) = d.status {
+        doc.status = s;
+    }
+    let ids = add_spans(project, &mut doc, d, file, report);
+    add_relations(project, &mut doc, d, &ids, file, report);
+    add_suggestions(project, &mut doc, d, file, report);
+    doc
+}
+
+/// The spans that fit; returns the new id of each imported span (`None`: skipped).
+fn add_spans(
+    project: &Project,
+    doc: &mut Document,
+    d: &ImportedDoc,
+    file: &Path,
+    report: &mut Report,
+) -> Vec<Option<SpanId>> {
+    let mut ids = Vec::with_capacity(d.spans.len());
+    let mut spans = Vec::with_capacity(d.spans.len());
+    for s in &d.spans {
+        let Some(covered) = usable(
+            project,
+            doc,
+            d,
+            (s.start, s.end, &s.label),
+            "span",
+            file,
+            report,
+        ) else {
+            ids.push(None);
+            continue;
+        };
+        let id = project.allocate_span_id();
+        spans.push(Span {
+            id,
+            start: s.start,
+            end: s.end,
+            label: s.label.clone(),
+            text: covered,
+            attrs: check::fitting_attrs(project.schema.label(&s.label), &s.attrs),
+            note: s.note.clone(),
+            annotator: None,
+            origin: None,
+        });
+        ids.push(Some(id));
+    }
+    report.count("spans", spans.len());
+    doc.set_spans(spans);
+    ids
+}
+
+/// The text at `start..end` when it is a valid range and `label` is in the schema;
+/// otherwise a note that the span (or suggestion) is skipped.
+fn usable(
+    project: &Project,
+    doc: &Document,
+    d: &ImportedDoc,
+    (start, end, label): (usize, usize, &str),
+    what: &str,
+    file: &Path,
+    report: &mut Report,
+) -> Option<String> {
+    let Ok(covered) = check::covered(&doc.text, start, end) else {
+        let msg = format!(
+            "{}: {what} {start}..{end} is empty or not on character boundaries; skipped",
+            d.id
+        );
+        report.note(file, None, msg);
+        return None;
+    };
+    if project.schema.label(label).is_none() {
+        let msg = format!(
+            "{}: {what} {start}..{end} has no usable label; skipped",
+            d.id
+        );
+        report.note(file, None, msg);
+        return None;
+    }
+    Some(covered.to_owned())
+}
+
+/// The relations between kept spans that fit the schema.
+fn add_relations(
+    project: &Project,
+    doc: &mut Document,
+    d: &ImportedDoc,
+    ids: &[Option<SpanId>],
+    file: &Path,
+    report: &mut Report,
+) {
+    let mut relations = Vec::new();
+    for r in &d.relations {
+        let (Some(Some(from)), Some(Some(to))) = (ids.get(r.from), ids.get(r.to)) else {
+            let msg = format!(
+                "{}: a `{}` relation points at a skipped span; skipped",
+                d.id, r.kind
+            );
+            report.note(file, None, msg);
+            continue;
+        };
+        let rel = Relation {
+            id: project.allocate_span_id(),
+            kind: r.kind.clone(),
+            from: *from,
+            to: *to,
+        };
+        match check::relation_in(&project.schema, doc, &rel) {
+            Ok(()) => relations.push(rel),
+            Err(e) => report.note(file, None, format!("{}: relation skipped: {e}", d.id)),
+        }
+    }
+    report.count("relations", relations.len());
+    doc.set_relations(relations);
+}
+
+/// The suggestions that fit, with the links between kept ones.
+fn add_suggestions(
+    project: &Project,
+    doc: &mut Document,
+    d: &ImportedDoc,
+    file: &Path,
+    report: &mut Report,
+) {
+    let mut suggestions = Vec::new();
+    // Imported links point at indices of `d.suggestions`; kept ones get ids here.
+    let mut ids: Vec<Option<SpanId>> = Vec::with_capacity(d.suggestions.len());
+    for s in &d.suggestions {
+        let range = (s.start, s.end, s.label.as_str());
+        let Some(covered) = usable(project, doc, d, range, "suggestion", file, report) else {
+            ids.push(None);
+            continue;
+        };
+        let id = project.allocate_span_id();
+        ids.push(Some(id));
+        suggestions.push(Suggestion {
+            id,
+            start: s.start,
+            end: s.end,
+            label: s.label.clone(),
+            text: covered,
+            attrs: s.attrs.clone(),
+            source: s.source.clone(),
+            score: s.score.map(Score),
+            review: s.review,
+            span: None,
+            links: Vec::new(),
+        });
+    }
+    let kept_sources = d
+        .suggestions
+        .iter()
+        .zip(&ids)
+        .filter(|(_, id)| id.is_some());
+    for ((s, _), kept) in kept_sources.zip(suggestions.iter_mut()) {
+        for (kind, to) in &s.links {
+            match ids.get(*to).copied().flatten() {
+                Some(to) => kept.links.push(SuggestedLink {
+                    kind: kind.clone(),
+                    to,
+                }),
+                None => report.count("suggested relations to skipped suggestions", 1),
             }
         }
-        report.count("suggestions", suggestions.len());
-        doc.set_suggestions(suggestions);
-        report.count("documents", 1);
-        project.documents.push(doc);
     }
-    project.reset_span_ids();
-    let corpus_file = (!corpus_lines.is_empty()).then_some(CorpusFile {
-        path: corpus,
-        content: corpus_lines,
-    });
-    (project, corpus_file, report)
+    report.count("suggestions", suggestions.len());
+    doc.set_suggestions(suggestions);
 }
 
 /// Id → index of spans in an imported document, for formats that name spans (T1, "r3"...).
