@@ -1,0 +1,208 @@
+//! brat standoff: `X.txt` (never modified) beside `X.ann`, offsets in code points of the
+//! text, and `annotation.conf` for the schema.
+//!
+//! How brat maps onto Marginalia, and back:
+//! - `T` text-bound annotations are spans. Discontinuous ones (`0 5;8 12`) are split into one
+//!   span per fragment (reported); relations, attributes and notes go to the first fragment.
+//!   On export, a span that crosses a line break is written as fragments split at the breaks.
+//! - `E` events: the trigger is a span whose label is marked `event` in the schema; each
+//!   argument is a relation from the trigger, named by its role (`Theme2` → `Theme`; roles are
+//!   numbered again on export). An argument that is itself an event points at its trigger.
+//! - `R` relations are relations; `*` equivalences become relations of a symmetric type.
+//! - `A`/`M` attributes are attribute values (a binary attribute has the value `true`).
+//! - `#` AnnotatorNotes are notes; Marginalia's free-text attributes, which brat cannot hold,
+//!   travel as notes starting with `[name] ` and are read back as attributes.
+//! - `N` normalizations have no place in Marginalia yet: they are reported, not imported.
+
+//!
+//! - `conf.rs`: annotation.conf, read and written;
+//! - `read.rs`: one .ann file;
+//! - `export.rs`: documents as .txt/.ann pairs.
+
+mod conf;
+mod export;
+mod read;
+
+pub use conf::parse_conf;
+pub use export::export;
+
+use crate::formats::{Imported, ImportedDoc};
+use crate::persist::corpus::read_text_file;
+use crate::persist::{LoadError, Problem};
+use read::read_ann;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Label colours for a schema read from annotation.conf.
+const PALETTE: [[u8; 3]; 8] = [
+    [0x25, 0x63, 0xeb],
+    [0xdc, 0x4c, 0x10],
+    [0x16, 0x8a, 0x4a],
+    [0x93, 0x33, 0xea],
+    [0xc0, 0x26, 0x6d],
+    [0x0e, 0x74, 0x90],
+    [0xb4, 0x53, 0x09],
+    [0x4d, 0x7c, 0x0f],
+];
+
+/// The value a binary brat attribute (present or absent) has in Marginalia.
+const BINARY: &str = "true";
+
+// ------------------------------------------------------------------------------------------
+// annotation.conf
+
+/// Removes `?`, `*`, `+` and `{n}` from a role (`Theme+` → `Theme`).
+fn bare_role(role: &str) -> &str {
+    let r = role.split('{').next().unwrap_or(role);
+    r.trim_end_matches(['?', '*', '+'])
+}
+
+/// A role as used in .ann files (`Theme2`) without its number.
+fn role_base(role: &str) -> &str {
+    let base = role.trim_end_matches(|c: char| c.is_ascii_digit());
+    if base.is_empty() { role } else { base }
+}
+
+// ------------------------------------------------------------------------------------------
+// Import
+
+/// The .txt files, the .ann files and the first annotation.conf found.
+type Files = (Vec<PathBuf>, Vec<PathBuf>, Option<PathBuf>);
+
+/// The .txt and .ann files below the given paths, and the first annotation.conf.
+fn collect(paths: &[PathBuf]) -> Result<Files, Problem> {
+    let (mut txt, mut ann, mut conf) = (Vec::new(), Vec::new(), None);
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(&p).map_err(|e| Problem::io(&p, &e))?;
+            for e in entries.flatten() {
+                stack.push(e.path());
+            }
+            continue;
+        }
+        match p.extension().and_then(|e| e.to_str()) {
+            Some("txt") => txt.push(p),
+            Some("ann") => ann.push(p),
+            Some("conf")
+                if p.file_name().is_some_and(|n| n == "annotation.conf") && conf.is_none() =>
+            {
+                conf = Some(p)
+            }
+            _ => {}
+        }
+    }
+    txt.sort();
+    ann.sort();
+    Ok((txt, ann, conf))
+}
+
+/// The .ann file of a text: same stem, or the stem followed by `_`, `-` or `.` and more
+/// (`A.txt` with `A_annotator1.ann`, possibly in another folder).
+fn pair<'a>(txt: &Path, anns: &'a [PathBuf]) -> Vec<&'a PathBuf> {
+    let stem = txt
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let same_dir = anns
+        .iter()
+        .find(|a| a.with_extension("") == txt.with_extension(""));
+    if let Some(a) = same_dir {
+        return vec![a];
+    }
+    anns.iter()
+        .filter(|a| {
+            let s = a
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            s == stem
+                || [b'_', b'-', b'.'].iter().any(|sep| {
+                    s.len() > stem.len()
+                        && s.starts_with(&stem)
+                        && s.as_bytes().get(stem.len()) == Some(sep)
+                })
+        })
+        .collect()
+}
+
+/// Reads brat documents from folders or files.
+pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
+    let (txts, anns, conf) = collect(paths)?;
+    let mut imported = Imported::default();
+    if let Some(c) = &conf {
+        let text = read_text_file(c)?;
+        imported.schema = Some(parse_conf(&text));
+    }
+    let mut problems = Vec::new();
+    let mut used = BTreeSet::new();
+    for txt in &txts {
+        let raw = match std::fs::read(txt) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(Problem::io(txt, &e));
+                continue;
+            }
+        };
+        // brat counts a byte order mark as a character; we drop it from the text.
+        let bom = raw.starts_with(b"\xEF\xBB\xBF");
+        let text = match crate::persist::corpus::text_from_bytes(txt, raw) {
+            Ok(t) => t,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let id = txt
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut doc = ImportedDoc {
+            id,
+            text,
+            source: Some(txt.clone()),
+            ..Default::default()
+        };
+        let candidates = pair(txt, &anns);
+        if candidates.len() > 1 {
+            imported.report.note(
+                txt,
+                None,
+                format!(
+                    "{} annotation files match; using {}",
+                    candidates.len(),
+                    candidates
+                        .first()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+            );
+        }
+        if let Some(ann) = candidates.first() {
+            used.insert((*ann).clone());
+            match read_text_file(ann) {
+                Ok(content) => read_ann(
+                    &mut doc,
+                    &content,
+                    ann,
+                    bom,
+                    &mut imported.report,
+                    &mut imported.event_labels,
+                ),
+                Err(p) => problems.push(p),
+            }
+        }
+        imported.docs.push(doc);
+    }
+    for a in anns.iter().filter(|a| !used.contains(*a)) {
+        imported.report.note(
+            a,
+            None,
+            "no .txt file for this annotation file; not imported",
+        );
+    }
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    Ok(imported)
+}
