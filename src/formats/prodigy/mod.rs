@@ -14,27 +14,28 @@
 //! `_view_id` are left out: Prodigy computes them again when the file is loaded back; a
 //! relation's `color` is display only).
 //!
-//! Export: one accepted task per document with tokens from [`tokenize`]; a span whose ends
+//! Export: one accepted task per document with tokens from `formats::tokens::tokenize`; a span whose ends
 //! are not on token boundaries keeps its exact `start`/`end` and covers the whole tokens it
 //! touches in `token_start`/`token_end` (and is reported). Rejected suggestions follow as a
 //! second task with `"answer": "reject"`. Attributes and notes, which Prodigy has no place
 //! for, are extra keys of the span object (`"attrs"`, `"note"`), read back on import.
 
-use crate::formats::export::{ExportDoc, checked_offsets, report_misaligned};
+mod export;
+
+pub use export::export;
+
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
-    checked_suggestion_offsets, id_text, informative, label_text, meta_object, meta_text,
-    note_unknown_keys, read_attrs_note, read_json_lines, report_uncarried, skip_span, span_bytes,
-    write_attrs_note,
+    id_text, informative, label_text, meta_text, note_unknown_keys, read_attrs_note,
+    read_json_lines, skip_span, span_bytes,
 };
-use crate::formats::tokens::{Token, covered, tokenize};
 use crate::formats::{
-    Imported, ImportedDoc, ImportedRelation, ImportedSpan, ImportedSuggestion, Output, Report,
+    Imported, ImportedDoc, ImportedRelation, ImportedSpan, ImportedSuggestion, Report,
 };
 use crate::model::text::{OffsetIndex, Unit};
-use crate::model::{Document, Review, Schema, SpanId, Status};
+use crate::model::{Review, Status};
 use crate::persist::{LoadError, Problem, ProblemKind};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -214,8 +215,8 @@ fn read_meta(
     }
 }
 
-/// The task's spans, checked against the text: spans of the document (accepted) or
-/// rejected suggestions. Returns where each went, for the relations.
+/// The task's spans: accepted ones become spans (a repeat of one already read is merged),
+/// rejected ones rejected suggestions. Returns the accepted ones with where they went.
 #[allow(clippy::too_many_arguments)]
 fn read_spans(
     path: &Path,
@@ -235,130 +236,153 @@ fn read_spans(
         .flatten()
     {
         let Some(span) = span.as_object() else {
-            skip_span(
-                path,
-                line,
-                &doc.id,
-                "a span that is not an object; skipped",
-                report,
-            );
+            let why = "a span that is not an object; skipped";
+            skip_span(path, line, &doc.id, why, report);
             continue;
         };
         // A rejected span's score is read (as the suggestion's score).
         let read_here =
             |k: &str| SPAN_KEYS.contains(&k) || (answer == Answer::Reject && k == "score");
         unknown_keys.extend(span.keys().filter(|k| !read_here(k)).cloned());
-        let Some(label) = span.get("label").and_then(label_text) else {
-            skip_span(
-                path,
-                line,
-                &doc.id,
-                "a span without a label; skipped",
-                report,
-            );
+        let Some(read) = read_span(path, line, span, index, doc, report) else {
             continue;
         };
-        let (start, end) =
-            match span_bytes(index, span.get("start"), span.get("end"), Unit::CodePoints) {
-                Ok(r) => r,
-                Err(e) => {
-                    skip_span(
-                        path,
-                        line,
-                        &doc.id,
-                        format!("`{label}` span skipped: {e}"),
-                        report,
-                    );
-                    continue;
-                }
-            };
-        let covered = doc.text.get(start..end).unwrap_or_default();
-        if let Some(given) = span
-            .get("text")
-            .and_then(Value::as_str)
-            .filter(|g| *g != covered)
-        {
-            skip_span(
-                path,
-                line,
-                &doc.id,
-                format!(
-                    "`{label}` span skipped: its text “{given}” differs from the document's “{covered}”"
-                ),
-                report,
-            );
-            continue;
-        }
-        let (attrs, note) = read_attrs_note(span);
-        let at = match answer {
+        match answer {
             Answer::Accept => {
-                let same = doc
-                    .spans
-                    .iter()
-                    .position(|s| s.start == start && s.end == end && s.label == label);
-                match same {
-                    Some(at) => {
-                        let s = doc.spans.get_mut(at);
-                        // A repeat may carry what the first did not; keep both.
-                        if let Some(s) = s {
-                            for (k, v) in attrs {
-                                if !s.attrs.contains_key(&k) {
-                                    s.attrs.insert(k, v);
-                                }
-                            }
-                            if s.note.is_none() {
-                                s.note = note;
-                            }
-                        }
-                        report.count("duplicate spans merged", 1);
-                        at
-                    }
-                    None => {
-                        doc.spans.push(ImportedSpan {
-                            start,
-                            end,
-                            label: label.clone(),
-                            attrs,
-                            note,
-                        });
-                        doc.spans.len() - 1
-                    }
-                }
+                let token = |k: &str| span.get(k).and_then(Value::as_u64);
+                let tokens = token("token_start").zip(token("token_end"));
+                let (start, end, label) = (read.start, read.end, read.label.clone());
+                let at = add_accepted(doc, read, report);
+                out.push(TaskSpan {
+                    at,
+                    start,
+                    end,
+                    label,
+                    tokens,
+                });
             }
             Answer::Reject => {
-                if note.is_some() {
-                    report.count("notes of rejected spans not imported", 1);
-                }
-                let same = doc
-                    .suggestions
-                    .iter()
-                    .any(|s| s.start == start && s.end == end && s.label == label);
-                if !same {
-                    let score = span.get("score").and_then(Value::as_f64).map(|s| s as f32);
-                    doc.suggestions.push(ImportedSuggestion {
-                        start,
-                        end,
-                        label: label.clone(),
-                        attrs,
-                        source: SOURCE.to_owned(),
-                        score,
-                        review: Review::Rejected,
-                        links: Vec::new(),
-                    });
-                }
-                continue;
+                let score = span.get("score").and_then(Value::as_f64).map(|s| s as f32);
+                add_rejected(doc, read, score, report);
             }
-        };
-        let token = |k: &str| span.get(k).and_then(Value::as_u64);
-        out.push(TaskSpan {
-            at,
-            start,
-            end,
-            label,
-            tokens: token("token_start").zip(token("token_end")),
-        });
+        }
     }
     out
+}
+
+/// A span of a task, checked against the document's text.
+struct ReadSpan {
+    start: usize,
+    end: usize,
+    label: String,
+    attrs: crate::model::Attrs,
+    note: Option<String>,
+}
+
+/// The span's label and byte range, when it has a label, valid offsets, and (if it says)
+/// the text the document has there; otherwise a note that it is skipped.
+fn read_span(
+    path: &Path,
+    line: usize,
+    span: &Map<String, Value>,
+    index: &OffsetIndex<'_>,
+    doc: &ImportedDoc,
+    report: &mut Report,
+) -> Option<ReadSpan> {
+    let Some(label) = span.get("label").and_then(label_text) else {
+        skip_span(
+            path,
+            line,
+            &doc.id,
+            "a span without a label; skipped",
+            report,
+        );
+        return None;
+    };
+    let (start, end) = match span_bytes(index, span.get("start"), span.get("end"), Unit::CodePoints)
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let why = format!("`{label}` span skipped: {e}");
+            skip_span(path, line, &doc.id, why, report);
+            return None;
+        }
+    };
+    let covered = doc.text.get(start..end).unwrap_or_default();
+    if let Some(given) = span
+        .get("text")
+        .and_then(Value::as_str)
+        .filter(|g| *g != covered)
+    {
+        let why = format!(
+            "`{label}` span skipped: its text “{given}” differs from the document's “{covered}”"
+        );
+        skip_span(path, line, &doc.id, why, report);
+        return None;
+    }
+    let (attrs, note) = read_attrs_note(span);
+    Some(ReadSpan {
+        start,
+        end,
+        label,
+        attrs,
+        note,
+    })
+}
+
+/// An accepted span; a repeat of one already read is merged into it (keeping what either
+/// carries). Returns its index in the document's spans.
+fn add_accepted(doc: &mut ImportedDoc, read: ReadSpan, report: &mut Report) -> usize {
+    let same = doc
+        .spans
+        .iter()
+        .position(|s| s.start == read.start && s.end == read.end && s.label == read.label);
+    let Some(at) = same else {
+        doc.spans.push(ImportedSpan {
+            start: read.start,
+            end: read.end,
+            label: read.label,
+            attrs: read.attrs,
+            note: read.note,
+        });
+        return doc.spans.len() - 1;
+    };
+    if let Some(s) = doc.spans.get_mut(at) {
+        // A repeat may carry what the first did not; keep both.
+        for (k, v) in read.attrs {
+            if !s.attrs.contains_key(&k) {
+                s.attrs.insert(k, v);
+            }
+        }
+        if s.note.is_none() {
+            s.note = read.note;
+        }
+    }
+    report.count("duplicate spans merged", 1);
+    at
+}
+
+/// A rejected span: a rejected suggestion (once per range and label), a negative example.
+fn add_rejected(doc: &mut ImportedDoc, read: ReadSpan, score: Option<f32>, report: &mut Report) {
+    if read.note.is_some() {
+        report.count("notes of rejected spans not imported", 1);
+    }
+    let same = doc
+        .suggestions
+        .iter()
+        .any(|s| s.start == read.start && s.end == read.end && s.label == read.label);
+    if !same {
+        doc.suggestions.push(ImportedSuggestion {
+            start: read.start,
+            end: read.end,
+            label: read.label,
+            attrs: read.attrs,
+            source: SOURCE.to_owned(),
+            score,
+            review: Review::Rejected,
+            links: Vec::new(),
+        });
+    }
 }
 
 /// The task's relations, between its spans: found by `head_span`/`child_span` offsets, or
@@ -439,202 +463,6 @@ fn read_relations(
             }
         }
     }
-}
-
-/// Writes one accepted task per document, and one rejected task per document that has
-/// rejected suggestions.
-/// Appends a task line: `task` with `"tokens": tokens_json` added. `tokens` sorts last
-/// among a task's keys, so it goes just before the object's closing brace.
-fn push_task(content: &mut String, task: &Value, tokens_json: &str) {
-    let task = task.to_string();
-    content.push_str(task.strip_suffix('}').unwrap_or(&task));
-    content.push_str(",\"tokens\":");
-    content.push_str(tokens_json);
-    content.push_str("}\n");
-}
-
-/// A token of an exported task.
-#[derive(serde::Serialize)]
-struct TokenOut<'a> {
-    end: usize,
-    id: usize,
-    start: usize,
-    text: &'a str,
-    ws: bool,
-}
-
-pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
-    let _ = schema;
-    let mut content = String::new();
-    for d in docs {
-        let doc = d.doc;
-        let index = OffsetIndex::new(&doc.text);
-        let tokens = tokenize(&doc.text);
-        report_misaligned(doc, &d.spans, &tokens, out, report);
-        // Tokens are most of a task: written from a plain struct rather than one JSON map
-        // each (fields in the order a map would sort them).
-        let token_list: Vec<TokenOut<'_>> = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| TokenOut {
-                end: index.from_byte(t.end, Unit::CodePoints),
-                id: i,
-                start: index.from_byte(t.start, Unit::CodePoints),
-                text: doc.text.get(t.start..t.end).unwrap_or_default(),
-                ws: t.ws,
-            })
-            .collect();
-        let token_json = serde_json::to_string(&token_list).unwrap_or_else(|_| "[]".into());
-        let meta = task_meta(doc, out, report);
-
-        // Span id → (its core object, its last token) for the relations.
-        let mut placed: HashMap<SpanId, (Value, usize)> = HashMap::new();
-        let mut spans = Vec::new();
-        for s in &d.spans {
-            let Some((start, end)) = checked_offsets(&index, doc, s, Unit::CodePoints, out, report)
-            else {
-                continue;
-            };
-            let Some((core, last)) = core_span(
-                doc, &tokens, start, end, s.start, s.end, &s.label, out, report,
-            ) else {
-                continue;
-            };
-            let mut obj = core.as_object().cloned().unwrap_or_default();
-            obj.insert("text".into(), json!(s.text));
-            write_attrs_note(&mut obj, &s.attrs, s.note.as_deref());
-            spans.push(Value::Object(obj));
-            placed.insert(s.id, (core, last));
-        }
-        let mut relations = Vec::new();
-        for r in &d.relations {
-            let (Some((head_span, head)), Some((child_span, child))) =
-                (placed.get(&r.from), placed.get(&r.to))
-            else {
-                report.count("relations skipped", 1);
-                continue;
-            };
-            relations.push(json!({"head": head, "child": child, "head_span": head_span, "child_span": child_span, "label": r.kind}));
-        }
-        let task = json!({
-            "text": &*doc.text,
-            "spans": spans,
-            "relations": relations,
-            "answer": "accept",
-            "meta": meta,
-        });
-        push_task(&mut content, &task, &token_json);
-        report.count("documents", 1);
-        report.count("spans", spans.len());
-        report.count("relations", relations.len());
-        if doc.status != Status::Done {
-            // An accepted task says "these are all the spans": worth knowing for new texts.
-            report.count("documents not marked done exported as accepted", 1);
-        }
-
-        let mut rejected = Vec::new();
-        for s in &d.suggestions {
-            match s.review {
-                Review::Rejected => {}
-                Review::Pending => {
-                    report.count("pending suggestions not exported", 1);
-                    continue;
-                }
-                Review::Accepted => {
-                    report.count("accepted suggestions not exported (their spans are)", 1);
-                    continue;
-                }
-            }
-            let Some((start, end)) =
-                checked_suggestion_offsets(&index, doc, s, Unit::CodePoints, out, report)
-            else {
-                continue;
-            };
-            let Some((core, _)) = core_span(
-                doc, &tokens, start, end, s.start, s.end, &s.label, out, report,
-            ) else {
-                continue;
-            };
-            if !covered(&tokens, &(s.start..s.end)).1 {
-                report.count("rejected suggestions off token boundaries", 1);
-            }
-            let mut obj = core.as_object().cloned().unwrap_or_default();
-            obj.insert("text".into(), json!(s.text));
-            if let Some(score) = s.score {
-                obj.insert("score".into(), json!(score.0));
-            }
-            if !s.links.is_empty() {
-                report.count("suggested links not exported", s.links.len());
-            }
-            write_attrs_note(&mut obj, &s.attrs, None);
-            rejected.push(Value::Object(obj));
-        }
-        if !rejected.is_empty() {
-            report.count("rejected suggestions", rejected.len());
-            let task = json!({
-                "text": &*doc.text,
-                "spans": rejected,
-                "answer": "reject",
-                "meta": meta,
-            });
-            push_task(&mut content, &task, &token_json);
-        }
-    }
-    report_uncarried(docs, report);
-    Output {
-        files: vec![(out.to_owned(), content)],
-    }
-}
-
-/// `{"id": doc id, ...doc meta}`: the id goes first in meaning; a meta field named `id` gives
-/// way to it (and is reported).
-fn task_meta(doc: &Document, out: &Path, report: &mut Report) -> Map<String, Value> {
-    let mut meta = meta_object(doc);
-    if let Some(old) = meta.insert("id".into(), json!(doc.id))
-        && old != json!(doc.id)
-    {
-        let msg = format!(
-            "{}: meta `id` ({old}) is replaced by the document id",
-            doc.id
-        );
-        report.note(out, None, msg);
-    }
-    meta
-}
-
-/// The span object Prodigy matches relations on: `start`/`end` (exact, code points),
-/// `token_start`/`token_end` (whole tokens it touches, `token_end` inclusive) and `label`,
-/// with the index of its last token. `None` (reported) when it covers no token at all.
-#[allow(clippy::too_many_arguments)]
-fn core_span(
-    doc: &Document,
-    tokens: &[Token],
-    start: usize,
-    end: usize,
-    byte_start: usize,
-    byte_end: usize,
-    label: &str,
-    out: &Path,
-    report: &mut Report,
-) -> Option<(Value, usize)> {
-    let (range, _) = covered(tokens, &(byte_start..byte_end));
-    if range.is_empty() {
-        report.note(
-            out,
-            None,
-            format!(
-                "{}: `{label}` {start}..{end} covers no token (only spaces); skipped",
-                doc.id
-            ),
-        );
-        report.count("spans skipped", 1);
-        return None;
-    }
-    let last = range.end - 1;
-    Some((
-        json!({"start": start, "end": end, "token_start": range.start, "token_end": last, "label": label}),
-        last,
-    ))
 }
 
 #[cfg(test)]

@@ -1,0 +1,231 @@
+//! Writing Prodigy JSONL: one accepted task per document with tokens from [`tokenize`], and
+//! a rejected task for the rejected suggestions.
+
+use crate::formats::export::{ExportDoc, checked_offsets, report_misaligned};
+use crate::formats::json::{
+    checked_suggestion_offsets, meta_object, report_uncarried, write_attrs_note,
+};
+use crate::formats::tokens::{Token, covered, tokenize};
+use crate::formats::{Output, Report};
+use crate::model::text::{OffsetIndex, Unit};
+use crate::model::{Document, Review, Schema, SpanId, Status};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Appends a task line: `task` with `"tokens": tokens_json` added. `tokens` sorts last
+/// among a task's keys, so it goes just before the object's closing brace.
+fn push_task(content: &mut String, task: &Value, tokens_json: &str) {
+    let task = task.to_string();
+    content.push_str(task.strip_suffix('}').unwrap_or(&task));
+    content.push_str(",\"tokens\":");
+    content.push_str(tokens_json);
+    content.push_str("}\n");
+}
+
+/// A token of an exported task.
+#[derive(serde::Serialize)]
+struct TokenOut<'a> {
+    end: usize,
+    id: usize,
+    start: usize,
+    text: &'a str,
+    ws: bool,
+}
+
+/// Writes one accepted task per document, and one rejected task per document that has
+/// rejected suggestions.
+pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
+    let _ = schema;
+    let mut content = String::new();
+    for d in docs {
+        export_doc(d, out, &mut content, report);
+    }
+    report_uncarried(docs, report);
+    Output {
+        files: vec![(out.to_owned(), content)],
+    }
+}
+
+/// One document's accepted task, and its rejected task when it has rejected suggestions.
+fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut Report) {
+    {
+        let doc = d.doc;
+        let index = OffsetIndex::new(&doc.text);
+        let tokens = tokenize(&doc.text);
+        report_misaligned(doc, &d.spans, &tokens, out, report);
+        // Tokens are most of a task: written from a plain struct rather than one JSON map
+        // each (fields in the order a map would sort them).
+        let token_list: Vec<TokenOut<'_>> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TokenOut {
+                end: index.from_byte(t.end, Unit::CodePoints),
+                id: i,
+                start: index.from_byte(t.start, Unit::CodePoints),
+                text: doc.text.get(t.start..t.end).unwrap_or_default(),
+                ws: t.ws,
+            })
+            .collect();
+        let token_json = serde_json::to_string(&token_list).unwrap_or_else(|_| "[]".into());
+        let meta = task_meta(doc, out, report);
+
+        // Span id → (its core object, its last token) for the relations.
+        let mut placed: HashMap<SpanId, (Value, usize)> = HashMap::new();
+        let mut spans = Vec::new();
+        for s in &d.spans {
+            let Some((start, end)) = checked_offsets(&index, doc, s, Unit::CodePoints, out, report)
+            else {
+                continue;
+            };
+            let Some((core, last)) = core_span(
+                doc, &tokens, start, end, s.start, s.end, &s.label, out, report,
+            ) else {
+                continue;
+            };
+            let mut obj = core.as_object().cloned().unwrap_or_default();
+            obj.insert("text".into(), json!(s.text));
+            write_attrs_note(&mut obj, &s.attrs, s.note.as_deref());
+            spans.push(Value::Object(obj));
+            placed.insert(s.id, (core, last));
+        }
+        let mut relations = Vec::new();
+        for r in &d.relations {
+            let (Some((head_span, head)), Some((child_span, child))) =
+                (placed.get(&r.from), placed.get(&r.to))
+            else {
+                report.count("relations skipped", 1);
+                continue;
+            };
+            relations.push(json!({"head": head, "child": child, "head_span": head_span, "child_span": child_span, "label": r.kind}));
+        }
+        let task = json!({
+            "text": &*doc.text,
+            "spans": spans,
+            "relations": relations,
+            "answer": "accept",
+            "meta": meta,
+        });
+        push_task(content, &task, &token_json);
+        report.count("documents", 1);
+        report.count("spans", spans.len());
+        report.count("relations", relations.len());
+        if doc.status != Status::Done {
+            // An accepted task says "these are all the spans": worth knowing for new texts.
+            report.count("documents not marked done exported as accepted", 1);
+        }
+
+        let rejected = rejected_spans(d, &index, &tokens, out, report);
+        if !rejected.is_empty() {
+            report.count("rejected suggestions", rejected.len());
+            let task = json!({
+                "text": &*doc.text,
+                "spans": rejected,
+                "answer": "reject",
+                "meta": meta,
+            });
+            push_task(content, &task, &token_json);
+        }
+    }
+}
+
+/// `{"id": doc id, ...doc meta}`: the id goes first in meaning; a meta field named `id` gives
+/// way to it (and is reported).
+fn task_meta(doc: &Document, out: &Path, report: &mut Report) -> Map<String, Value> {
+    let mut meta = meta_object(doc);
+    if let Some(old) = meta.insert("id".into(), json!(doc.id))
+        && old != json!(doc.id)
+    {
+        let msg = format!(
+            "{}: meta `id` ({old}) is replaced by the document id",
+            doc.id
+        );
+        report.note(out, None, msg);
+    }
+    meta
+}
+
+/// The span object Prodigy matches relations on: `start`/`end` (exact, code points),
+/// `token_start`/`token_end` (whole tokens it touches, `token_end` inclusive) and `label`,
+/// with the index of its last token. `None` (reported) when it covers no token at all.
+#[allow(clippy::too_many_arguments)]
+fn core_span(
+    doc: &Document,
+    tokens: &[Token],
+    start: usize,
+    end: usize,
+    byte_start: usize,
+    byte_end: usize,
+    label: &str,
+    out: &Path,
+    report: &mut Report,
+) -> Option<(Value, usize)> {
+    let (range, _) = covered(tokens, &(byte_start..byte_end));
+    if range.is_empty() {
+        report.note(
+            out,
+            None,
+            format!(
+                "{}: `{label}` {start}..{end} covers no token (only spaces); skipped",
+                doc.id
+            ),
+        );
+        report.count("spans skipped", 1);
+        return None;
+    }
+    let last = range.end - 1;
+    Some((
+        json!({"start": start, "end": end, "token_start": range.start, "token_end": last, "label": label}),
+        last,
+    ))
+}
+
+/// The rejected suggestions as the spans of a rejected task (pending and accepted ones are
+/// counted: Prodigy has no place for them).
+fn rejected_spans(
+    d: &ExportDoc<'_>,
+    index: &OffsetIndex<'_>,
+    tokens: &[Token],
+    out: &Path,
+    report: &mut Report,
+) -> Vec<Value> {
+    let doc = d.doc;
+    let mut rejected = Vec::new();
+    for s in &d.suggestions {
+        match s.review {
+            Review::Rejected => {}
+            Review::Pending => {
+                report.count("pending suggestions not exported", 1);
+                continue;
+            }
+            Review::Accepted => {
+                report.count("accepted suggestions not exported (their spans are)", 1);
+                continue;
+            }
+        }
+        let Some((start, end)) =
+            checked_suggestion_offsets(index, doc, s, Unit::CodePoints, out, report)
+        else {
+            continue;
+        };
+        let Some((core, _)) = core_span(
+            doc, tokens, start, end, s.start, s.end, &s.label, out, report,
+        ) else {
+            continue;
+        };
+        if !covered(tokens, &(s.start..s.end)).1 {
+            report.count("rejected suggestions off token boundaries", 1);
+        }
+        let mut obj = core.as_object().cloned().unwrap_or_default();
+        obj.insert("text".into(), json!(s.text));
+        if let Some(score) = s.score {
+            obj.insert("score".into(), json!(score.0));
+        }
+        if !s.links.is_empty() {
+            report.count("suggested links not exported", s.links.len());
+        }
+        write_attrs_note(&mut obj, &s.attrs, None);
+        rejected.push(Value::Object(obj));
+    }
+    rejected
+}
