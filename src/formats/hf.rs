@@ -198,108 +198,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 continue;
             }
         };
-        let stem = file_stem(path);
-        let mut labels: Option<Vec<String>> = None;
-        let mut labels_failed = false;
-        // Documents in order of first appearance, with their sentences.
-        let mut docs: Vec<(String, Vec<Sentence>)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for (i, text) in content.lines().enumerate() {
-            let line_no = i + 1;
-            if text.trim().is_empty() {
-                continue;
-            }
-            let syntax = |msg: String, col: usize| {
-                Problem::new(ProblemKind::Syntax, path, msg).at(line_no, col)
-            };
-            let raw: RawLine = match serde_json::from_str(text) {
-                Ok(r) => r,
-                Err(e) => {
-                    let expected = r#"{"id", "tokens": [..], "ner_tags": [..]}"#;
-                    problems.push(Problem::json(path, line_no, &e, expected));
-                    continue;
-                }
-            };
-            if raw.tokens.len() != raw.ner_tags.len() {
-                problems.push(syntax(
-                    format!(
-                        "{} tokens but {} ner_tags",
-                        raw.tokens.len(),
-                        raw.ner_tags.len()
-                    ),
-                    1,
-                ));
-                continue;
-            }
-            let mut tags = Vec::with_capacity(raw.ner_tags.len());
-            for t in &raw.ner_tags {
-                let name = match t {
-                    RawTag::Name(s) => Some(s.clone()),
-                    RawTag::Index(k) => {
-                        if labels.is_none() && !labels_failed {
-                            match read_labels(path, line_no) {
-                                Ok(l) => labels = Some(l),
-                                Err(p) => {
-                                    // Said once: every later line would say the same.
-                                    problems.push(p);
-                                    labels_failed = true;
-                                }
-                            }
-                        }
-                        if labels_failed {
-                            break;
-                        }
-                        let found = labels
-                            .as_ref()
-                            .and_then(|l| usize::try_from(*k).ok().and_then(|k| l.get(k)))
-                            .cloned();
-                        if found.is_none() {
-                            problems.push(syntax(
-                                format!(
-                                    "tag {k} is not in the label list {}",
-                                    labels_path(path).display()
-                                ),
-                                1,
-                            ));
-                            break;
-                        }
-                        found
-                    }
-                };
-                let Some(name) = name else { break };
-                match Tag::parse(&name) {
-                    Some(tag) => tags.push(tag),
-                    None => {
-                        problems.push(syntax(
-                            format!("`{name}` is not a tag (expected O, B-LABEL or I-LABEL)"),
-                            1,
-                        ));
-                        break;
-                    }
-                }
-            }
-            if tags.len() != raw.tokens.len() {
-                continue;
-            }
-            let id = match raw.id {
-                Some(serde_json::Value::String(s)) => s,
-                Some(other) => other.to_string(),
-                None => format!("{stem}-{line_no}"),
-            };
-            let (doc, n) = split_id(&id);
-            let at = *index.entry(doc.to_owned()).or_insert_with(|| {
-                docs.push((doc.to_owned(), Vec::new()));
-                docs.len() - 1
-            });
-            if let Some((_, sentences)) = docs.get_mut(at) {
-                sentences.push(Sentence {
-                    n,
-                    tokens: raw.tokens,
-                    tags,
-                });
-            }
-        }
-        for (id, mut sentences) in docs {
+        for (id, mut sentences) in read_sentences(path, &content, &mut problems) {
             sentences.sort_by_key(|s| s.n);
             let columns: Vec<Vec<(&str, Tag)>> = sentences
                 .iter()
@@ -316,6 +215,126 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
         }
     }
     LoadError::or_ok(problems, imported)
+}
+
+/// The sentences of one file, grouped by document in order of first appearance (a line's
+/// id `doc-3` is sentence 3 of `doc`). Lines that cannot be read are problems.
+fn read_sentences(
+    path: &Path,
+    content: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, Vec<Sentence>)> {
+    let stem = file_stem(path);
+    let mut labels = LabelList::default();
+    let mut docs: Vec<(String, Vec<Sentence>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (i, text) in content.lines().enumerate() {
+        let line_no = i + 1;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let raw: RawLine = match serde_json::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                let expected = r#"{"id", "tokens": [..], "ner_tags": [..]}"#;
+                problems.push(Problem::json(path, line_no, &e, expected));
+                continue;
+            }
+        };
+        if raw.tokens.len() != raw.ner_tags.len() {
+            let msg = format!(
+                "{} tokens but {} ner_tags",
+                raw.tokens.len(),
+                raw.ner_tags.len()
+            );
+            problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(line_no, 1));
+            continue;
+        }
+        let Some(tags) = read_tags(path, line_no, &raw.ner_tags, &mut labels, problems) else {
+            continue;
+        };
+        let id = match raw.id {
+            Some(serde_json::Value::String(s)) => s,
+            Some(other) => other.to_string(),
+            None => format!("{stem}-{line_no}"),
+        };
+        let (doc, n) = split_id(&id);
+        let at = *index.entry(doc.to_owned()).or_insert_with(|| {
+            docs.push((doc.to_owned(), Vec::new()));
+            docs.len() - 1
+        });
+        if let Some((_, sentences)) = docs.get_mut(at) {
+            sentences.push(Sentence {
+                n,
+                tokens: raw.tokens,
+                tags,
+            });
+        }
+    }
+    docs
+}
+
+/// The label list of integer tags, read when the first one needs it.
+#[derive(Default)]
+struct LabelList {
+    labels: Option<Vec<String>>,
+    /// It could not be read: said once, since every later line would say the same.
+    failed: bool,
+}
+
+/// A line's tags, names or integers into the label list; `None` (with the problem) when
+/// one is not a tag.
+fn read_tags(
+    path: &Path,
+    line_no: usize,
+    raw: &[RawTag],
+    list: &mut LabelList,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<Tag>> {
+    let syntax = |msg: String| Problem::new(ProblemKind::Syntax, path, msg).at(line_no, 1);
+    let mut tags = Vec::with_capacity(raw.len());
+    for t in raw {
+        let name = match t {
+            RawTag::Name(s) => s.clone(),
+            RawTag::Index(k) => {
+                if list.labels.is_none() && !list.failed {
+                    match read_labels(path, line_no) {
+                        Ok(l) => list.labels = Some(l),
+                        Err(p) => {
+                            problems.push(p);
+                            list.failed = true;
+                        }
+                    }
+                }
+                if list.failed {
+                    return None;
+                }
+                let found = list
+                    .labels
+                    .as_ref()
+                    .and_then(|l| usize::try_from(*k).ok().and_then(|k| l.get(k)))
+                    .cloned();
+                let Some(name) = found else {
+                    let msg = format!(
+                        "tag {k} is not in the label list {}",
+                        labels_path(path).display()
+                    );
+                    problems.push(syntax(msg));
+                    return None;
+                };
+                name
+            }
+        };
+        match Tag::parse(&name) {
+            Some(tag) => tags.push(tag),
+            None => {
+                let msg = format!("`{name}` is not a tag (expected O, B-LABEL or I-LABEL)");
+                problems.push(syntax(msg));
+                return None;
+            }
+        }
+    }
+    Some(tags)
 }
 
 #[cfg(test)]
