@@ -251,7 +251,20 @@ impl Finding {
 pub fn report(docs: &[DocSnapshot], cancel: &AtomicBool) -> Vec<Finding> {
     let index = AnnotatedTexts::of(docs.iter().flat_map(|d| d.spans.iter()));
     let mut findings = Vec::new();
-    // 1. Different labels or attribute values for the same text.
+    if !disagreements(docs, &index, cancel, &mut findings) {
+        return sorted(findings);
+    }
+    unannotated(docs, &index, cancel, &mut findings);
+    sorted(findings)
+}
+
+/// 1. Different labels or attribute values for the same text. False when cancelled.
+fn disagreements(
+    docs: &[DocSnapshot],
+    index: &AnnotatedTexts,
+    cancel: &AtomicBool,
+    findings: &mut Vec<Finding>,
+) -> bool {
     let mut places_of: HashMap<&str, Vec<(DocId, &Span)>> = HashMap::new();
     for d in docs {
         for s in d.spans.iter() {
@@ -282,40 +295,57 @@ pub fn report(docs: &[DocSnapshot], cancel: &AtomicBool) -> Vec<Finding> {
                 agreeing: count,
             });
         }
-        for ((label, attribute), values) in &known.attrs {
-            let of_label: Vec<&(DocId, &Span)> =
-                spans.iter().filter(|(_, s)| s.label == *label).collect();
-            let set = values.values().sum::<usize>();
-            // A conflict is two different values, or a value here and none there.
-            if values.len() < 2 && set == of_label.len() {
-                continue;
-            }
-            let Some((value, count)) = majority(values) else {
-                continue;
-            };
-            findings.push(Finding {
-                kind: FindingKind::Attribute {
-                    label: label.clone(),
-                    attribute: attribute.clone(),
-                },
-                text: text.clone(),
-                majority: value.to_owned(),
-                attrs: crate::model::Attrs::new(),
-                places: of_label
-                    .iter()
-                    .filter(|(_, s)| s.attrs.get(attribute).map(String::as_str) != Some(value))
-                    .map(|(doc, s)| {
-                        place(*doc, s, s.attrs.get(attribute).cloned().unwrap_or_default())
-                    })
-                    .collect(),
-                agreeing: count,
-            });
-        }
+        attribute_disagreements(text, known, spans, findings);
         if cancel.load(Ordering::Relaxed) {
-            return sorted(findings);
+            return false;
         }
     }
-    // 2. Occurrences of annotated texts left unannotated.
+    true
+}
+
+/// The attribute values of one text's spans that differ from the majority of its label.
+fn attribute_disagreements(
+    text: &str,
+    known: &Known,
+    spans: &[(DocId, &Span)],
+    findings: &mut Vec<Finding>,
+) {
+    for ((label, attribute), values) in &known.attrs {
+        let of_label: Vec<&(DocId, &Span)> =
+            spans.iter().filter(|(_, s)| s.label == *label).collect();
+        let set = values.values().sum::<usize>();
+        // A conflict is two different values, or a value here and none there.
+        if values.len() < 2 && set == of_label.len() {
+            continue;
+        }
+        let Some((value, count)) = majority(values) else {
+            continue;
+        };
+        findings.push(Finding {
+            kind: FindingKind::Attribute {
+                label: label.clone(),
+                attribute: attribute.clone(),
+            },
+            text: text.to_owned(),
+            majority: value.to_owned(),
+            attrs: crate::model::Attrs::new(),
+            places: of_label
+                .iter()
+                .filter(|(_, s)| s.attrs.get(attribute).map(String::as_str) != Some(value))
+                .map(|(doc, s)| place(*doc, s, s.attrs.get(attribute).cloned().unwrap_or_default()))
+                .collect(),
+            agreeing: count,
+        });
+    }
+}
+
+/// 2. Occurrences of annotated texts left unannotated.
+fn unannotated(
+    docs: &[DocSnapshot],
+    index: &AnnotatedTexts,
+    cancel: &AtomicBool,
+    findings: &mut Vec<Finding>,
+) {
     let mut missing: BTreeMap<usize, Vec<Place>> = BTreeMap::new();
     for d in docs {
         if cancel.load(Ordering::Relaxed) {
@@ -368,7 +398,6 @@ pub fn report(docs: &[DocSnapshot], cancel: &AtomicBool) -> Vec<Finding> {
             agreeing: count,
         });
     }
-    sorted(findings)
 }
 
 fn place(doc: DocId, s: &Span, now: String) -> Place {

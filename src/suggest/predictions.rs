@@ -115,51 +115,77 @@ pub fn parse_lines(
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         });
-        let Some(doc_id) = lookup(
+        let doc_id = lookup(
             project,
             &by_id,
             &by_text,
             id.as_deref(),
             line.text.as_deref(),
-        ) else {
-            report.note(
-                path,
-                Some(n),
-                format!(
-                    "no document with id {} or this exact text; line skipped",
-                    id.as_deref().unwrap_or("(none)")
-                ),
+        );
+        let Some(doc_id) = doc_id else {
+            let msg = format!(
+                "no document with id {} or this exact text; line skipped",
+                id.as_deref().unwrap_or("(none)")
             );
+            report.note(path, Some(n), msg);
             continue;
         };
-        let Some(doc) = project.doc(doc_id) else {
-            continue;
+        let place = LinePlace {
+            project,
+            path,
+            n,
+            doc: doc_id,
+        };
+        let source = line.source.as_deref().unwrap_or(default_source);
+        let at = place.spans(&line.spans, source, &mut out, report);
+        place.relations(&line.relations, &at, &mut out, report);
+    }
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    Ok(out)
+}
+
+/// One line of predictions and the document it is about.
+struct LinePlace<'a> {
+    project: &'a Project,
+    path: &'a Path,
+    /// The line number.
+    n: usize,
+    doc: DocId,
+}
+
+impl LinePlace<'_> {
+    /// The line's spans that fit the document and the schema, as proposals; returns where
+    /// each span went in `out` (`None`: skipped), for the relations.
+    fn spans(
+        &self,
+        spans: &[PredictedSpan],
+        source: &str,
+        out: &mut Vec<Proposal>,
+        report: &mut Report,
+    ) -> Vec<Option<usize>> {
+        let (path, n) = (self.path, Some(self.n));
+        let mut at: Vec<Option<usize>> = vec![None; spans.len()];
+        let Some(doc) = self.project.doc(self.doc) else {
+            return at;
         };
         let index = OffsetIndex::new(&doc.text);
-        let source = line
-            .source
-            .clone()
-            .unwrap_or_else(|| default_source.to_owned());
-        // Where each span of the line went in `out`, for its relations.
-        let mut at: Vec<Option<usize>> = vec![None; line.spans.len()];
-        for (k, s) in line.spans.iter().enumerate() {
+        for (k, s) in spans.iter().enumerate() {
             let range = index
                 .to_byte(s.start, Unit::CodePoints)
                 .zip(index.to_byte(s.end, Unit::CodePoints))
                 .filter(|(a, b)| a < b);
             let Some((start, end)) = range else {
-                report.note(
-                    path,
-                    Some(n),
-                    format!(
-                        "span {} ({}..{} {}) is outside the text of `{}` or empty; skipped",
-                        k + 1,
-                        s.start,
-                        s.end,
-                        s.label,
-                        doc.id
-                    ),
+                let msg = format!(
+                    "span {} ({}..{} {}) is outside the text of `{}` or empty; skipped",
+                    k + 1,
+                    s.start,
+                    s.end,
+                    s.label,
+                    doc.id
                 );
+                report.note(path, n, msg);
                 report.count("predictions with bad offsets", 1);
                 continue;
             };
@@ -167,43 +193,51 @@ pub fn parse_lines(
             if let Some(expected) = &s.text
                 && expected != covered
             {
-                report.note(path, Some(n), format!("span {} ({}..{}) should cover “{expected}” but `{}` has “{covered}” there; skipped", k + 1, s.start, s.end, doc.id));
+                report.note(path, n, format!("span {} ({}..{}) should cover “{expected}” but `{}` has “{covered}” there; skipped", k + 1, s.start, s.end, doc.id));
                 report.count("predictions with bad offsets", 1);
                 continue;
             }
-            if project.schema.label(&s.label).is_none() {
-                report.note(
-                    path,
-                    Some(n),
-                    format!(
-                        "label `{}` is not in the schema; span {} skipped",
-                        s.label,
-                        k + 1
-                    ),
+            if self.project.schema.label(&s.label).is_none() {
+                let msg = format!(
+                    "label `{}` is not in the schema; span {} skipped",
+                    s.label,
+                    k + 1
                 );
+                report.note(path, n, msg);
                 continue;
             }
             if let Some(slot) = at.get_mut(k) {
                 *slot = Some(out.len());
             }
             out.push(Proposal {
-                doc: doc_id,
+                doc: self.doc,
                 start,
                 end,
                 label: s.label.clone(),
                 attrs: crate::model::Attrs::new(),
                 score: s.score.unwrap_or(1.0).clamp(0.0, 1.0),
-                source: source.clone(),
+                source: source.to_owned(),
                 links: Vec::new(),
             });
         }
-        for r in &line.relations {
+        at
+    }
+
+    /// The line's relations between spans that were kept, as links of their proposals.
+    fn relations(
+        &self,
+        relations: &[PredictedRelation],
+        at: &[Option<usize>],
+        out: &mut [Proposal],
+        report: &mut Report,
+    ) {
+        for r in relations {
             let ends = at
                 .get(r.from)
                 .copied()
                 .flatten()
                 .zip(at.get(r.to).copied().flatten());
-            let known = project.schema.relation(&r.kind).is_some();
+            let known = self.project.schema.relation(&r.kind).is_some();
             match ends {
                 Some((from, to)) if known => {
                     if let Some(p) = out.get_mut(from) {
@@ -216,22 +250,15 @@ pub fn parse_lines(
                     } else {
                         "this relation type is not in the schema"
                     };
-                    report.note(
-                        path,
-                        Some(n),
-                        format!(
-                            "`{}` relation {} -> {} skipped: {why}",
-                            r.kind, r.from, r.to
-                        ),
+                    let msg = format!(
+                        "`{}` relation {} -> {} skipped: {why}",
+                        r.kind, r.from, r.to
                     );
+                    report.note(self.path, Some(self.n), msg);
                 }
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(LoadError { problems });
-    }
-    Ok(out)
 }
 
 /// The predictions of a Label Studio export, matched to project documents by text.

@@ -291,6 +291,8 @@ struct Found {
     score: f32,
 }
 
+/// Statements in one document: each speaker and what they said, as a speaker and a stance
+/// proposal linked by `holds`.
 fn suggest_doc(
     doc_id: DocId,
     document: &Document,
@@ -303,9 +305,30 @@ fn suggest_doc(
         text: &document.text,
         tokens: tokenize(&document.text),
     };
-    let sents = sentences(&document.text);
-    // Named speakers already annotated, to resolve pronouns: (offset, entity).
-    let mut named: Vec<(usize, String)> = document
+    let mut found: Vec<Found> = Vec::new();
+    for sent in sentences(&document.text) {
+        let first = d.tokens.partition_point(|t| t.start < sent.start);
+        let last = d.tokens.partition_point(|t| t.end <= sent.end);
+        find_in_sentence(&d, first, last, &mut found);
+    }
+    // Resolve names in reading order, so a pronoun refers to the last person named.
+    found.sort_by_key(|f| f.speaker.0);
+    let mut proposing = Proposing {
+        doc_id,
+        document,
+        entities,
+        holds,
+        with_entity,
+        named: named_speakers(document),
+    };
+    for f in found {
+        proposing.propose(&d, &f, out);
+    }
+}
+
+/// Named speakers already annotated, to resolve pronouns: (offset, entity).
+fn named_speakers(document: &Document) -> Vec<(usize, String)> {
+    document
         .spans()
         .iter()
         .filter(|s| s.label == "speaker")
@@ -322,114 +345,126 @@ fn suggest_doc(
                 })
                 .map(|e| (s.start, e))
         })
-        .collect();
-    let mut found: Vec<Found> = Vec::new();
-    for sent in &sents {
-        let first = d.tokens.partition_point(|t| t.start < sent.start);
-        let last = d.tokens.partition_point(|t| t.end <= sent.end);
-        let sentence_end = last.saturating_sub(1);
-        for v in first..last {
-            let w = d.lower(v);
-            if w == "according" && d.lower(v + 1) == "to" {
-                if let Some(subj) = d.subject_after(v + 2)
-                    && d.word(subj.1 + 1) == ","
-                    && let Some(content) = d.trim_content(subj.1 + 2, sentence_end)
-                    && content.1 >= content.0 + 3
-                {
-                    found.push(Found {
-                        speaker: subj,
-                        content,
-                        score: SCORE_THAT,
-                    });
-                }
-                continue;
-            }
-            // A reporting verb is written in lower case: "States" in "the United States" is not
-            // one.
-            if !VERBS.contains(&w.as_str()) || d.word(v).starts_with(char::is_uppercase) {
-                continue;
-            }
-            // The speaker: right before the verb, or right after it ("said Michael Cohen").
-            let before = v
-                .checked_sub(1)
-                .filter(|j| *j >= first)
-                .and_then(|j| d.subject_before(j, first));
-            let after = if before.is_none() {
-                d.subject_after(v + 1)
-            } else {
-                None
-            };
-            let Some(subj) = before.or(after) else {
-                continue;
-            };
-            let group = (subj.0.min(v), subj.1.max(v));
-            let pronoun = subj.0 == subj.1 && d.is_pronoun(subj.0);
-            let quote_score = if pronoun {
-                SCORE_QUOTE_PRONOUN
-            } else {
-                SCORE_QUOTE_NAME
-            };
-            // What was said: the quotation just before, the quotation just after, a "that"
-            // clause, or the clause that follows the verb.
-            let quoted_before = group.0.checked_sub(1).and_then(|c| {
-                let c = if d.word(c) == "," {
-                    c.checked_sub(1)?
-                } else {
-                    c
-                };
-                d.quote_closing_at(c)
-            });
-            let mut next = group.1 + 1;
-            if matches!(d.word(next), ":" | ",") {
-                next += 1;
-            }
-            let quoted_after = d
-                .quote_opening_at(next)
-                .filter(|_| d.same_paragraph(v, next));
-            let that = (group.1 + 1..(group.1 + 6).min(last)).find(|&k| {
-                d.lower(k) == "that"
-                    && (group.1 + 1..k).all(|m| d.word(m).chars().any(char::is_alphanumeric))
-            });
-            let content = if let Some(q) = quoted_before {
-                Some((q, quote_score))
-            } else if let Some(q) = quoted_after {
-                Some((q, quote_score))
-            } else if let Some(t) = that {
-                d.trim_content(t + 1, sentence_end).map(|c| (c, SCORE_THAT))
-            } else if before.is_some() {
-                // "Harris said she will not cozy up to dictators, ...": up to the first comma.
-                let end = (group.1 + 1..last)
-                    .find(|&k| matches!(d.word(k), "," | ";" | "." | "!" | "?"))
-                    .map_or(sentence_end, |k| k.saturating_sub(1));
-                d.trim_content(group.1 + 1, end)
-                    .filter(|c| c.1 >= c.0 + 3)
-                    .map(|c| (c, SCORE_CLAUSE))
-            } else {
-                None
-            };
-            if let Some((content, score)) = content
-                && content.1 > content.0
+        .collect()
+}
+
+/// The statements of the sentence made of tokens `first..last`.
+fn find_in_sentence(d: &Doc<'_>, first: usize, last: usize, found: &mut Vec<Found>) {
+    let sentence_end = last.saturating_sub(1);
+    for v in first..last {
+        let w = d.lower(v);
+        if w == "according" && d.lower(v + 1) == "to" {
+            if let Some(subj) = d.subject_after(v + 2)
+                && d.word(subj.1 + 1) == ","
+                && let Some(content) = d.trim_content(subj.1 + 2, sentence_end)
+                && content.1 >= content.0 + 3
             {
                 found.push(Found {
                     speaker: subj,
                     content,
-                    score,
+                    score: SCORE_THAT,
                 });
             }
-        }
-    }
-    // Resolve names in reading order, so a pronoun refers to the last person named.
-    found.sort_by_key(|f| f.speaker.0);
-    for f in found {
-        let (Some(sp), Some(ct)) = (d.bytes(f.speaker), d.bytes(f.content)) else {
             continue;
+        }
+        // A reporting verb is written in lower case: "States" in "the United States" is not
+        // one.
+        if !VERBS.contains(&w.as_str()) || d.word(v).starts_with(char::is_uppercase) {
+            continue;
+        }
+        found.extend(statement_at_verb(d, v, first, last));
+    }
+}
+
+/// The statement around reporting verb `v` of the sentence `first..last`: its speaker
+/// (before the verb, or after it: "said Michael Cohen") and what was said.
+fn statement_at_verb(d: &Doc<'_>, v: usize, first: usize, last: usize) -> Option<Found> {
+    let sentence_end = last.saturating_sub(1);
+    let before = v
+        .checked_sub(1)
+        .filter(|j| *j >= first)
+        .and_then(|j| d.subject_before(j, first));
+    let after = if before.is_none() {
+        d.subject_after(v + 1)
+    } else {
+        None
+    };
+    let subj = before.or(after)?;
+    let group = (subj.0.min(v), subj.1.max(v));
+    let pronoun = subj.0 == subj.1 && d.is_pronoun(subj.0);
+    let quote_score = if pronoun {
+        SCORE_QUOTE_PRONOUN
+    } else {
+        SCORE_QUOTE_NAME
+    };
+    // What was said: the quotation just before, the quotation just after, a "that"
+    // clause, or the clause that follows the verb.
+    let quoted_before = group.0.checked_sub(1).and_then(|c| {
+        let c = if d.word(c) == "," {
+            c.checked_sub(1)?
+        } else {
+            c
         };
-        let words = document.text.get(sp.0..sp.1).unwrap_or("").to_owned();
+        d.quote_closing_at(c)
+    });
+    let mut next = group.1 + 1;
+    if matches!(d.word(next), ":" | ",") {
+        next += 1;
+    }
+    let quoted_after = d
+        .quote_opening_at(next)
+        .filter(|_| d.same_paragraph(v, next));
+    let that = (group.1 + 1..(group.1 + 6).min(last)).find(|&k| {
+        d.lower(k) == "that"
+            && (group.1 + 1..k).all(|m| d.word(m).chars().any(char::is_alphanumeric))
+    });
+    let content = if let Some(q) = quoted_before.or(quoted_after) {
+        Some((q, quote_score))
+    } else if let Some(t) = that {
+        d.trim_content(t + 1, sentence_end).map(|c| (c, SCORE_THAT))
+    } else if before.is_some() {
+        // "Harris said she will not cozy up to dictators, ...": up to the first comma.
+        let end = (group.1 + 1..last)
+            .find(|&k| matches!(d.word(k), "," | ";" | "." | "!" | "?"))
+            .map_or(sentence_end, |k| k.saturating_sub(1));
+        d.trim_content(group.1 + 1, end)
+            .filter(|c| c.1 >= c.0 + 3)
+            .map(|c| (c, SCORE_CLAUSE))
+    } else {
+        None
+    };
+    let (content, score) = content.filter(|(c, _)| c.1 > c.0)?;
+    Some(Found {
+        speaker: subj,
+        content,
+        score,
+    })
+}
+
+/// Turning statements into proposals, one document at a time.
+struct Proposing<'a> {
+    doc_id: DocId,
+    document: &'a Document,
+    entities: &'a BTreeMap<String, String>,
+    holds: Option<&'a str>,
+    with_entity: bool,
+    /// Speakers named so far, in reading order: (offset, entity).
+    named: Vec<(usize, String)>,
+}
+
+impl Proposing<'_> {
+    /// A speaker proposal (its entity: the name, or for a pronoun the last person named)
+    /// and a stance proposal, linked by `holds`.
+    fn propose(&mut self, d: &Doc<'_>, f: &Found, out: &mut Vec<Proposal>) {
+        let (Some(sp), Some(ct)) = (d.bytes(f.speaker), d.bytes(f.content)) else {
+            return;
+        };
+        let words = self.document.text.get(sp.0..sp.1).unwrap_or("").to_owned();
         let pronoun = f.speaker.0 == f.speaker.1 && d.is_pronoun(f.speaker.0);
         let entity = if pronoun {
             // "it" is a document or an organisation more often than a person: no guess.
             let personal = !matches!(words.to_lowercase().as_str(), "it");
-            named
+            self.named
                 .iter()
                 .filter(|(at, _)| personal && *at < sp.0)
                 .max_by_key(|(at, _)| *at)
@@ -439,29 +474,36 @@ fn suggest_doc(
                 .trim_end_matches("’s office")
                 .trim_end_matches("'s office")
                 .to_owned();
-            let full = entities.get(&bare).cloned().unwrap_or_else(|| bare.clone());
-            named.push((sp.0, full.clone()));
+            let full = self
+                .entities
+                .get(&bare)
+                .cloned()
+                .unwrap_or_else(|| bare.clone());
+            self.named.push((sp.0, full.clone()));
             Some(full)
         };
         let mut attrs = crate::model::Attrs::new();
-        if with_entity && let Some(e) = entity {
+        if self.with_entity
+            && let Some(e) = entity
+        {
             attrs.insert("entity".to_owned(), e);
         }
         let speaker_index = out.len();
         out.push(Proposal {
-            doc: doc_id,
+            doc: self.doc_id,
             start: sp.0,
             end: sp.1,
             label: "speaker".to_owned(),
             attrs,
             score: f.score,
             source: "quotes".to_owned(),
-            links: holds
+            links: self
+                .holds
                 .map(|h| vec![(h.to_owned(), speaker_index + 1)])
                 .unwrap_or_default(),
         });
         out.push(Proposal {
-            doc: doc_id,
+            doc: self.doc_id,
             start: ct.0,
             end: ct.1,
             label: "stance".to_owned(),
