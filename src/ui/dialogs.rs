@@ -116,193 +116,7 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
     let mut action = None;
     let modal = egui::Modal::new(egui::Id::unique("marginalia-dialog")).show(ctx, |ui| {
         ui.set_max_width(620.0);
-        match dialog {
-            Dialog::Error { title, message } => {
-                ui.heading(RichText::new(title.as_str()).color(ui.visuals().error_fg_color));
-                ui.add_space(6.0);
-                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                    ui.add(egui::Label::new(RichText::new(message.as_str()).monospace()).wrap());
-                });
-                ui.add_space(6.0);
-                ui.label(RichText::new("Nothing was changed on disk.").weak());
-                ui.horizontal(|ui| {
-                    if ui.button("OK").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                    if ui.button("Copy message").clicked() {
-                        ui.ctx().copy_text(message.clone());
-                    }
-                });
-            }
-            Dialog::Report { title, message } => {
-                ui.heading(title.as_str());
-                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                    ui.add(egui::Label::new(RichText::new(message.as_str()).monospace()).wrap());
-                });
-                ui.horizontal(|ui| {
-                    if ui.button("OK").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                    if ui.button("Copy report").clicked() {
-                        ui.ctx().copy_text(message.clone());
-                    }
-                });
-            }
-            Dialog::Unsaved { then } => {
-                ui.heading("Save changes?");
-                ui.label("This project has changes that are not saved.");
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        action = Some(DialogAction::SaveThen(then.clone()));
-                    }
-                    if ui.button("Don't save").clicked() {
-                        action = Some(DialogAction::DiscardThen(then.clone()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                });
-            }
-            Dialog::Recover { changes, note } => {
-                ui.heading("Restore unsaved changes?");
-                ui.label(format!(
-                    "Marginalia did not close properly last time. {} made after the last save \
-                     can be restored from the journal.",
-                    crate::model::text::plural(*changes, "change", "changes")
-                ));
-                if let Some(n) = note {
-                    ui.label(RichText::new(n.as_str()).color(ui.visuals().warn_fg_color));
-                }
-                ui.label(
-                    RichText::new(
-                        "Restored changes are not saved yet: save to keep them. Discarded ones are \
-                         kept aside as <project>.journal.discarded.",
-                    )
-                    .weak(),
-                );
-                ui.horizontal(|ui| {
-                    if ui.button("Restore").clicked() {
-                        action = Some(DialogAction::Restore);
-                    }
-                    if ui.button("Discard them").clicked() {
-                        action = Some(DialogAction::DiscardRecovery);
-                    }
-                });
-            }
-            Dialog::OutsideFolder { project, folders } => {
-                ui.heading("Read files outside this project's folder?");
-                ui.label(format!(
-                    "{} reads corpus files from outside its own folder. A project received from \
-                     someone else could read any file on this computer this way, so nothing was \
-                     read yet:",
-                    project.display()
-                ));
-                egui::ScrollArea::vertical().max_height(200.0).show(ui, |ui| {
-                    for f in folders.iter() {
-                        ui.add(egui::Label::new(RichText::new(f.as_str()).monospace()).wrap());
-                    }
-                });
-                ui.label(
-                    RichText::new("Read them only if you know where this project comes from.")
-                        .weak(),
-                );
-                ui.horizontal(|ui| {
-                    if ui.button("Read them and open").clicked() {
-                        action = Some(DialogAction::ReadOutside(project.clone()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                });
-            }
-            Dialog::Confirm { message, edit } => {
-                ui.heading("Delete annotations?");
-                ui.label(message.as_str());
-                ui.label(RichText::new("Ctrl+Z brings them back.").weak());
-                ui.horizontal(|ui| {
-                    if ui.button("Apply").clicked() {
-                        action = Some(DialogAction::Apply(edit.clone()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                });
-            }
-            Dialog::SaveAs { path } => {
-                ui.heading("Save project as");
-                ui.horizontal(|ui| {
-                    ui.label("File:");
-                    let field = ui
-                        .add(egui::TextEdit::singleline(path).desired_width(420.0).hint_text("/path/to/project.ron"))
-                        .accessible_name("Project file");
-                    focus_first(ui, &field);
-                    if ui.button("Browse…").clicked() {
-                        action = Some(DialogAction::BrowseSaveAs);
-                    }
-                });
-                ui.horizontal(|ui| {
-                    if ui.add_enabled(!path.trim().is_empty(), egui::Button::new("Save")).clicked() {
-                        action = Some(DialogAction::SaveAs(path.trim().to_owned()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                });
-            }
-            Dialog::OpenProject { path, note } => {
-                ui.heading("Open project");
-                ui.label(RichText::new(note.as_str()).weak());
-                ui.horizontal(|ui| {
-                    ui.label("File:");
-                    let field = ui
-                        .add(egui::TextEdit::singleline(path).desired_width(420.0).hint_text("/path/to/project.ron"))
-                        .accessible_name("Project file");
-                    focus_first(ui, &field);
-                });
-                ui.horizontal(|ui| {
-                    if ui.add_enabled(!path.trim().is_empty(), egui::Button::new("Open")).clicked() {
-                        action = Some(DialogAction::Open(path.trim().to_owned()));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                });
-            }
-            Dialog::NewProject { corpus, name, jsonl } => {
-                ui.heading(if *jsonl { "New project from a JSONL file" } else { "New project from a folder" });
-                ui.label(
-                    RichText::new(if *jsonl {
-                        "One document per line: {\"id\"?, \"text\", \"meta\"?}. The text stays in the file."
-                    } else {
-                        "Every .txt file in the folder (and its subfolders) becomes a document. The files are never modified."
-                    })
-                    .weak(),
-                );
-                egui::Grid::new("new-project").num_columns(3).show(ui, |ui| {
-                    ui.label(if *jsonl { "JSONL file:" } else { "Folder:" });
-                    let field = ui.add(egui::TextEdit::singleline(corpus).desired_width(380.0)).accessible_name("Corpus path");
-                    focus_first(ui, &field);
-                    if ui.button("Browse…").clicked() {
-                        action = Some(DialogAction::BrowseCorpus { jsonl: *jsonl });
-                    }
-                    ui.end_row();
-                    ui.label("Name:");
-                    ui.add(egui::TextEdit::singleline(name).desired_width(380.0).hint_text("from the folder name")).accessible_name("Project name");
-                    ui.end_row();
-                });
-                ui.horizontal(|ui| {
-                    if ui.add_enabled(!corpus.trim().is_empty(), egui::Button::new("Create")).clicked() {
-                        action = Some(DialogAction::CreateProject {
-                            corpus: corpus.trim().to_owned(),
-                            name: name.trim().to_owned(),
-                        });
-                    }
-                    if ui.button("Cancel").clicked() {
-                        action = Some(DialogAction::Close);
-                    }
-                });
-            }
-        }
+        action = body_ui(ui, dialog);
     });
     if action.is_none() && ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
         action = primary_action(dialog);
@@ -311,4 +125,227 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog) -> Option<DialogActio
         action = Some(DialogAction::Close);
     }
     action
+}
+
+/// A row of buttons; the action of the one clicked.
+fn buttons_ui(ui: &mut egui::Ui, buttons: Vec<(&str, bool, DialogAction)>) -> Option<DialogAction> {
+    ui.horizontal(|ui| {
+        let mut clicked = None;
+        for (text, enabled, action) in buttons {
+            if ui.add_enabled(enabled, egui::Button::new(text)).clicked() {
+                clicked = Some(action);
+            }
+        }
+        clicked
+    })
+    .inner
+}
+
+fn body_ui(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<DialogAction> {
+    let close = || ("Cancel", true, DialogAction::Close);
+    match dialog {
+        Dialog::Error { title, message } => message_ui(ui, title, message, true),
+        Dialog::Report { title, message } => message_ui(ui, title, message, false),
+        Dialog::Unsaved { then } => {
+            ui.heading("Save changes?");
+            ui.label("This project has changes that are not saved.");
+            buttons_ui(
+                ui,
+                vec![
+                    ("Save", true, DialogAction::SaveThen(then.clone())),
+                    ("Don't save", true, DialogAction::DiscardThen(then.clone())),
+                    close(),
+                ],
+            )
+        }
+        Dialog::Recover { changes, note } => recover_ui(ui, *changes, note.as_deref()),
+        Dialog::OutsideFolder { project, folders } => outside_folder_ui(ui, project, folders),
+        Dialog::Confirm { message, edit } => {
+            ui.heading("Delete annotations?");
+            ui.label(message.as_str());
+            ui.label(RichText::new("Ctrl+Z brings them back.").weak());
+            buttons_ui(
+                ui,
+                vec![("Apply", true, DialogAction::Apply(edit.clone())), close()],
+            )
+        }
+        Dialog::SaveAs { path } => {
+            ui.heading("Save project as");
+            let browse = path_field_ui(ui, path, true);
+            let save = DialogAction::SaveAs(path.trim().to_owned());
+            let chosen = buttons_ui(ui, vec![("Save", !path.trim().is_empty(), save), close()]);
+            browse.or(chosen)
+        }
+        Dialog::OpenProject { path, note } => {
+            ui.heading("Open project");
+            ui.label(RichText::new(note.as_str()).weak());
+            path_field_ui(ui, path, false);
+            let open = DialogAction::Open(path.trim().to_owned());
+            buttons_ui(ui, vec![("Open", !path.trim().is_empty(), open), close()])
+        }
+        Dialog::NewProject {
+            corpus,
+            name,
+            jsonl,
+        } => new_project_ui(ui, corpus, name, *jsonl),
+    }
+}
+
+/// An error (nothing was changed on disk) or a report, scrollable, with a copy button.
+fn message_ui(ui: &mut egui::Ui, title: &str, message: &str, error: bool) -> Option<DialogAction> {
+    if error {
+        ui.heading(RichText::new(title).color(ui.visuals().error_fg_color));
+        ui.add_space(6.0);
+    } else {
+        ui.heading(title);
+    }
+    egui::ScrollArea::vertical()
+        .max_height(320.0)
+        .show(ui, |ui| {
+            ui.add(egui::Label::new(RichText::new(message).monospace()).wrap());
+        });
+    if error {
+        ui.add_space(6.0);
+        ui.label(RichText::new("Nothing was changed on disk.").weak());
+    }
+    ui.horizontal(|ui| {
+        let ok = ui.button("OK").clicked();
+        let copy = if error { "Copy message" } else { "Copy report" };
+        if ui.button(copy).clicked() {
+            ui.ctx().copy_text(message.to_owned());
+        }
+        ok.then_some(DialogAction::Close)
+    })
+    .inner
+}
+
+fn recover_ui(ui: &mut egui::Ui, changes: usize, note: Option<&str>) -> Option<DialogAction> {
+    ui.heading("Restore unsaved changes?");
+    ui.label(format!(
+        "Marginalia did not close properly last time. {} made after the last save \
+         can be restored from the journal.",
+        crate::model::text::plural(changes, "change", "changes")
+    ));
+    if let Some(n) = note {
+        ui.label(RichText::new(n).color(ui.visuals().warn_fg_color));
+    }
+    ui.label(
+        RichText::new(
+            "Restored changes are not saved yet: save to keep them. Discarded ones are \
+             kept aside as <project>.journal.discarded.",
+        )
+        .weak(),
+    );
+    buttons_ui(
+        ui,
+        vec![
+            ("Restore", true, DialogAction::Restore),
+            ("Discard them", true, DialogAction::DiscardRecovery),
+        ],
+    )
+}
+
+fn outside_folder_ui(
+    ui: &mut egui::Ui,
+    project: &std::path::Path,
+    folders: &[String],
+) -> Option<DialogAction> {
+    ui.heading("Read files outside this project's folder?");
+    ui.label(format!(
+        "{} reads corpus files from outside its own folder. A project received from \
+         someone else could read any file on this computer this way, so nothing was \
+         read yet:",
+        project.display()
+    ));
+    egui::ScrollArea::vertical()
+        .max_height(200.0)
+        .show(ui, |ui| {
+            for f in folders {
+                ui.add(egui::Label::new(RichText::new(f.as_str()).monospace()).wrap());
+            }
+        });
+    ui.label(RichText::new("Read them only if you know where this project comes from.").weak());
+    buttons_ui(
+        ui,
+        vec![
+            (
+                "Read them and open",
+                true,
+                DialogAction::ReadOutside(project.to_owned()),
+            ),
+            ("Cancel", true, DialogAction::Close),
+        ],
+    )
+}
+
+/// The project file field (with a Browse button for Save As, which it returns).
+fn path_field_ui(ui: &mut egui::Ui, path: &mut String, browse: bool) -> Option<DialogAction> {
+    ui.horizontal(|ui| {
+        ui.label("File:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(path)
+                    .desired_width(420.0)
+                    .hint_text("/path/to/project.ron"),
+            )
+            .accessible_name("Project file");
+        focus_first(ui, &field);
+        (browse && ui.button("Browse…").clicked()).then_some(DialogAction::BrowseSaveAs)
+    })
+    .inner
+}
+
+fn new_project_ui(
+    ui: &mut egui::Ui,
+    corpus: &mut String,
+    name: &mut String,
+    jsonl: bool,
+) -> Option<DialogAction> {
+    ui.heading(if jsonl {
+        "New project from a JSONL file"
+    } else {
+        "New project from a folder"
+    });
+    ui.label(
+        RichText::new(if jsonl {
+            "One document per line: {\"id\"?, \"text\", \"meta\"?}. The text stays in the file."
+        } else {
+            "Every .txt file in the folder (and its subfolders) becomes a document. The files are never modified."
+        })
+        .weak(),
+    );
+    let mut browse = None;
+    egui::Grid::new("new-project")
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.label(if jsonl { "JSONL file:" } else { "Folder:" });
+            let field = ui
+                .add(egui::TextEdit::singleline(corpus).desired_width(380.0))
+                .accessible_name("Corpus path");
+            focus_first(ui, &field);
+            if ui.button("Browse…").clicked() {
+                browse = Some(DialogAction::BrowseCorpus { jsonl });
+            }
+            ui.end_row();
+            ui.label("Name:");
+            ui.add(
+                egui::TextEdit::singleline(name)
+                    .desired_width(380.0)
+                    .hint_text("from the folder name"),
+            )
+            .accessible_name("Project name");
+            ui.end_row();
+        });
+    let create = DialogAction::CreateProject {
+        corpus: corpus.trim().to_owned(),
+        name: name.trim().to_owned(),
+    };
+    let chosen = buttons_ui(
+        ui,
+        vec![
+            ("Create", !corpus.trim().is_empty(), create),
+            ("Cancel", true, DialogAction::Close),
+        ],
+    );
+    browse.or(chosen)
 }

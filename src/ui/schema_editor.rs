@@ -208,115 +208,9 @@ impl SchemaEditor {
     ) {
         for (ai, a) in label.attributes.iter().enumerate() {
             ui.push_id(("attr", ai), |ui| {
-                ui.horizontal(|ui| {
-                    if let Some(name) = self.field(
-                        ui,
-                        &format!("attr-{li}-{ai}"),
-                        &a.name,
-                        100.0,
-                        "Attribute name",
-                    ) {
-                        out.push(Command::Edit(Box::new(Edit::RenameAttribute {
-                            label: label.name.clone(),
-                            from: a.name.clone(),
-                            to: name,
-                        })));
-                    }
-                    let is_text = matches!(a.kind, AttrKind::Text);
-                    for (kind_is_text, text) in [(false, "choice"), (true, "free text")] {
-                        if ui.selectable_label(is_text == kind_is_text, text).clicked()
-                            && is_text != kind_is_text
-                        {
-                            let kind = if kind_is_text {
-                                AttrKind::Text
-                            } else {
-                                AttrKind::Choice(Vec::new())
-                            };
-                            out.push(schema_with(schema, |s| {
-                                attr_mut(s, li, ai, |a| a.kind = kind.clone())
-                            }));
-                        }
-                    }
-                    if is_text {
-                        ui.label("key");
-                        let key = a.key.map(String::from).unwrap_or_default();
-                        if let Some(k) = self.field(
-                            ui,
-                            &format!("attr-key-{li}-{ai}"),
-                            &key,
-                            24.0,
-                            "Attribute key",
-                        ) {
-                            out.push(schema_with(schema, |s| {
-                                attr_mut(s, li, ai, |a| a.key = k.chars().next())
-                            }));
-                        }
-                    }
-                    if ui.small_button("Remove").clicked() {
-                        out.push(schema_with(schema, |s| {
-                            if let Some(l) = s.labels.get_mut(li)
-                                && ai < l.attributes.len()
-                            {
-                                l.attributes.remove(ai);
-                            }
-                        }));
-                    }
-                });
+                self.attribute_row_ui(ui, schema, (li, ai), label, a, out);
                 if let AttrKind::Choice(values) = &a.kind {
-                    ui.horizontal_wrapped(|ui| {
-                        ui.add_space(12.0);
-                        for (vi, v) in values.iter().enumerate() {
-                            let key = v.key.map(|k| format!(" ({k})")).unwrap_or_default();
-                            ui.label(format!("{}{key}", v.value));
-                            if ui
-                                .small_button("×")
-                                .on_hover_text("Remove this value (clears it where used)")
-                                .clicked()
-                            {
-                                out.push(schema_with(schema, |s| {
-                                    attr_mut(s, li, ai, |a| {
-                                        if let AttrKind::Choice(c) = &mut a.kind
-                                            && vi < c.len()
-                                        {
-                                            c.remove(vi);
-                                        }
-                                    })
-                                }));
-                            }
-                        }
-                        let id = format!("new-value-{li}-{ai}");
-                        let buffer = self.fields.entry(id).or_default();
-                        ui.add(
-                            egui::TextEdit::singleline(buffer)
-                                .desired_width(90.0)
-                                .hint_text("value k"),
-                        )
-                        .accessible_name("New value");
-                        if ui
-                            .small_button("Add")
-                            .on_hover_text("Type a value, then a space and its key: “favor f”")
-                            .clicked()
-                            && !buffer.trim().is_empty()
-                        {
-                            let typed = std::mem::take(buffer);
-                            let (value, key) = match typed.trim().rsplit_once(' ') {
-                                Some((v, k)) if k.chars().count() == 1 => {
-                                    (v.trim().to_owned(), k.chars().next())
-                                }
-                                _ => (typed.trim().to_owned(), None),
-                            };
-                            out.push(schema_with(schema, |s| {
-                                attr_mut(s, li, ai, |a| {
-                                    if let AttrKind::Choice(c) = &mut a.kind {
-                                        c.push(Choice {
-                                            value: value.clone(),
-                                            key,
-                                        });
-                                    }
-                                })
-                            }));
-                        }
-                    });
+                    self.choice_values_ui(ui, schema, (li, ai), values, out);
                 }
             });
         }
@@ -338,6 +232,129 @@ impl SchemaEditor {
                             key: None,
                         });
                     }
+                }));
+            }
+        });
+    }
+
+    /// An attribute's name, kind (choice or free text), key for free text, and Remove.
+    fn attribute_row_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        schema: &Schema,
+        (li, ai): (usize, usize),
+        label: &LabelDef,
+        a: &AttributeDef,
+        out: &mut Vec<Command>,
+    ) {
+        ui.horizontal(|ui| {
+            let id = format!("attr-{li}-{ai}");
+            if let Some(name) = self.field(ui, &id, &a.name, 100.0, "Attribute name") {
+                out.push(Command::Edit(Box::new(Edit::RenameAttribute {
+                    label: label.name.clone(),
+                    from: a.name.clone(),
+                    to: name,
+                })));
+            }
+            let is_text = matches!(a.kind, AttrKind::Text);
+            for (kind_is_text, text) in [(false, "choice"), (true, "free text")] {
+                if ui.selectable_label(is_text == kind_is_text, text).clicked()
+                    && is_text != kind_is_text
+                {
+                    let kind = if kind_is_text {
+                        AttrKind::Text
+                    } else {
+                        AttrKind::Choice(Vec::new())
+                    };
+                    out.push(schema_with(schema, |s| {
+                        attr_mut(s, li, ai, |a| a.kind = kind.clone())
+                    }));
+                }
+            }
+            if is_text {
+                ui.label("key");
+                let key = a.key.map(String::from).unwrap_or_default();
+                let id = format!("attr-key-{li}-{ai}");
+                if let Some(k) = self.field(ui, &id, &key, 24.0, "Attribute key") {
+                    out.push(schema_with(schema, |s| {
+                        attr_mut(s, li, ai, |a| a.key = k.chars().next())
+                    }));
+                }
+            }
+            if ui.small_button("Remove").clicked() {
+                out.push(schema_with(schema, |s| {
+                    if let Some(l) = s.labels.get_mut(li)
+                        && ai < l.attributes.len()
+                    {
+                        l.attributes.remove(ai);
+                    }
+                }));
+            }
+        });
+    }
+
+    /// A choice attribute's values (each removable), and a field to add one with its key.
+    fn choice_values_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        schema: &Schema,
+        (li, ai): (usize, usize),
+        values: &[Choice],
+        out: &mut Vec<Command>,
+    ) {
+        ui.horizontal_wrapped(|ui| {
+            ui.add_space(12.0);
+            for (vi, v) in values.iter().enumerate() {
+                let key = v.key.map(|k| format!(" ({k})")).unwrap_or_default();
+                ui.label(format!("{}{key}", v.value));
+                if ui
+                    .small_button("×")
+                    .on_hover_text("Remove this value (clears it where used)")
+                    .clicked()
+                {
+                    out.push(schema_with(schema, |s| {
+                        attr_mut(s, li, ai, |a| {
+                            if let AttrKind::Choice(c) = &mut a.kind
+                                && vi < c.len()
+                            {
+                                c.remove(vi);
+                            }
+                        })
+                    }));
+                }
+            }
+            let buffer = self
+                .fields
+                .entry(format!("new-value-{li}-{ai}"))
+                .or_default();
+            ui.add(
+                egui::TextEdit::singleline(buffer)
+                    .desired_width(90.0)
+                    .hint_text("value k"),
+            )
+            .accessible_name("New value");
+            if ui
+                .small_button("Add")
+                .on_hover_text("Type a value, then a space and its key: “favor f”")
+                .clicked()
+                && !buffer.trim().is_empty()
+            {
+                let typed = std::mem::take(buffer);
+                let (value, key) = match typed.trim().rsplit_once(' ') {
+                    Some((v, k)) if k.chars().count() == 1 => {
+                        (v.trim().to_owned(), k.chars().next())
+                    }
+                    _ => (typed.trim().to_owned(), None),
+                };
+                out.push(schema_with(schema, |s| {
+                    attr_mut(s, li, ai, |a| {
+                        if let AttrKind::Choice(c) = &mut a.kind {
+                            c.push(Choice {
+                                value: value.clone(),
+                                key,
+                            });
+                        }
+                    })
                 }));
             }
         });

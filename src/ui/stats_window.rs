@@ -1,8 +1,8 @@
 //! View → Statistics…: charts of the project's figures (egui_plot), recomputed only when the
 //! project changes, and the same figures as CSV.
 
-use crate::model::Status;
-use crate::model::stats::{ProjectStats, top};
+use crate::model::stats::{Crosstab, ProjectStats, top};
+use crate::model::{Schema, Status};
 use crate::session::Session;
 use crate::ui::commands::Command;
 use crate::ui::doc_list::status_color;
@@ -107,7 +107,7 @@ fn stats_window_ui(
             let Some(stats) = state.stats.clone() else {
                 return;
             };
-            let project = session.project();
+            let schema = &session.project().schema;
             ui.label(
                 RichText::new(format!(
                     "{} documents · {} spans · {} relations",
@@ -117,177 +117,192 @@ fn stats_window_ui(
                 ))
                 .strong(),
             );
-
-            ui.heading("Spans per label");
-            let labels: Vec<(String, usize, Color32)> = project
-                .schema
-                .labels
-                .iter()
-                .map(|l| {
-                    let n = stats.spans_by_label.get(&l.name).copied().unwrap_or(0);
-                    (l.name.clone(), n, color(l.color))
-                })
-                .collect();
-            let names = labels.iter().map(|(n, _, _)| n.clone()).collect();
-            chart("stats-labels", names, false).show(ui, |p| {
-                let bars = labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (name, n, c))| {
-                        Bar::new(i as f64, *n as f64).name(name).fill(*c).width(0.6)
-                    })
-                    .collect();
-                p.bar_chart(BarChart::new("spans", bars));
-            });
-
+            labels_chart_ui(ui, schema, &stats);
             for t in &stats.crosstabs {
-                let rows = t.top_rows(TOP);
-                if rows.is_empty() {
-                    continue;
-                }
-                ui.heading(format!("{} {} per {}", t.label, t.columns, t.rows));
-                let names = rows
-                    .iter()
-                    .map(|(r, _)| {
-                        if r.is_empty() {
-                            "(none)".to_owned()
-                        } else {
-                            (*r).to_owned()
-                        }
-                    })
-                    .collect();
-                // Room on the right for the legend, so it never hides a bar.
-                let widest = rows.iter().map(|(_, n)| *n).max().unwrap_or(1) as f64;
-                let used: Vec<(usize, &String)> = t
-                    .values
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| t.counts.values().any(|c| c.contains_key(*v)))
-                    .collect();
-                chart(&format!("stats-cross-{}", t.label), names, true)
-                    .legend(Legend::default())
-                    .include_x(widest * 1.45)
-                    .show(ui, |p| {
-                        let mut charts: Vec<BarChart> = Vec::new();
-                        for (k, value) in used {
-                            let bars = rows
-                                .iter()
-                                .enumerate()
-                                .map(|(i, (r, _))| {
-                                    let n = t
-                                        .counts
-                                        .get(*r)
-                                        .and_then(|c| c.get(value))
-                                        .copied()
-                                        .unwrap_or(0);
-                                    Bar::new(i as f64, n as f64).width(0.6)
-                                })
-                                .collect();
-                            let c = PALETTE
-                                .get(k % PALETTE.len())
-                                .copied()
-                                .unwrap_or(Color32::GRAY);
-                            let mut chart =
-                                BarChart::new(value.clone(), bars).color(c).horizontal();
-                            let below: Vec<&BarChart> = charts.iter().collect();
-                            chart = chart.stack_on(&below);
-                            charts.push(chart);
-                        }
-                        for c in charts {
-                            p.bar_chart(c);
-                        }
-                    });
+                crosstab_chart_ui(ui, t);
             }
-
-            for (label, counts) in &stats.names {
-                let rows = top(counts, TOP);
-                if rows.is_empty() {
-                    continue;
-                }
-                ui.heading(format!("Most frequent {label}s"));
-                let c = project
-                    .schema
-                    .label(label)
-                    .map_or(Color32::GRAY, |l| color(l.color));
-                let names = rows.iter().map(|(n, _)| (*n).to_owned()).collect();
-                chart(&format!("stats-names-{label}"), names, true).show(ui, |p| {
-                    let bars = rows
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (n, k))| Bar::new(i as f64, *k as f64).name(n).width(0.6))
-                        .collect();
-                    p.bar_chart(BarChart::new(label.clone(), bars).color(c).horizontal());
-                });
-            }
-
-            ui.heading("Documents by status");
-            let statuses: Vec<(Status, usize)> = Status::ALL
-                .iter()
-                .map(|s| (*s, stats.by_status.get(s.name()).copied().unwrap_or(0)))
-                .collect();
-            let names = statuses.iter().map(|(s, _)| s.name().to_owned()).collect();
-            chart("stats-status", names, false).show(ui, |p| {
-                let bars = statuses
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (s, n))| {
-                        Bar::new(i as f64, *n as f64)
-                            .name(s.name())
-                            .fill(status_color(*s))
-                            .width(0.6)
-                    })
-                    .collect();
-                p.bar_chart(BarChart::new("documents", bars));
-            });
-
-            if !stats.suggestions_by_source.is_empty() {
-                ui.heading("Suggestions per source");
-                let sources: Vec<String> = stats.suggestions_by_source.keys().cloned().collect();
-                chart("stats-sources", sources.clone(), false)
-                    .legend(Legend::default())
-                    .show(ui, |p| {
-                        let series = [
-                            ("accepted", Color32::from_rgb(46, 134, 78), -0.25),
-                            ("rejected", Color32::from_rgb(200, 60, 50), 0.0),
-                            ("pending", Color32::from_rgb(150, 150, 160), 0.25),
-                        ];
-                        for (name, c, offset) in series {
-                            let bars = sources
-                                .iter()
-                                .enumerate()
-                                .map(|(i, src)| {
-                                    let r = stats
-                                        .suggestions_by_source
-                                        .get(src)
-                                        .cloned()
-                                        .unwrap_or_default();
-                                    let n = match name {
-                                        "accepted" => r.accepted,
-                                        "rejected" => r.rejected,
-                                        _ => r.pending,
-                                    };
-                                    Bar::new(i as f64 + offset, n as f64).width(0.22)
-                                })
-                                .collect();
-                            p.bar_chart(BarChart::new(name, bars).color(c));
-                        }
-                    });
-                for (source, c) in &stats.suggestions_by_source {
-                    let precision = c
-                        .precision()
-                        .map_or("-".to_owned(), |p| format!("{:.0}%", p * 100.0));
-                    ui.label(format!(
-                        "{source}: {} accepted, {} rejected, {} pending, precision {precision}",
-                        c.accepted, c.rejected, c.pending
-                    ));
-                }
-            }
-
+            names_charts_ui(ui, schema, &stats);
+            status_chart_ui(ui, &stats);
+            suggestions_chart_ui(ui, &stats);
             ui.separator();
             csv_ui(ui, state, session, &stats);
         });
     if !open {
         state.open = false;
+    }
+}
+
+fn labels_chart_ui(ui: &mut egui::Ui, schema: &Schema, stats: &ProjectStats) {
+    ui.heading("Spans per label");
+    let labels: Vec<(String, usize, Color32)> = schema
+        .labels
+        .iter()
+        .map(|l| {
+            let n = stats.spans_by_label.get(&l.name).copied().unwrap_or(0);
+            (l.name.clone(), n, color(l.color))
+        })
+        .collect();
+    let names = labels.iter().map(|(n, _, _)| n.clone()).collect();
+    chart("stats-labels", names, false).show(ui, |p| {
+        let bars = labels
+            .iter()
+            .enumerate()
+            .map(|(i, (name, n, c))| Bar::new(i as f64, *n as f64).name(name).fill(*c).width(0.6))
+            .collect();
+        p.bar_chart(BarChart::new("spans", bars));
+    });
+}
+
+/// One attribute's values per text of a label (stance polarity per target...), stacked.
+fn crosstab_chart_ui(ui: &mut egui::Ui, t: &Crosstab) {
+    let rows = t.top_rows(TOP);
+    if rows.is_empty() {
+        return;
+    }
+    ui.heading(format!("{} {} per {}", t.label, t.columns, t.rows));
+    let names = rows
+        .iter()
+        .map(|(r, _)| {
+            if r.is_empty() {
+                "(none)".to_owned()
+            } else {
+                (*r).to_owned()
+            }
+        })
+        .collect();
+    // Room on the right for the legend, so it never hides a bar.
+    let widest = rows.iter().map(|(_, n)| *n).max().unwrap_or(1) as f64;
+    let used: Vec<(usize, &String)> = t
+        .values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| t.counts.values().any(|c| c.contains_key(*v)))
+        .collect();
+    chart(&format!("stats-cross-{}", t.label), names, true)
+        .legend(Legend::default())
+        .include_x(widest * 1.45)
+        .show(ui, |p| {
+            let mut charts: Vec<BarChart> = Vec::new();
+            for (k, value) in used {
+                let bars = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (r, _))| {
+                        let n = t
+                            .counts
+                            .get(*r)
+                            .and_then(|c| c.get(value))
+                            .copied()
+                            .unwrap_or(0);
+                        Bar::new(i as f64, n as f64).width(0.6)
+                    })
+                    .collect();
+                let c = PALETTE
+                    .get(k % PALETTE.len())
+                    .copied()
+                    .unwrap_or(Color32::GRAY);
+                let below: Vec<&BarChart> = charts.iter().collect();
+                let chart = BarChart::new(value.clone(), bars)
+                    .color(c)
+                    .horizontal()
+                    .stack_on(&below);
+                charts.push(chart);
+            }
+            for c in charts {
+                p.bar_chart(c);
+            }
+        });
+}
+
+/// The most frequent texts of each label with names (speakers...).
+fn names_charts_ui(ui: &mut egui::Ui, schema: &Schema, stats: &ProjectStats) {
+    for (label, counts) in &stats.names {
+        let rows = top(counts, TOP);
+        if rows.is_empty() {
+            continue;
+        }
+        ui.heading(format!("Most frequent {label}s"));
+        let c = schema
+            .label(label)
+            .map_or(Color32::GRAY, |l| color(l.color));
+        let names = rows.iter().map(|(n, _)| (*n).to_owned()).collect();
+        chart(&format!("stats-names-{label}"), names, true).show(ui, |p| {
+            let bars = rows
+                .iter()
+                .enumerate()
+                .map(|(i, (n, k))| Bar::new(i as f64, *k as f64).name(n).width(0.6))
+                .collect();
+            p.bar_chart(BarChart::new(label.clone(), bars).color(c).horizontal());
+        });
+    }
+}
+
+fn status_chart_ui(ui: &mut egui::Ui, stats: &ProjectStats) {
+    ui.heading("Documents by status");
+    let statuses: Vec<(Status, usize)> = Status::ALL
+        .iter()
+        .map(|s| (*s, stats.by_status.get(s.name()).copied().unwrap_or(0)))
+        .collect();
+    let names = statuses.iter().map(|(s, _)| s.name().to_owned()).collect();
+    chart("stats-status", names, false).show(ui, |p| {
+        let bars = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, (s, n))| {
+                Bar::new(i as f64, *n as f64)
+                    .name(s.name())
+                    .fill(status_color(*s))
+                    .width(0.6)
+            })
+            .collect();
+        p.bar_chart(BarChart::new("documents", bars));
+    });
+}
+
+/// Accepted, rejected and pending suggestions per source, and each source's precision.
+fn suggestions_chart_ui(ui: &mut egui::Ui, stats: &ProjectStats) {
+    if stats.suggestions_by_source.is_empty() {
+        return;
+    }
+    ui.heading("Suggestions per source");
+    let sources: Vec<String> = stats.suggestions_by_source.keys().cloned().collect();
+    chart("stats-sources", sources.clone(), false)
+        .legend(Legend::default())
+        .show(ui, |p| {
+            let series = [
+                ("accepted", Color32::from_rgb(46, 134, 78), -0.25),
+                ("rejected", Color32::from_rgb(200, 60, 50), 0.0),
+                ("pending", Color32::from_rgb(150, 150, 160), 0.25),
+            ];
+            for (name, c, offset) in series {
+                let bars = sources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, src)| {
+                        let r = stats
+                            .suggestions_by_source
+                            .get(src)
+                            .cloned()
+                            .unwrap_or_default();
+                        let n = match name {
+                            "accepted" => r.accepted,
+                            "rejected" => r.rejected,
+                            _ => r.pending,
+                        };
+                        Bar::new(i as f64 + offset, n as f64).width(0.22)
+                    })
+                    .collect();
+                p.bar_chart(BarChart::new(name, bars).color(c));
+            }
+        });
+    for (source, c) in &stats.suggestions_by_source {
+        let precision = c
+            .precision()
+            .map_or("-".to_owned(), |p| format!("{:.0}%", p * 100.0));
+        ui.label(format!(
+            "{source}: {} accepted, {} rejected, {} pending, precision {precision}",
+            c.accepted, c.rejected, c.pending
+        ));
     }
 }
 

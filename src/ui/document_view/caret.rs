@@ -3,7 +3,8 @@
 //! what the user sees, across paragraphs.
 
 use super::blocks::block_at;
-use super::{DocState, Layouter};
+use super::layouter::Layouter;
+use super::state::DocState;
 use crate::model::text::{next_grapheme, next_word_end, prev_grapheme, prev_word_start};
 use crate::ui::selection::Motion;
 use crate::ui::selection::Selection;

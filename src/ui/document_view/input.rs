@@ -2,7 +2,9 @@
 //! relation from a span's chip to another span, and the context menu.
 
 use super::block_layout::Mark;
-use super::{Decor, DocState, Drag, ViewOutput, block_origin};
+use super::layouter::block_origin;
+use super::state::DocState;
+use super::{Decor, Drag, ViewOutput};
 use crate::model::text::{next_grapheme, snap_to_graphemes, snap_to_words};
 use crate::model::{Document, Schema, SpanKey};
 use crate::ui::commands::Command;
@@ -18,7 +20,7 @@ pub(super) struct Frame<'a> {
     pub doc: &'a Document,
     pub schema: &'a Schema,
     /// Relations of the spans on screen (see `DocState::index_relations`).
-    pub relation_index: &'a super::RelationIndex,
+    pub relation_index: &'a super::state::RelationIndex,
 }
 
 /// Where on a span the pointer is.
@@ -197,42 +199,60 @@ pub(super) fn interact(
     decor: &Decor,
     output: &mut ViewOutput,
 ) -> Option<usize> {
-    let pointer = response
-        .interact_pointer_pos()
-        .or_else(|| response.hover_pos());
-    let suggestion_at = |p: Pos2| {
-        if decor.show_suggestions {
-            view.suggestion_at(p)
-        } else {
-            None
-        }
-    };
-    if let Some(p) = response.hover_pos()
-        && drag.is_none()
-    {
-        match (view.span_at(p), suggestion_at(p)) {
-            (Some(hit), sg) if hit.on_chip || sg.is_none() => {
-                ui.ctx().set_cursor_icon(if hit.on_chip {
-                    CursorIcon::Grab
-                } else {
-                    CursorIcon::PointingHand
-                });
-                response
-                    .clone()
-                    .on_hover_text_at_pointer(view.tooltip(hit.mark.key));
-            }
-            (_, Some(key)) => {
-                ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
-                response
-                    .clone()
-                    .on_hover_text_at_pointer(view.suggestion_tooltip(key));
-            }
-            _ => ui.ctx().set_cursor_icon(CursorIcon::Text),
-        }
+    if drag.is_none() {
+        hover_ui(ui, response, view, decor);
     }
+    start_drag(ui, response, view, drag);
+    if drag.is_some() {
+        return continue_drag(ui, response, view, selection, drag, output);
+    }
+    if response.secondary_clicked()
+        && let Some(p) = response.interact_pointer_pos()
+        && let Some(hit) = view.span_at(p)
+    {
+        *selection = Selection::Span(hit.mark.key);
+        output.selection_changed = true;
+    }
+    if matches!(selection, Selection::Span(_)) {
+        response.context_menu(|ui| context_menu_ui(ui, view.schema, output));
+    }
+    clicks(response, view, selection, decor, output)
+}
+
+/// The cursor and tooltip for what is under the pointer: a span, its chip, a suggestion.
+fn hover_ui(ui: &egui::Ui, response: &egui::Response, view: &Frame<'_>, decor: &Decor) {
+    let Some(p) = response.hover_pos() else {
+        return;
+    };
+    let suggestion = decor
+        .show_suggestions
+        .then(|| view.suggestion_at(p))
+        .flatten();
+    match (view.span_at(p), suggestion) {
+        (Some(hit), sg) if hit.on_chip || sg.is_none() => {
+            ui.ctx().set_cursor_icon(if hit.on_chip {
+                CursorIcon::Grab
+            } else {
+                CursorIcon::PointingHand
+            });
+            response
+                .clone()
+                .on_hover_text_at_pointer(view.tooltip(hit.mark.key));
+        }
+        (_, Some(key)) => {
+            ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
+            response
+                .clone()
+                .on_hover_text_at_pointer(view.suggestion_tooltip(key));
+        }
+        _ => ui.ctx().set_cursor_icon(CursorIcon::Text),
+    }
+}
+
+/// A drag starts where the button went down, not where the pointer is once it has moved
+/// far enough to count as a drag: on a chip it links, elsewhere it selects.
+fn start_drag(ui: &egui::Ui, response: &egui::Response, view: &Frame<'_>, drag: &mut Option<Drag>) {
     let exact = ui.input(|i| i.modifiers.alt);
-    // A drag starts where the button went down, not where the pointer is once it has moved
-    // far enough to count as a drag.
     if response.drag_started()
         && let Some(p) = ui
             .input(|i| i.pointer.press_origin())
@@ -250,6 +270,22 @@ pub(super) fn interact(
             }),
         };
     }
+}
+
+/// A drag under way follows the pointer (scrolling at the edges); released, a selection
+/// becomes the selected text and a link the command that links two spans.
+fn continue_drag(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    view: &Frame<'_>,
+    selection: &mut Selection,
+    drag: &mut Option<Drag>,
+    output: &mut ViewOutput,
+) -> Option<usize> {
+    let pointer = response
+        .interact_pointer_pos()
+        .or_else(|| response.hover_pos());
+    let released = response.drag_stopped() || !ui.input(|i| i.pointer.any_down());
     match drag {
         Some(Drag::Select {
             anchor,
@@ -260,18 +296,18 @@ pub(super) fn interact(
                 && let Some(at) = view.offset_at(p)
             {
                 *head = at;
-                *e = exact;
+                *e = ui.input(|i| i.modifiers.alt);
             }
             autoscroll(ui, pointer);
-            if response.drag_stopped() || !ui.input(|i| i.pointer.any_down()) {
-                let range = preview_range(view.doc, *anchor, *head, *e);
-                let caret = *head;
-                *drag = None;
-                *selection = range.clone().map_or(Selection::None, Selection::Text);
-                output.selection_changed = true;
-                return Some(range.map_or(caret, |r| if caret >= r.end { r.end } else { r.start }));
+            if !released {
+                return None;
             }
-            return None;
+            let range = preview_range(view.doc, *anchor, *head, *e);
+            let caret = *head;
+            *drag = None;
+            *selection = range.clone().map_or(Selection::None, Selection::Text);
+            output.selection_changed = true;
+            Some(range.map_or(caret, |r| if caret >= r.end { r.end } else { r.start }))
         }
         Some(Drag::Link { from, to }) => {
             if let Some(p) = pointer {
@@ -279,7 +315,7 @@ pub(super) fn interact(
             }
             ui.ctx().set_cursor_icon(CursorIcon::Grabbing);
             autoscroll(ui, pointer);
-            if response.drag_stopped() || !ui.input(|i| i.pointer.any_down()) {
+            if released {
                 let from = *from;
                 *drag = None;
                 if let Some(p) = pointer
@@ -289,20 +325,21 @@ pub(super) fn interact(
                     output.commands.push(Command::LinkSpans(from, hit.mark.key));
                 }
             }
-            return None;
+            None
         }
-        None => {}
+        None => None,
     }
-    if response.secondary_clicked()
-        && let Some(p) = response.interact_pointer_pos()
-        && let Some(hit) = view.span_at(p)
-    {
-        *selection = Selection::Span(hit.mark.key);
-        output.selection_changed = true;
-    }
-    if matches!(selection, Selection::Span(_)) {
-        response.context_menu(|ui| context_menu_ui(ui, view.schema, output));
-    }
+}
+
+/// A double click selects a word; a click selects a span, opens a suggestion in review,
+/// or places the caret.
+fn clicks(
+    response: &egui::Response,
+    view: &Frame<'_>,
+    selection: &mut Selection,
+    decor: &Decor,
+    output: &mut ViewOutput,
+) -> Option<usize> {
     if response.double_clicked()
         && let Some(p) = response.interact_pointer_pos()
         && let Some(at) = view.offset_at(p)
@@ -312,29 +349,28 @@ pub(super) fn interact(
         output.selection_changed = true;
         return Some(r.end);
     }
-    if response.clicked()
-        && let Some(p) = response.interact_pointer_pos()
+    let p = response
+        .interact_pointer_pos()
+        .filter(|_| response.clicked())?;
+    // A suggestion's outline (unless a span's chip or bar is clicked) opens it in review.
+    if decor.show_suggestions
+        && let Some(key) = view.suggestion_at(p)
+        && !view.span_at(p).is_some_and(|h| h.on_chip)
     {
-        // A suggestion's outline (unless a span's chip or bar is clicked) opens it in review.
-        if let Some(key) = suggestion_at(p)
-            && !view.span_at(p).is_some_and(|h| h.on_chip)
-        {
-            output.commands.push(Command::FocusSuggestion(key));
-            return Some(key.start);
-        }
-        output.selection_changed = true;
-        return match view.span_at(p) {
-            Some(hit) => {
-                *selection = Selection::Span(hit.mark.key);
-                Some(hit.mark.key.start)
-            }
-            None => {
-                *selection = Selection::None;
-                view.offset_at(p)
-            }
-        };
+        output.commands.push(Command::FocusSuggestion(key));
+        return Some(key.start);
     }
-    None
+    output.selection_changed = true;
+    match view.span_at(p) {
+        Some(hit) => {
+            *selection = Selection::Span(hit.mark.key);
+            Some(hit.mark.key.start)
+        }
+        None => {
+            *selection = Selection::None;
+            view.offset_at(p)
+        }
+    }
 }
 
 /// Scrolls when a drag goes past the top or bottom edge.

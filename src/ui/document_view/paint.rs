@@ -3,7 +3,8 @@
 
 use super::block_layout::Mark;
 use super::input::{Frame, preview_range};
-use super::{Decor, Drag, block_origin};
+use super::layouter::block_origin;
+use super::{Decor, Drag};
 use crate::model::{SpanId, SpanKey};
 use crate::ui::selection::Selection;
 use egui::epaint::CubicBezierShape;
