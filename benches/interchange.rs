@@ -12,7 +12,7 @@ mod common;
 use common::{SEED, slow, temp};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use marginalia::formats::Format;
-use marginalia::formats::export::Selection;
+use marginalia::formats::export::ExportFilter;
 use marginalia::formats::run::{export_project, import_project, write_output};
 use std::path::Path;
 
@@ -63,7 +63,7 @@ fn export(c: &mut Criterion) {
         };
         group.bench_function(BenchmarkId::new("1000_docs", format.name()), |b| {
             b.iter(|| {
-                let run = export_project(&project, format, &out, &Selection::default(), None, 0)
+                let run = export_project(&project, format, &out, &ExportFilter::default(), None, 0)
                     .expect("exported");
                 write_output(&run.files, true).expect("written");
             })
@@ -72,7 +72,16 @@ fn export(c: &mut Criterion) {
     // The brat export without the disk: the rest is 2,000 files written and synced.
     let out = dir.path().join("out-brat-unwritten");
     group.bench_function("1000_docs_unwritten/brat", |b| {
-        b.iter(|| export_project(&project, Format::Brat, &out, &Selection::default(), None, 0))
+        b.iter(|| {
+            export_project(
+                &project,
+                Format::Brat,
+                &out,
+                &ExportFilter::default(),
+                None,
+                0,
+            )
+        })
     });
     group.finish();
 }

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<CliCommand>,
     #[command(flatten)]
     pub gui: GuiArgs,
 }
@@ -47,7 +47,7 @@ pub struct GuiArgs {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub enum CliCommand {
     /// Create a project over a folder of .txt files or a JSONL corpus.
     New {
         /// A folder of .txt files, or a .jsonl file with one {"id"?, "text", "meta"?} per line.
@@ -265,17 +265,17 @@ impl From<StatusArg> for Status {
 }
 
 /// Runs a headless subcommand.
-pub fn run(command: Command) -> ExitCode {
+pub fn run(command: CliCommand) -> ExitCode {
     let result = match command {
-        Command::New {
+        CliCommand::New {
             corpus,
             output,
             name,
             force,
         } => new_cmd(&corpus, &output, name.as_deref(), force),
-        Command::Validate { project } => validate_cmd(&project),
-        Command::Resave { project, backups } => resave_cmd(&project, backups),
-        Command::Import {
+        CliCommand::Validate { project } => validate_cmd(&project),
+        CliCommand::Resave { project, backups } => resave_cmd(&project, backups),
+        CliCommand::Import {
             format,
             paths,
             output,
@@ -290,7 +290,7 @@ pub fn run(command: Command) -> ExitCode {
             name.as_deref(),
             force,
         ),
-        Command::Export {
+        CliCommand::Export {
             project,
             format,
             output,
@@ -300,7 +300,7 @@ pub fn run(command: Command) -> ExitCode {
             seed,
             force,
         } => {
-            let selection = formats::export::Selection {
+            let selection = formats::export::ExportFilter {
                 status: status.map(Into::into),
                 labels,
             };
@@ -314,13 +314,13 @@ pub fn run(command: Command) -> ExitCode {
                 force,
             )
         }
-        Command::Suggest {
+        CliCommand::Suggest {
             project,
             with,
             command,
             allow_command,
         } => suggest_cmd(&project, &with, command.as_deref(), allow_command),
-        Command::Stats {
+        CliCommand::Stats {
             project,
             csv,
             force,
@@ -476,7 +476,7 @@ fn export_cmd(
     project: &Path,
     format: Format,
     output: &Path,
-    selection: &formats::export::Selection,
+    selection: &formats::export::ExportFilter,
     split: Option<&str>,
     seed: u64,
     force: bool,

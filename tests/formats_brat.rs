@@ -1,7 +1,7 @@
 //! brat standoff: real corpora round-trip (import, export, import again) with the same
 //! spans, relations, attributes and notes, compared as sets; and the awkward cases.
 
-use marginalia::formats::{self, Format, Imported, build::build_project, export::Selection};
+use marginalia::formats::{self, Format, Imported, build::build_project, export::ExportFilter};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +67,7 @@ fn round_trip(dir: &Path) -> (Content, Content, String) {
         "p",
         None,
     );
-    let docs = formats::export::select(&project, &Selection::default());
+    let docs = formats::export::select(&project, &ExportFilter::default());
     let mut report = formats::Report::default();
     let out = tmp.path().join("out");
     let output = formats::export(Format::Brat, &docs, &project.schema, &out, &mut report);
@@ -257,7 +257,7 @@ fn marginalia_attributes_notes_and_multiline_spans_survive_brat() {
     };
     p.apply(marginalia::model::Edit::AddRelation { doc, relation: rel })
         .unwrap();
-    let docs = formats::export::select(&p, &Selection::default());
+    let docs = formats::export::select(&p, &ExportFilter::default());
     let mut report = formats::Report::default();
     let out = dir.path().join("out");
     let output = formats::export(Format::Brat, &docs, &p.schema, &out, &mut report);

@@ -4,7 +4,7 @@
 //! bad lines and bad offsets are located, reported and never a panic.
 
 use marginalia::formats::build::build_project;
-use marginalia::formats::export::{Selection, select};
+use marginalia::formats::export::{ExportFilter, select};
 use marginalia::formats::{self, Format, Imported, Report};
 use marginalia::model::{
     DocId, Edit, Project, Relation, Review, Score, Span, SpanId, SuggestedLink, Suggestion,
@@ -176,7 +176,7 @@ fn build_save_load(imported: Imported, dir: &Path) -> Project {
 
 /// Exports every document of `project` in `format` to `file`, writing what the export made.
 fn export_to(format: Format, project: &Project, file: &Path) -> (String, Report) {
-    let docs = select(project, &Selection::default());
+    let docs = select(project, &ExportFilter::default());
     let mut report = Report::default();
     let output = formats::export(format, &docs, &project.schema, file, &mut report);
     assert_eq!(output.files.len(), 1, "a single-file format");

@@ -3,7 +3,7 @@
 //! dashes, emoji, CJK, combining accents and CRLF.
 
 use marginalia::formats::build::build_project;
-use marginalia::formats::export::{Selection, select};
+use marginalia::formats::export::{ExportFilter, select};
 use marginalia::formats::tokens::tokenize;
 use marginalia::formats::{self, Format, Imported, Output, Report, conll, hf};
 use marginalia::model::{DocId, Edit, Project, Relation, SpanId};
@@ -60,7 +60,7 @@ fn link(p: &mut Project, doc: usize, kind: &str, from: SpanId, to: SpanId) {
 }
 
 fn export(format: Format, p: &Project, out: &Path) -> (Output, Report) {
-    let docs = select(p, &Selection::default());
+    let docs = select(p, &ExportFilter::default());
     let mut report = Report::default();
     let output = formats::export(format, &docs, &p.schema, out, &mut report);
     (output, report)

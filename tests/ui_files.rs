@@ -15,19 +15,12 @@ fn empty_app() -> Harness<'static, MarginaliaApp> {
     let corpus = tempfile::tempdir().unwrap();
     std::fs::write(corpus.path().join("a.txt"), "Harris said no.").unwrap();
     let project = marginalia::persist::new_project(corpus.path(), Some("start")).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1300.0, 800.0))
-        .with_max_steps(20)
-        .build_eframe(|_cc| {
-            MarginaliaApp::with_session(Session::new(
-                project,
-                Some(corpus.path().join("start.ron")),
-            ))
-        });
+    let start = corpus.path().join("start.ron");
     // Keep the corpus folder alive for the test's life.
     std::mem::forget(corpus);
-    h.run();
-    h
+    common::harness_with(common::builder([1300.0, 800.0], 20), |_cc| {
+        MarginaliaApp::with_session(Session::new(project, Some(start)))
+    })
 }
 
 /// Focuses a text field, selects what it holds and types over it.
@@ -164,17 +157,15 @@ fn opening_another_project_with_unsaved_changes_asks_first() {
 
 #[test]
 fn startup_opens_the_demo_project_by_default() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1300.0, 800.0))
-        .build_eframe(|cc| {
-            MarginaliaApp::new(
-                cc,
-                marginalia::ui::app::Startup {
-                    document: Some("cozy-up".into()),
-                    ..Default::default()
-                },
-            )
-        });
+    let mut h = common::builder([1300.0, 800.0], 4).build_eframe(|cc| {
+        MarginaliaApp::new(
+            cc,
+            marginalia::ui::app::Startup {
+                document: Some("cozy-up".into()),
+                ..Default::default()
+            },
+        )
+    });
     // Loaded in the background: the first frame does not wait for it.
     wait_for(&mut h, |app| app.session().is_some());
     assert_eq!(
@@ -204,9 +195,8 @@ fn startup_with_a_missing_project_shows_the_welcome_screen_and_says_why() {
         project: Some("/no/such/project.ron".into()),
         ..Default::default()
     };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1300.0, 800.0))
-        .build_eframe(|cc| MarginaliaApp::new(cc, startup));
+    let mut h =
+        common::builder([1300.0, 800.0], 4).build_eframe(|cc| MarginaliaApp::new(cc, startup));
     wait_for(&mut h, |app| app.dialog().is_some());
     assert!(h.state().session().is_none());
     match h.state().dialog() {
@@ -250,11 +240,9 @@ fn export_from_the_file_menu_writes_the_file_and_reports() {
     let out = dir.path().join("train.jsonl");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/seed-news.ron");
     let (session, _) = Session::open(&demo).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1300.0, 800.0))
-        .with_max_steps(20)
-        .build_eframe(|_cc| MarginaliaApp::with_session(session));
-    h.run();
+    let mut h = common::harness_with(common::builder([1300.0, 800.0], 20), |_cc| {
+        MarginaliaApp::with_session(session)
+    });
     h.state_mut().queue(Command::OpenExport);
     h.run();
     h.get_by_label("brat").click();

@@ -9,6 +9,8 @@ use marginalia::ui::app::MarginaliaApp;
 use marginalia::ui::commands::Command;
 use std::path::PathBuf;
 
+mod common;
+
 /// ~400 KB of paragraphs of very different lengths (so height estimates are wrong), with
 /// curly quotes and emoji, and a speaker span on every "Harris".
 fn long_project() -> (tempfile::TempDir, PathBuf) {
@@ -62,11 +64,9 @@ fn scrolling_up_through_unmeasured_blocks_moves_text_exactly_by_the_wheel() {
     let (_dir, path) = long_project();
     let (session, _) = Session::open(&path).unwrap();
     let doc = session.project().documents[0].clone();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .with_max_steps(12)
-        .build_eframe(|_cc| MarginaliaApp::with_session(session));
-    h.run();
+    let mut h = common::harness_with(common::builder([1200.0, 800.0], 12), |_cc| {
+        MarginaliaApp::with_session(session)
+    });
     // Jump to a span in the middle: nothing above it has been measured.
     let target = doc.spans()[doc.spans().len() / 2].clone();
     h.state_mut()
@@ -113,12 +113,10 @@ fn scrolling_up_through_unmeasured_blocks_moves_text_exactly_by_the_wheel() {
 fn tagging_in_the_middle_of_a_long_document() {
     let (_dir, path) = long_project();
     let (session, _) = Session::open(&path).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
-        .with_max_steps(40)
-        .with_step_dt(0.05)
-        .build_eframe(|_cc| MarginaliaApp::with_session(session));
-    h.run();
+    let mut h = common::harness_with(
+        common::builder([1200.0, 800.0], 40).with_step_dt(0.05),
+        |_cc| MarginaliaApp::with_session(session),
+    );
     h.state_mut().queue(Command::Caret(
         marginalia::ui::document_view::Motion::DocEnd,
         false,

@@ -26,12 +26,7 @@ fn harness() -> (tempfile::TempDir, Harness<'static, MarginaliaApp>) {
     let path = dir.path().join("p.ron");
     marginalia::persist::save_project(&project, &path).unwrap();
     let (session, _) = Session::open(&path).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_max_steps(12)
-        .build_eframe(|_cc| MarginaliaApp::with_session(session));
-    h.run();
-    (dir, h)
+    (dir, common::harness(session))
 }
 
 fn key(h: &mut Harness<'_, MarginaliaApp>, m: Modifiers, k: Key) {
@@ -195,15 +190,11 @@ fn a_received_projects_command_runs_only_after_consent_in_the_window() {
     let consent = dir.path().join("data/consent.ron");
     let (session, _) = Session::open(&path).unwrap();
     let consent_file = consent.clone();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_max_steps(12)
-        .build_eframe(move |_cc| {
-            let mut app = MarginaliaApp::with_session(session);
-            app.set_consent_file(Some(consent_file));
-            app
-        });
-    h.run();
+    let mut h = common::harness_with(common::builder(common::WINDOW, 12), move |_cc| {
+        let mut app = MarginaliaApp::with_session(session);
+        app.set_consent_file(Some(consent_file));
+        app
+    });
     let open_and_run = |h: &mut Harness<'_, MarginaliaApp>| {
         h.state_mut().queue(Command::OpenSuggest);
         h.run();

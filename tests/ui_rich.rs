@@ -11,6 +11,8 @@ use marginalia::ui::commands::Command;
 use marginalia::ui::selection::Selection;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -33,12 +35,7 @@ fn demo_copy() -> (tempfile::TempDir, PathBuf) {
 
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
     let (session, _) = Session::open(project).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_max_steps(12)
-        .build_eframe(|_cc| MarginaliaApp::with_session(session));
-    h.run();
-    h
+    common::harness(session)
 }
 
 fn doc0(h: &Harness<'_, MarginaliaApp>) -> Document {

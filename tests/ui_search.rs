@@ -25,12 +25,7 @@ fn harness() -> (tempfile::TempDir, Harness<'static, MarginaliaApp>) {
     // Saved beside the original corpus: paths are rewritten relative to the new file.
     marginalia::persist::save_project(&loaded.project, &path).unwrap();
     let (session, _) = Session::open(&path).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_max_steps(12)
-        .build_eframe(|_cc| MarginaliaApp::with_session(session));
-    h.run();
-    (dir, h)
+    (dir, common::harness(session))
 }
 
 fn speakers(h: &Harness<'_, MarginaliaApp>) -> usize {

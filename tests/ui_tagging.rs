@@ -9,6 +9,8 @@ use marginalia::ui::app::MarginaliaApp;
 use marginalia::ui::selection::Selection;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 /// A copy of the demo project and corpus in a temp folder, so tests may save.
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -32,11 +34,7 @@ fn demo_copy() -> (tempfile::TempDir, PathBuf) {
 
 fn harness(project: &Path) -> Harness<'static, MarginaliaApp> {
     let (session, _) = Session::open(project).unwrap();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(|_cc| MarginaliaApp::with_session(session));
-    h.run();
-    h
+    common::harness(session)
 }
 
 fn drag(h: &mut Harness<'_, MarginaliaApp>, from: Pos2, to: Pos2) {

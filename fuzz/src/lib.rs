@@ -16,7 +16,7 @@
 //! predictions (or the gazetteer) then the text of the project's first document.
 
 use marginalia::formats::build::build_project;
-use marginalia::formats::export::{Selection, select};
+use marginalia::formats::export::{ExportFilter, select};
 use marginalia::formats::{self, Format, Imported, Report};
 use marginalia::model::{DocSource, Document, Project, Schema};
 use marginalia::persist::corpus::{hash_text, read_jsonl};
@@ -77,7 +77,7 @@ fn saves_and_reopens(project: &Project, dir: &Path, what: &str) {
         project.span_count(),
         "{what}: spans lost in a save and reopen"
     );
-    let docs = select(&again.project, &Selection::default());
+    let docs = select(&again.project, &ExportFilter::default());
     for format in Format::ALL.into_iter().filter(|f| f.can_export()) {
         let mut report = Report::default();
         let _ = formats::export(

@@ -14,20 +14,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Colours given to labels that come from imported data, in order.
-const PALETTE: [[u8; 3]; 10] = [
-    [0x25, 0x63, 0xeb],
-    [0xdc, 0x4c, 0x10],
-    [0x16, 0x8a, 0x4a],
-    [0x93, 0x33, 0xea],
-    [0xc0, 0x26, 0x6d],
-    [0x0e, 0x74, 0x90],
-    [0xb4, 0x53, 0x09],
-    [0x4d, 0x7c, 0x0f],
-    [0x6d, 0x28, 0xd9],
-    [0x57, 0x53, 0x4e],
-];
-
 /// Attributes with at most this many distinct short values become choices; others free text.
 const MAX_CHOICES: usize = 12;
 
@@ -66,10 +52,7 @@ fn grow_schema(schema: &mut Schema, imported: &Imported, report: &mut Report, fi
             let key = ('1'..='9').find(|k| schema.labels.iter().all(|x| x.key != Some(*k)));
             schema.labels.push(LabelDef {
                 name: l.to_owned(),
-                color: Rgb(PALETTE
-                    .get(n % PALETTE.len())
-                    .copied()
-                    .unwrap_or([128, 128, 128])),
+                color: Rgb::nth_label_color(n),
                 key,
                 attributes: Vec::new(),
                 event: false,

@@ -19,13 +19,13 @@ pub struct ExportDoc<'a> {
 
 /// Which documents and labels to export.
 #[derive(Clone, Debug, Default)]
-pub struct Selection {
+pub struct ExportFilter {
     pub status: Option<Status>,
     pub labels: Option<Vec<String>>,
 }
 
 /// The documents and annotations `selection` keeps, in project order.
-pub fn select<'a>(project: &'a Project, selection: &Selection) -> Vec<ExportDoc<'a>> {
+pub fn select<'a>(project: &'a Project, selection: &ExportFilter) -> Vec<ExportDoc<'a>> {
     let keep_label = |l: &str| {
         selection
             .labels

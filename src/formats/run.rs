@@ -2,7 +2,7 @@
 //! window's File menu, so both do exactly the same thing and report the same way.
 
 use crate::formats::build::{CorpusFile, build_project};
-use crate::formats::export::{ExportDoc, Selection, parse_split, select, split};
+use crate::formats::export::{ExportDoc, ExportFilter, parse_split, select, split};
 use crate::formats::{Format, Report, export, import};
 use crate::model::Project;
 use crate::persist::{self, LoadError, Problem, ProblemKind};
@@ -44,7 +44,7 @@ pub fn export_project(
     project: &Project,
     format: Format,
     out: &Path,
-    selection: &Selection,
+    selection: &ExportFilter,
     split_spec: Option<&str>,
     seed: u64,
 ) -> Result<ExportRun, Problem> {

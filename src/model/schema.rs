@@ -9,7 +9,32 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct Rgb(pub [u8; 3]);
 
+/// Colours for labels: distinct, readable under text, fine for white chip text. New labels
+/// (typed in the schema editor, or read from another tool) take them in turn.
+pub const LABEL_COLORS: [Rgb; 12] = [
+    Rgb([0x25, 0x63, 0xeb]),
+    Rgb([0xdc, 0x4c, 0x10]),
+    Rgb([0x16, 0x8a, 0x4a]),
+    Rgb([0x93, 0x33, 0xea]),
+    Rgb([0xc0, 0x26, 0x6d]),
+    Rgb([0x0e, 0x74, 0x90]),
+    Rgb([0xb4, 0x53, 0x09]),
+    Rgb([0x4d, 0x7c, 0x0f]),
+    Rgb([0x6d, 0x28, 0xd9]),
+    Rgb([0x57, 0x53, 0x4e]),
+    Rgb([0xbe, 0x12, 0x3c]),
+    Rgb([0x03, 0x69, 0xa1]),
+];
+
 impl Rgb {
+    /// The `n`th label colour, in turn.
+    pub fn nth_label_color(n: usize) -> Self {
+        LABEL_COLORS
+            .get(n % LABEL_COLORS.len())
+            .copied()
+            .unwrap_or(Rgb([128, 128, 128]))
+    }
+
     /// Parses `#rrggbb` (the `#` is optional).
     pub fn parse(s: &str) -> Option<Self> {
         let hex = s.strip_prefix('#').unwrap_or(s);

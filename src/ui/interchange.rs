@@ -1,7 +1,7 @@
 //! File → Import… and File → Export…: the same work as `marginalia import` and `marginalia
 //! export`, run off the UI thread, ending with the same report.
 
-use crate::formats::{Format, export::Selection};
+use crate::formats::{Format, export::ExportFilter};
 use crate::model::Status;
 use egui::RichText;
 use std::path::PathBuf;
@@ -40,7 +40,7 @@ pub enum InterchangeAction {
     Export {
         format: Format,
         out: PathBuf,
-        selection: Selection,
+        selection: ExportFilter,
         split: Option<String>,
         seed: u64,
         overwrite: bool,
@@ -141,7 +141,7 @@ pub fn interchange_ui(
                     action = Some(InterchangeAction::Export {
                         format: *format,
                         out: PathBuf::from(out.trim()),
-                        selection: Selection { status: *status, labels: (!labels.is_empty()).then_some(labels) },
+                        selection: ExportFilter { status: *status, labels: (!labels.is_empty()).then_some(labels) },
                         split: (!split.trim().is_empty()).then(|| split.trim().to_owned()),
                         seed: seed.trim().parse().unwrap_or(0),
                         overwrite: *overwrite,

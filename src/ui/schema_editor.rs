@@ -2,6 +2,7 @@
 //! with keys, or free text) and the relation types. Every change is an edit, so it can be
 //! undone; a change that would delete annotations asks first and says how many.
 
+use crate::model::schema::LABEL_COLORS;
 use crate::model::{
     AttrKind, AttributeDef, Choice, Edit, LabelDef, Project, RelationType, Rgb, Schema,
 };
@@ -10,22 +11,6 @@ use crate::ui::panel::PanelContext;
 use crate::ui::theme;
 use egui::RichText;
 use std::collections::HashMap;
-
-/// Colours offered for labels: distinct, readable under text, fine for white chip text.
-const PALETTE: [[u8; 3]; 12] = [
-    [0x25, 0x63, 0xeb],
-    [0xdc, 0x4c, 0x10],
-    [0x16, 0x8a, 0x4a],
-    [0x93, 0x33, 0xea],
-    [0xc0, 0x26, 0x6d],
-    [0x0e, 0x74, 0x90],
-    [0xb4, 0x53, 0x09],
-    [0x4d, 0x7c, 0x0f],
-    [0x6d, 0x28, 0xd9],
-    [0xbe, 0x12, 0x3c],
-    [0x03, 0x69, 0xa1],
-    [0x57, 0x53, 0x4e],
-];
 
 /// Text typed in the editor's fields, by field id, until it is committed.
 #[derive(Default)]
@@ -99,16 +84,16 @@ impl SchemaEditor {
                     popup.show(|ui| {
                         ui.horizontal_wrapped(|ui| {
                             ui.set_max_width(160.0);
-                            for c in PALETTE {
+                            for c in &LABEL_COLORS {
                                 let (r, resp) = ui.allocate_exact_size(
                                     egui::vec2(20.0, 20.0),
                                     egui::Sense::click(),
                                 );
-                                ui.painter().rect_filled(r, 3.0, theme::color(Rgb(c)));
+                                ui.painter().rect_filled(r, 3.0, theme::color(*c));
                                 if resp.clicked() {
                                     out.push(schema_with(schema, |s| {
                                         if let Some(l) = s.labels.get_mut(li) {
-                                            l.color = Rgb(c);
+                                            l.color = *c;
                                         }
                                     }));
                                 }
@@ -169,14 +154,11 @@ impl SchemaEditor {
             if ui.button("Add label").clicked() && !name.trim().is_empty() {
                 let name = std::mem::take(name).trim().to_owned();
                 out.push(schema_with(schema, |s| {
-                    let color = PALETTE
-                        .get(s.labels.len() % PALETTE.len())
-                        .copied()
-                        .unwrap_or([128, 128, 128]);
+                    let color = Rgb::nth_label_color(s.labels.len());
                     let key = ('1'..='9').find(|k| s.labels.iter().all(|l| l.key != Some(*k)));
                     s.labels.push(LabelDef {
                         name,
-                        color: Rgb(color),
+                        color,
                         key,
                         attributes: Vec::new(),
                         event: false,

@@ -41,7 +41,7 @@ impl StatsState {
 }
 
 /// Colours for the values of a choice attribute, in order.
-const PALETTE: [Color32; 7] = [
+const SERIES_COLORS: [Color32; 7] = [
     Color32::from_rgb(46, 134, 78),
     Color32::from_rgb(200, 60, 50),
     Color32::from_rgb(120, 120, 130),
@@ -197,8 +197,8 @@ fn crosstab_chart_ui(ui: &mut egui::Ui, t: &Crosstab) {
                         Bar::new(i as f64, n as f64).width(0.6)
                     })
                     .collect();
-                let c = PALETTE
-                    .get(k % PALETTE.len())
+                let c = SERIES_COLORS
+                    .get(k % SERIES_COLORS.len())
                     .copied()
                     .unwrap_or(Color32::GRAY);
                 let below: Vec<&BarChart> = charts.iter().collect();

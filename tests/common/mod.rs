@@ -1,7 +1,37 @@
 //! Helpers shared by the UI tests (each test file is its own crate and includes this).
+#![allow(dead_code)] // each test file uses some of them
 
-use egui_kittest::Harness;
+use egui_kittest::{Harness, HarnessBuilder};
+use marginalia::session::Session;
 use marginalia::ui::app::MarginaliaApp;
+
+/// The window most UI tests use: a laptop screen.
+pub const WINDOW: [f32; 2] = [1400.0, 900.0];
+
+/// A harness builder for a window of `size`, letting the app settle for up to `max_steps`
+/// frames per `run` (loads and dialogs take a few).
+pub fn builder(size: [f32; 2], max_steps: u64) -> HarnessBuilder<MarginaliaApp> {
+    Harness::builder()
+        .with_size(egui::vec2(size[0], size[1]))
+        .with_max_steps(max_steps)
+}
+
+/// The real app built by `app`, drawn until it settles.
+pub fn harness_with(
+    builder: HarnessBuilder<MarginaliaApp>,
+    app: impl FnOnce(&mut eframe::CreationContext<'_>) -> MarginaliaApp,
+) -> Harness<'static, MarginaliaApp> {
+    let mut h = builder.build_eframe(app);
+    h.run();
+    h
+}
+
+/// The real app over an open session, in the usual window.
+pub fn harness(session: Session) -> Harness<'static, MarginaliaApp> {
+    harness_with(builder(WINDOW, 12), |_cc| {
+        MarginaliaApp::with_session(session)
+    })
+}
 
 /// Steps until `done` holds (background work runs on threads), at most a few seconds.
 pub fn wait_for(h: &mut Harness<'_, MarginaliaApp>, mut done: impl FnMut(&MarginaliaApp) -> bool) {

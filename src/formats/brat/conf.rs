@@ -1,6 +1,6 @@
 //! annotation.conf: read into a schema, written from one.
 
-use super::{BINARY, PALETTE, bare_role};
+use super::{BINARY, bare_role};
 use crate::model::{AttrKind, AttributeDef, Choice, LabelDef, RelationType, Rgb, Schema};
 use std::collections::{BTreeMap, HashMap};
 
@@ -151,10 +151,7 @@ impl Conf {
             }
             labels.push(LabelDef {
                 name: name.clone(),
-                color: Rgb(PALETTE
-                    .get(i % PALETTE.len())
-                    .copied()
-                    .unwrap_or([128, 128, 128])),
+                color: Rgb::nth_label_color(i),
                 key: char::from_digit((i + 1) as u32, 10).filter(|_| i < 9),
                 attributes: Vec::new(),
                 event: events.contains(name),

@@ -33,18 +33,6 @@ use read::read_ann;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Label colours for a schema read from annotation.conf.
-const PALETTE: [[u8; 3]; 8] = [
-    [0x25, 0x63, 0xeb],
-    [0xdc, 0x4c, 0x10],
-    [0x16, 0x8a, 0x4a],
-    [0x93, 0x33, 0xea],
-    [0xc0, 0x26, 0x6d],
-    [0x0e, 0x74, 0x90],
-    [0xb4, 0x53, 0x09],
-    [0x4d, 0x7c, 0x0f],
-];
-
 /// The value a binary brat attribute (present or absent) has in Marginalia.
 const BINARY: &str = "true";
 

@@ -468,14 +468,14 @@ fn read_relations(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::export::{Selection, select};
+    use crate::formats::export::{ExportFilter, select};
 
     /// Tokens are spliced into each task by hand: every line must still be exactly what
     /// serde_json writes for the whole task (keys sorted, no spaces).
     #[test]
     fn tasks_are_canonical_json() {
         let p = crate::generate::project(3, 2_000, 3, 4, Path::new("/tmp"));
-        let docs = select(&p, &Selection::default());
+        let docs = select(&p, &ExportFilter::default());
         let mut report = Report::default();
         let out = export(&docs, &p.schema, Path::new("out.jsonl"), &mut report);
         let content = &out.files[0].1;
