@@ -94,6 +94,11 @@ pub fn attrs(schema: &Schema, label_name: &str, attrs: &Attrs) -> Result<(), Edi
     Ok(())
 }
 
+/// Whether `def` has the attribute `name` and accepts `value` for it.
+pub fn attr_fits(def: &LabelDef, name: &str, value: &str) -> bool {
+    def.attribute(name).is_some_and(|a| a.accepts(value))
+}
+
 /// The attribute values that fit `def` (all dropped when the label is unknown): what a span
 /// keeps when it changes label, or when it comes from a suggestion or an import.
 pub fn fitting_attrs(def: Option<&LabelDef>, attrs: &Attrs) -> Attrs {
@@ -102,7 +107,7 @@ pub fn fitting_attrs(def: Option<&LabelDef>, attrs: &Attrs) -> Attrs {
     };
     attrs
         .iter()
-        .filter(|(k, v)| def.attribute(k).is_some_and(|a| a.accepts(v)))
+        .filter(|(k, v)| attr_fits(def, k, v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }

@@ -3,6 +3,7 @@
 //! label, values of a removed attribute, relations of a removed type), and says how much,
 //! so the user can be asked first.
 
+use crate::model::check;
 use crate::model::edit::Edit;
 use crate::model::project::{DocId, Project, SpanId};
 use crate::model::schema::Schema;
@@ -59,7 +60,7 @@ impl Project {
                     continue;
                 };
                 for (name, value) in &s.attrs {
-                    if !def.attribute(name).is_some_and(|a| a.accepts(value)) {
+                    if !check::attr_fits(def, name, value) {
                         impact.values += 1;
                         removals.push(Edit::SetAttr {
                             doc,
@@ -76,11 +77,7 @@ impl Project {
                     impact.relations += 1;
                     continue;
                 }
-                let label = |id| d.span_by_id(id).map(|s| s.label.as_str());
-                let fits = new.relation(&r.kind).is_some_and(
-                    |t| matches!((label(r.from), label(r.to)), (Some(a), Some(b)) if t.fits(a, b)),
-                );
-                if !fits {
+                if check::relation_in(new, d, r).is_err() {
                     impact.relations += 1;
                     removals.push(Edit::RemoveRelation { doc, id: r.id });
                 }
