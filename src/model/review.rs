@@ -232,12 +232,11 @@ mod tests {
         id
     }
 
-    #[test]
-    fn accepting_both_ends_makes_the_proposed_relation_and_undo_takes_it_back() {
-        let mut p = project();
-        let stance = suggest(&mut p, "Ukraine must have a say", "stance", vec![]);
+    /// A stance suggestion, and a speaker suggestion proposing `holds` to it.
+    fn speaker_holds_stance(p: &mut Project) -> (SpanId, SpanId) {
+        let stance = suggest(p, "Ukraine must have a say", "stance", vec![]);
         let speaker = suggest(
-            &mut p,
+            p,
             "she",
             "speaker",
             vec![SuggestedLink {
@@ -245,6 +244,13 @@ mod tests {
                 to: stance,
             }],
         );
+        (stance, speaker)
+    }
+
+    #[test]
+    fn accepting_both_ends_makes_the_proposed_relation_and_undo_takes_it_back() {
+        let mut p = project();
+        let (stance, speaker) = speaker_holds_stance(&mut p);
         let e = p
             .accept_suggestion_edit(DocId(0), speaker, Some("ann"), &AcceptAs::default())
             .unwrap();
@@ -333,16 +339,7 @@ mod tests {
     fn accepting_many_at_once_is_one_step_and_links_them_as_one_by_one_would() {
         use crate::model::Status;
         let mut p = project();
-        let stance = suggest(&mut p, "Ukraine must have a say", "stance", vec![]);
-        let speaker = suggest(
-            &mut p,
-            "she",
-            "speaker",
-            vec![SuggestedLink {
-                kind: "holds".into(),
-                to: stance,
-            }],
-        );
+        let (stance, speaker) = speaker_holds_stance(&mut p);
         // The same range and label twice (two sources): one span, both accepted.
         let again = suggest(&mut p, "she", "speaker", vec![]);
         let (e, n) = p
