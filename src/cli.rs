@@ -4,6 +4,7 @@
 use crate::formats::{self, Format};
 use crate::model::Status;
 use crate::model::stats::ProjectStats;
+use crate::persist::lock::{LockError, ProjectLock};
 use crate::persist::{self, LoadError, Problem, ProblemKind};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -386,6 +387,17 @@ fn validate_cmd(project: &Path) -> Result<(), LoadError> {
 
 /// Refuses to rewrite a project whose journal holds changes a window session did not save:
 /// writing the file would orphan them.
+/// The project's lock, for a command that writes it: refused, naming the holder, while a
+/// window (or another command) has the project open for editing. Where no lock file can be
+/// made (a read-only folder), the command goes on and its own write says what is wrong.
+fn lock_for_writing(project: &Path) -> Result<Option<ProjectLock>, LoadError> {
+    match ProjectLock::acquire(project) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(e @ LockError::Held { .. }) => Err(e.problem(project).into()),
+        Err(LockError::Io(_)) => Ok(None),
+    }
+}
+
 fn no_pending_journal(project: &Path) -> Result<(), LoadError> {
     if let Some(r) = persist::journal::pending(project)? {
         return Err(Problem::new(
@@ -406,6 +418,7 @@ fn no_pending_journal(project: &Path) -> Result<(), LoadError> {
 /// Loads and saves a project: the file in the current format version, the previous
 /// versions kept as backups.
 fn resave_cmd(project: &Path, backups: usize) -> Result<(), LoadError> {
+    let _lock = lock_for_writing(project)?;
     no_pending_journal(project)?;
     // Re-anchors the spans of changed corpus files (and says what moved): the command to
     // run when `validate` reports a changed corpus file.
@@ -454,6 +467,7 @@ fn import_cmd(
         )
         .into());
     }
+    let _lock = lock_for_writing(target)?;
     if let Some(p) = into {
         no_pending_journal(p)?;
     }
@@ -512,6 +526,7 @@ fn suggest_cmd(
         })
         .collect();
     let mut suggesters = crate::suggest::Suggester::parse_list(&rest.join(",")).map_err(invalid)?;
+    let _lock = lock_for_writing(path)?;
     no_pending_journal(path)?;
     let mut project = load_named(path)?.project;
     let mut changed = false;

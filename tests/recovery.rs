@@ -104,8 +104,11 @@ fn discarding_sets_the_journal_aside_and_a_clean_close_removes_it() {
     assert!(!journal_path(&path).exists());
 }
 
+/// Issue 13: a journal names the version it was made on (hashed at load). When the file
+/// changed since, its edits are offered for review, never replayed on open, and never
+/// dropped silently either.
 #[test]
-fn a_journal_for_another_version_of_the_file_is_ignored() {
+fn a_journal_for_another_version_of_the_file_is_offered_for_review_not_replayed() {
     let (_dir, path) = demo_copy();
     let (mut s, _) = Session::open(&path).unwrap();
     work(&mut s);
@@ -118,8 +121,59 @@ fn a_journal_for_another_version_of_the_file_is_ignored() {
     })
     .unwrap();
     save_project(&p, &path).unwrap();
+    let (mut s, _) = Session::open(&path).unwrap();
+    let r = s.recovery().expect("the edits are offered");
+    assert!(r.other_version);
+    assert_eq!(r.edits.len(), 6, "every applied edit, undos included");
+    // Nothing was applied on open: the project is the file as the other writer left it.
+    assert_eq!(s.project().documents[0].status, Status::Done);
+    assert!(
+        s.project().documents[2]
+            .spans()
+            .iter()
+            .all(|x| x.text != "Khanna")
+    );
+    assert!(!s.is_dirty());
+    // Restoring is the user's decision; it applies them (ids made fresh where needed).
+    let (restored, stopped) = s.restore();
+    assert_eq!((restored, stopped), (6, None));
+    assert!(
+        s.project().documents[2]
+            .spans()
+            .iter()
+            .any(|x| x.text == "Khanna")
+    );
+}
+
+/// Issue 13: the journal is bound to the file as it was loaded, not as it was at the first
+/// edit. The file changes on disk after the window opened it, then the window edits and is
+/// killed: its journal must not pass for a journal of the changed file.
+#[test]
+fn a_journal_names_the_version_loaded_even_when_the_file_changed_before_the_first_edit() {
+    let (_dir, path) = demo_copy();
+    let (mut s, _) = Session::open(&path).unwrap();
+    // Another program removes the first document's spans and saves, behind the window.
+    let mut p = load_project(&path).unwrap().project;
+    let ids: Vec<_> = p.documents[0].spans().iter().map(|x| x.id).collect();
+    for id in ids {
+        p.apply(Edit::RemoveSpan { doc: DocId(0), id }).unwrap();
+    }
+    save_project(&p, &path).unwrap();
+    // The window marks a document done; killed before saving.
+    s.apply(Edit::SetStatus {
+        doc: DocId(1),
+        status: Status::Done,
+    })
+    .unwrap();
+    // Dropped without saving: the journal stays, as after a kill -9 (the lock goes with
+    // the process either way).
+    drop(s);
     let (s, _) = Session::open(&path).unwrap();
-    assert!(s.recovery().is_none());
+    let r = s.recovery().expect("the edit is offered");
+    assert!(
+        r.other_version,
+        "made on the version the window loaded, not this one"
+    );
 }
 
 #[test]

@@ -19,7 +19,7 @@ pub mod text;
 
 pub use attrs::Attrs;
 pub use check::{EditError, SchemaProblem};
-pub use edit::Edit;
+pub use edit::{Edit, IdMap};
 pub use history::History;
 pub use project::{
     DocId, DocSource, Document, Project, Relation, Review, Score, Span, SpanId, SpanKey, Status,

@@ -10,6 +10,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, |f| f.write_all(bytes))
 }
 
+/// What went wrong in [`write_atomic_then`]: the write itself, or what had to happen
+/// before the new file replaces the old one.
+#[derive(Debug)]
+pub enum AtomicError {
+    Write(std::io::Error),
+    Before(std::io::Error),
+}
+
+/// Like [`write_atomic`], with `before` run once the new content is safely on disk and just
+/// before it replaces `path` (backups rotate there, so a failed write never costs one). If
+/// writing or `before` fails, the target is untouched and the temp file removed.
+pub fn write_atomic_then(
+    path: &Path,
+    bytes: &[u8],
+    before: impl FnOnce() -> std::io::Result<()>,
+) -> Result<(), AtomicError> {
+    let tmp = prepare(path, |f| f.write_all(bytes)).map_err(AtomicError::Write)?;
+    tmp.as_file().sync_all().map_err(AtomicError::Write)?;
+    before().map_err(AtomicError::Before)?;
+    tmp.persist(path).map_err(|e| AtomicError::Write(e.error))?;
+    sync_dir(parent_dir(path));
+    Ok(())
+}
+
 /// Like [`write_atomic`], with the content produced by `write` (streaming writers, and tests
 /// that fail half-way). If `write` fails, the target is untouched and the temp file removed.
 pub fn write_atomic_with(

@@ -16,11 +16,18 @@ pub fn backup_path(path: &Path, n: usize) -> PathBuf {
 }
 
 /// Shifts the backups of `path` by one and makes the file as it is now the newest, keeping
-/// `keep` of them. Nothing to do for a file that does not exist yet. The current file is
+/// `keep` of them (unless it is the newest already). Nothing to do for a file that does not exist yet. The current file is
 /// hard-linked (copied where links are not possible), never moved: until the new version
 /// replaces it atomically, the project file stays where it is.
 pub fn rotate(path: &Path, keep: usize) -> std::io::Result<()> {
     if keep == 0 || !path.exists() {
+        return Ok(());
+    }
+    // The version on disk is the newest backup already: a second copy would only push an
+    // older, different version out.
+    if let (Ok(now), Ok(newest)) = (std::fs::read(path), std::fs::read(backup_path(path, 1)))
+        && now == newest
+    {
         return Ok(());
     }
     match std::fs::remove_file(backup_path(path, keep)) {

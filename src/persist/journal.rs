@@ -52,13 +52,19 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Starts an empty journal for the project file as it is on disk now, replacing any
-    /// older journal.
-    pub fn start(project: &Path) -> Result<Self, Problem> {
+    /// Starts an empty journal for the project file, replacing any older journal. `base`
+    /// is the hash of the file the edits apply to, as the session read it (`None`: the file
+    /// as it is on disk now). Taken at load, not now: a file changed by another program
+    /// since then is not what the edits were made on.
+    pub fn start(project: &Path, base: Option<String>) -> Result<Self, Problem> {
         let path = journal_path(project);
+        let base = match base {
+            Some(b) => b,
+            None => base_of(project)?,
+        };
         let header = Header {
             version: VERSION,
-            base: base_of(project)?,
+            base,
         };
         let io = |e: std::io::Error| Problem::io(&path, &e);
         let line = ron::ser::to_string(&header)
@@ -126,10 +132,13 @@ pub struct Recovery {
     pub edits: Vec<Edit>,
     /// Why the replay stops early (a torn last line), if it does.
     pub note: Option<Problem>,
+    /// The journal was written for another version of the file (it changed since, by
+    /// another program): its edits are for the user to review, never replayed blindly.
+    pub other_version: bool,
 }
 
-/// The edits of a journal left beside `project` for exactly this version of the file, if
-/// any. A journal for another version of the file is not for us: `None`.
+/// The edits of a journal left beside `project`, if any, and whether they were made on this
+/// version of the file.
 pub fn pending(project: &Path) -> Result<Option<Recovery>, Problem> {
     let path = journal_path(project);
     let file = match File::open(&path) {
@@ -160,9 +169,7 @@ pub fn pending(project: &Path) -> Result<Option<Recovery>, Problem> {
         )
         .at_line(Some(1)));
     }
-    if base_of(project)? != header.base {
-        return Ok(None);
-    }
+    let other_version = base_of(project)? != header.base;
     let mut edits = Vec::new();
     let mut note = None;
     for (i, line) in lines.enumerate() {
@@ -188,7 +195,11 @@ pub fn pending(project: &Path) -> Result<Option<Recovery>, Problem> {
             }
         }
     }
-    Ok((!edits.is_empty() || note.is_some()).then_some(Recovery { edits, note }))
+    Ok((!edits.is_empty() || note.is_some()).then_some(Recovery {
+        edits,
+        note,
+        other_version,
+    }))
 }
 
 #[cfg(test)]
@@ -209,7 +220,7 @@ mod tests {
         let project = dir.path().join("p.ron");
         std::fs::write(&project, "saved").unwrap();
         assert!(pending(&project).unwrap().is_none());
-        let mut j = Journal::start(&project).unwrap();
+        let mut j = Journal::start(&project, None).unwrap();
         j.append(&edit(0)).unwrap();
         j.append(&edit(1)).unwrap();
         // Killed here: nothing synced, nothing removed. The lines are there anyway.
@@ -225,9 +236,10 @@ mod tests {
         let r = pending(&project).unwrap().unwrap();
         assert_eq!(r.edits.len(), 2);
         assert!(r.note.unwrap().to_string().contains("p.ron.journal:4"));
-        // The project file changed since: the journal is not for it.
+        assert!(!r.other_version);
+        // The project file changed since: the edits are offered for review, not replayed.
         std::fs::write(&project, "saved again").unwrap();
-        assert!(pending(&project).unwrap().is_none());
+        assert!(pending(&project).unwrap().unwrap().other_version);
         discard(&project).unwrap();
         assert!(!jp.exists());
     }

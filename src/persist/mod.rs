@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod backup;
 pub mod corpus;
 pub mod journal;
+pub mod lock;
 pub mod paths;
 pub mod problem;
 pub mod project_file;
@@ -15,5 +16,5 @@ pub use corpus::new_project;
 pub use problem::{LoadError, Problem, ProblemKind};
 pub use project_file::{
     FORMAT_VERSION, LoadOptions, Loaded, Reanchored, load_project, load_project_with,
-    project_to_ron, save_project, save_project_keeping,
+    project_to_ron, remove_temp_files, save_project, save_project_keeping, write_project_text,
 };

@@ -28,6 +28,11 @@ pub enum ProblemKind {
     /// Not an error: something the user should know (a corpus file changed, but all spans
     /// still match).
     Warning,
+    /// Another window or command holds the project's lock (see `persist::lock`).
+    Locked,
+    /// The project file changed on disk since it was opened (or last saved): saving would
+    /// overwrite someone else's work.
+    ChangedOnDisk,
 }
 
 /// One problem, located as precisely as we can.

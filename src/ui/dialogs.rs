@@ -25,6 +25,15 @@ pub enum Dialog {
         changes: usize,
         /// Why not every change can come back (a torn last line), if so.
         note: Option<String>,
+        /// The journal was written for another version of the file: what each change was,
+        /// for the user to review before anything is applied.
+        other_version: Option<Vec<String>>,
+    },
+    /// The project file changed on disk (another program saved it) while this window has
+    /// changes of its own: reload with them on top, save elsewhere, or overwrite on purpose.
+    ChangedOnDisk {
+        /// How many changes this window made since its last save.
+        unsaved: usize,
     },
     /// An edit that deletes annotations, waiting for a yes.
     Confirm {
@@ -70,6 +79,12 @@ pub enum DialogAction {
         name: String,
     },
     Open(String),
+    /// Read the file as it is on disk now and apply this window's changes on top.
+    Reload,
+    /// Open the Save As dialog.
+    SaveAsDialog,
+    /// Save over a file another program changed, on purpose.
+    Overwrite,
     /// Ask the native file dialog for a path to put in the field.
     BrowseSaveAs,
     BrowseCorpus {
@@ -85,8 +100,14 @@ fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
     match dialog {
         Dialog::Error { .. } | Dialog::Report { .. } => Some(DialogAction::Close),
         Dialog::Unsaved { then } => Some(DialogAction::SaveThen(then.clone())),
-        // Bringing work back is the safe answer.
-        Dialog::Recover { .. } => Some(DialogAction::Restore),
+        // Bringing work back is the safe answer (after a look, for another version's edits).
+        Dialog::Recover {
+            other_version: None,
+            ..
+        } => Some(DialogAction::Restore),
+        Dialog::Recover { .. } => None,
+        // Keeping both is the safe answer.
+        Dialog::ChangedOnDisk { .. } => Some(DialogAction::Reload),
         // Deleting needs a click, not a reflex; so does reading files outside a project.
         Dialog::Confirm { .. } | Dialog::OutsideFolder { .. } => None,
         Dialog::SaveAs { path } => {
@@ -158,7 +179,12 @@ fn body_ui(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<DialogAction> {
                 ],
             )
         }
-        Dialog::Recover { changes, note } => recover_ui(ui, *changes, note.as_deref()),
+        Dialog::Recover {
+            changes,
+            note,
+            other_version,
+        } => recover_ui(ui, *changes, note.as_deref(), other_version.as_deref()),
+        Dialog::ChangedOnDisk { unsaved } => changed_on_disk_ui(ui, *unsaved),
         Dialog::OutsideFolder { project, folders } => outside_folder_ui(ui, project, folders),
         Dialog::Confirm { message, edit } => {
             ui.heading("Delete annotations?");
@@ -219,13 +245,35 @@ fn message_ui(ui: &mut egui::Ui, title: &str, message: &str, error: bool) -> Opt
     .inner
 }
 
-fn recover_ui(ui: &mut egui::Ui, changes: usize, note: Option<&str>) -> Option<DialogAction> {
+fn recover_ui(
+    ui: &mut egui::Ui,
+    changes: usize,
+    note: Option<&str>,
+    other_version: Option<&[String]>,
+) -> Option<DialogAction> {
     ui.heading("Restore unsaved changes?");
     ui.label(format!(
         "Marginalia did not close properly last time. {} made after the last save \
          can be restored from the journal.",
         crate::model::text::plural(changes, "change", "changes")
     ));
+    if let Some(list) = other_version {
+        ui.label(
+            RichText::new(
+                "They were made on another version of this file: it changed since (another \
+                 program saved it). Look at them before restoring; each is checked, and \
+                 restoring stops at the first that no longer applies.",
+            )
+            .color(ui.visuals().warn_fg_color),
+        );
+        egui::ScrollArea::vertical()
+            .max_height(160.0)
+            .show(ui, |ui| {
+                for line in list {
+                    ui.label(RichText::new(line.as_str()).monospace());
+                }
+            });
+    }
     if let Some(n) = note {
         ui.label(RichText::new(n).color(ui.visuals().warn_fg_color));
     }
@@ -241,6 +289,32 @@ fn recover_ui(ui: &mut egui::Ui, changes: usize, note: Option<&str>) -> Option<D
         vec![
             ("Restore", true, DialogAction::Restore),
             ("Discard them", true, DialogAction::DiscardRecovery),
+        ],
+    )
+}
+
+fn changed_on_disk_ui(ui: &mut egui::Ui, unsaved: usize) -> Option<DialogAction> {
+    ui.heading("The file changed on disk");
+    ui.label(format!(
+        "Another program saved this project since it was opened here. This window has {} \
+         of its own. Nothing was written.",
+        crate::model::text::plural(unsaved, "unsaved change", "unsaved changes")
+    ));
+    ui.label(
+        RichText::new(
+            "Reload reads the file as it is now and applies this window's changes on top \
+             (each is checked; Ctrl+Z undoes them one by one). Overwrite throws away what \
+             the other program wrote.",
+        )
+        .weak(),
+    );
+    buttons_ui(
+        ui,
+        vec![
+            ("Reload and apply my changes", true, DialogAction::Reload),
+            ("Save as…", true, DialogAction::SaveAsDialog),
+            ("Overwrite", true, DialogAction::Overwrite),
+            ("Cancel", true, DialogAction::Close),
         ],
     )
 }

@@ -13,11 +13,14 @@
 //! - `document.rs`: status, spans set aside, the suggestion command;
 //! - `schema.rs`: replacing the schema and renaming in it;
 //! - `compose.rs`: edits built from several (the first span marks a document in progress,
-//!   accepting many suggestions as one step).
+//!   accepting many suggestions as one step);
+//! - `remap.rs`: edits made on one version of a project applied to another (ids made fresh
+//!   where the other version already uses them).
 
 mod compose;
 mod document;
 mod relation;
+mod remap;
 mod schema;
 mod span;
 mod suggestion;
@@ -29,6 +32,7 @@ use crate::model::project::{
     DocId, Document, Project, Relation, Review, Span, SpanId, Status, Suggestion,
 };
 use crate::model::schema::Schema;
+pub use remap::IdMap;
 
 /// A change to a project. Applying it yields its inverse. Serializable: the autosave
 /// journal records every applied edit, to replay them after a crash.

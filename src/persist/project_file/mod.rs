@@ -17,7 +17,9 @@ mod reanchor;
 mod rules;
 mod save;
 
-pub use save::{project_to_ron, save_project, save_project_keeping};
+pub use save::{
+    project_to_ron, remove_temp_files, save_project, save_project_keeping, write_project_text,
+};
 
 use crate::model::text::line_col;
 use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion};

@@ -3,7 +3,7 @@
 
 use super::{DocumentRecord, FORMAT_VERSION, HEADER, project_dir};
 use crate::model::{DocSource, Document, Project};
-use crate::persist::atomic::write_atomic;
+use crate::persist::atomic::{AtomicError, write_atomic_then};
 use crate::persist::backup::{DEFAULT_BACKUPS, rotate};
 use crate::persist::paths::relative_to;
 use crate::persist::problem::{Problem, ProblemKind};
@@ -154,14 +154,31 @@ pub fn save_project(project: &Project, path: &Path) -> Result<(), Problem> {
 /// Saves atomically, keeping the last `backups` versions as `<file>.bak1`... (0: none).
 pub fn save_project_keeping(project: &Project, path: &Path, backups: usize) -> Result<(), Problem> {
     let text = project_to_ron(project, path)?;
-    rotate(path, backups).map_err(|e| {
+    write_project_text(path, &text, backups)
+}
+
+/// Writes a project's text (see [`project_to_ron`]) to `path` atomically. The new file is
+/// written and synced first; only then does the version on disk become `<file>.bak1` (and
+/// only when it differs from the newest backup, so saving an unchanged project keeps no
+/// copies of itself), and the new file replace it. A failed write changes nothing: not the
+/// file, not the backups.
+pub fn write_project_text(path: &Path, text: &str, backups: usize) -> Result<(), Problem> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        // Nothing to write, nothing to back up.
+        remove_stale_temp_files(path);
+        return Ok(());
+    }
+    let rotated = |e: std::io::Error| {
         Problem::new(
             ProblemKind::Io,
             path,
             format!("cannot keep a backup of the previous version ({e}); not saved"),
         )
+    };
+    write_atomic_then(path, text.as_bytes(), || rotate(path, backups)).map_err(|e| match e {
+        AtomicError::Write(e) => Problem::io(path, &e),
+        AtomicError::Before(e) => rotated(e),
     })?;
-    write_atomic(path, text.as_bytes()).map_err(|e| Problem::io(path, &e))?;
     remove_stale_temp_files(path);
     Ok(())
 }
@@ -169,6 +186,16 @@ pub fn save_project_keeping(project: &Project, path: &Path, backups: usize) -> R
 /// Temporary files of this project older than an hour were left by a save that was killed
 /// (a live save finishes in well under a second): they are removed. Best effort.
 fn remove_stale_temp_files(path: &Path) {
+    remove_temp_files_older_than(path, std::time::Duration::from_secs(3600));
+}
+
+/// Every temporary file a save of this project left behind, whatever its age: for the holder
+/// of the project's lock, when it opens the project (no other save can be under way).
+pub fn remove_temp_files(path: &Path) {
+    remove_temp_files_older_than(path, std::time::Duration::ZERO);
+}
+
+fn remove_temp_files_older_than(path: &Path, age: std::time::Duration) {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return;
     };
@@ -181,7 +208,6 @@ fn remove_stale_temp_files(path: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let hour = std::time::Duration::from_secs(3600);
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
         let old = e
@@ -189,7 +215,7 @@ fn remove_stale_temp_files(path: &Path) {
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > hour);
+            .is_some_and(|a| a >= age);
         if file.starts_with(&prefix) && file.ends_with(".tmp") && old {
             let _ = std::fs::remove_file(e.path());
         }

@@ -74,6 +74,18 @@ impl MarginaliaApp {
                 self.trust(&path);
                 self.start_open(ctx, path);
             }
+            DialogAction::Reload => {
+                self.dialog = None;
+                self.reload();
+            }
+            DialogAction::Overwrite => {
+                self.dialog = None;
+                self.save_overwriting();
+            }
+            DialogAction::SaveAsDialog => {
+                self.dialog = None;
+                self.open_save_as_dialog();
+            }
             DialogAction::BrowseSaveAs => self.pick(ctx, Pick::SaveAsField),
             DialogAction::BrowseCorpus { .. } => self.pick(ctx, Pick::CorpusField),
         }

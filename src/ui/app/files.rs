@@ -17,13 +17,18 @@ impl MarginaliaApp {
         warnings.retain(|w| w.kind != ProblemKind::OutsideFolder);
         let docs = session.project().documents.len();
         let spans = session.project().span_count();
-        let recovery = session
-            .recovery()
-            .map(|r| (r.edits.len(), r.note.as_ref().map(ToString::to_string)));
+        let recovery = session.recovery().map(|r| Dialog::Recover {
+            changes: r.edits.len(),
+            note: r.note.as_ref().map(ToString::to_string),
+            other_version: r
+                .other_version
+                .then(|| r.edits.iter().map(|e| e.describe()).collect()),
+        });
+        let read_only = session.read_only().map(str::to_owned);
         let reanchored = reanchor_report(&session.reanchored);
         self.set_session(session);
-        if let Some((changes, note)) = recovery {
-            self.dialog = Some(Dialog::Recover { changes, note });
+        if let Some(dialog) = recovery {
+            self.dialog = Some(dialog);
         } else if let Some(message) = reanchored {
             self.dialog = Some(Dialog::Report {
                 title: "Corpus files changed".into(),
@@ -31,7 +36,12 @@ impl MarginaliaApp {
             });
         }
         self.remember_recent(path);
-        if warnings.is_empty() {
+        if let Some(holder) = read_only {
+            self.say(format!(
+                "Opened read-only: {} is open for editing elsewhere ({holder}).",
+                path.display()
+            ));
+        } else if warnings.is_empty() {
             self.say(format!(
                 "Opened {} — {docs} documents, {spans} spans",
                 path.display()
@@ -78,12 +88,66 @@ impl MarginaliaApp {
             self.open_save_as_dialog();
             return;
         }
-        match session.save(None) {
+        let result = session.save(None);
+        self.after_save(result);
+    }
+
+    /// Saves over a file another program changed (the user chose to).
+    pub(super) fn save_overwriting(&mut self) {
+        if let Some(session) = self.session.as_mut() {
+            let result = session.save_overwriting();
+            self.after_save(result);
+        }
+    }
+
+    /// Says what a save did; a file changed by another program asks what to do.
+    fn after_save(&mut self, result: Result<PathBuf, Problem>) {
+        match result {
             Ok(path) => {
                 self.say(format!("Saved {}", path.display()));
                 self.remember_recent(&path);
             }
+            Err(e) if e.kind == ProblemKind::ChangedOnDisk => self.ask_changed_on_disk(),
             Err(e) => self.show_error("Could not save", &e.to_string()),
+        }
+    }
+
+    /// The file changed on disk and this window has changes: the user chooses.
+    pub(super) fn ask_changed_on_disk(&mut self) {
+        let unsaved = self.session.as_ref().map_or(0, Session::unsaved_changes);
+        self.dialog = Some(Dialog::ChangedOnDisk { unsaved });
+    }
+
+    /// Reads the file again as another program left it, with this window's changes on top.
+    pub(super) fn reload(&mut self) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let path = session.path().map(Path::to_owned).unwrap_or_default();
+        match session.reload() {
+            Ok(report) => {
+                let mut message = format!(
+                    "Reloaded {} as the other program left it; {} of this window's changes applied on top",
+                    path.display(),
+                    report.reapplied
+                );
+                if !report.failed.is_empty() {
+                    message.push_str(&format!(
+                        ". {} no longer apply:\n{}",
+                        report.failed.len(),
+                        report.failed.join("\n")
+                    ));
+                    self.dialog = Some(Dialog::Report {
+                        title: "Reloaded".into(),
+                        message,
+                    });
+                } else {
+                    self.say(message);
+                }
+                self.selection = Selection::None;
+                self.panels.view.reset();
+            }
+            Err(e) => self.show_error("Could not reload", &e.to_string()),
         }
     }
 
@@ -108,15 +172,12 @@ impl MarginaliaApp {
         if path.extension().is_none() {
             path.set_extension("ron");
         }
-        match session.save(Some(&path)) {
-            Ok(p) => {
-                self.say(format!("Saved {}", p.display()));
-                self.remember_recent(&p);
-                // The user chose where it lives and what it reads.
-                self.trust(&p);
-            }
-            Err(e) => self.show_error("Could not save", &e.to_string()),
+        let result = session.save(Some(&path));
+        if let Ok(p) = &result {
+            // The user chose where it lives and what it reads.
+            self.trust(p);
         }
+        self.after_save(result);
     }
 
     pub(super) fn start_open(&mut self, ctx: &egui::Context, path: PathBuf) {

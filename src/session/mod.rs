@@ -5,11 +5,22 @@
 //! The project, its history and its path are private: [`Session::apply`] (with `undo` and
 //! `redo`) is the only way the window changes a project, so every change is undoable,
 //! journaled and marks the project unsaved.
+//!
+//! - this file: editing, undo, the journal and crash recovery;
+//! - `disk.rs`: the file and who else writes it: the project's lock (one writer), what the
+//!   file held when this session last read or wrote it, saving without overwriting someone
+//!   else's work, and reloading with the unsaved edits on top.
 
-use crate::model::{Edit, EditError, History, Project};
+mod disk;
+
+pub use disk::{ApplyError, ReloadReport};
+
+use crate::model::{Edit, EditError, History, IdMap, Project};
 use crate::persist::backup::DEFAULT_BACKUPS;
 use crate::persist::journal::{self, Journal, Recovery};
+use crate::persist::lock::ProjectLock;
 use crate::persist::{self, Problem};
+use disk::DiskState;
 use std::path::{Path, PathBuf};
 
 pub struct Session {
@@ -24,6 +35,10 @@ pub struct Session {
     /// Every edit since the last save, on disk beside the project (started on the first
     /// edit, removed by a save).
     journal: Option<Journal>,
+    /// Every edit applied since the last save or load, in order: written again to a new
+    /// journal when one could not be written, and replayed on top of the file when another
+    /// writer changed it.
+    since_save: Vec<Edit>,
     /// Edits a crashed session left in the journal, waiting for the user's decision.
     recovery: Option<Recovery>,
     /// The last journal failure, for the user to see once (editing goes on without it).
@@ -33,6 +48,18 @@ pub struct Session {
     /// Documents whose corpus file had changed when the project was opened, and what
     /// re-anchoring their spans did (for the window to tell the user).
     pub reanchored: Vec<persist::Reanchored>,
+    /// This session's hold on its file: one writer per project (`None`: no file yet, or
+    /// opened read-only).
+    lock: Option<ProjectLock>,
+    /// Who holds the project when this session could only open it read-only.
+    read_only: Option<String>,
+    /// The file as this session last read or wrote it.
+    disk: Option<DiskState>,
+    /// A version of the file on disk the user chose not to reload (asked once per version).
+    ignored_disk: Option<String>,
+    /// How the project was loaded: a reload reads it the same way (with the same consent
+    /// to read corpus files outside its folder).
+    load_options: persist::LoadOptions,
 }
 
 impl Session {
@@ -46,45 +73,21 @@ impl Session {
             saved_version,
             annotator: None,
             journal: None,
+            since_save: Vec::new(),
             recovery: None,
             journal_problem: None,
             backups: DEFAULT_BACKUPS,
             reanchored: Vec::new(),
+            lock: None,
+            read_only: None,
+            disk: None,
+            ignored_disk: None,
+            // A project made in this window reads what its user chose.
+            load_options: persist::LoadOptions {
+                allow_outside: true,
+                ..persist::LoadOptions::WINDOW
+            },
         }
-    }
-
-    /// Opens a project the user trusts (its corpus paths may leave its folder), re-anchoring
-    /// the spans of changed corpus files; see [`Session::open_with`].
-    pub fn open(path: &Path) -> Result<(Self, Vec<Problem>), persist::LoadError> {
-        let options = persist::LoadOptions {
-            allow_outside: true,
-            ..persist::LoadOptions::WINDOW
-        };
-        Self::open_with(path, options)
-    }
-
-    /// Opens a project, and finds the edits a crashed session left in its journal (see
-    /// [`Session::recovery`]): they are not applied until the user says so. When spans were
-    /// re-anchored the project differs from its file, so it opens with unsaved changes (the
-    /// next save, or autosave, writes the new offsets).
-    pub fn open_with(
-        path: &Path,
-        options: persist::LoadOptions,
-    ) -> Result<(Self, Vec<Problem>), persist::LoadError> {
-        let loaded = persist::load_project_with(path, options)?;
-        let mut warnings = loaded.warnings;
-        let mut session = Self::new(loaded.project, Some(path.to_owned()));
-        if !loaded.reanchored.is_empty() {
-            // No state of a fresh history has this version.
-            session.saved_version = u64::MAX;
-        }
-        session.reanchored = loaded.reanchored;
-        match journal::pending(path) {
-            Ok(recovery) => session.recovery = recovery,
-            // An unreadable journal is kept as it is and said; the project opens.
-            Err(p) => warnings.push(p),
-        }
-        Ok((session, warnings))
     }
 
     /// The project as it is now. Build edits from it and give them to [`Session::apply`].
@@ -106,20 +109,26 @@ impl Session {
         self.path.as_deref()
     }
 
+    /// Who holds the project, when this session opened it read-only.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
     /// Applies an edit through the history (so it can be undone), and journals it.
-    pub fn apply(&mut self, edit: Edit) -> Result<(), EditError> {
-        let record = self.path.is_some().then(|| edit.clone());
-        self.history.apply(&mut self.project, edit)?;
-        if let Some(e) = record {
-            self.record(&e);
+    pub fn apply(&mut self, edit: Edit) -> Result<(), ApplyError> {
+        if let Some(holder) = &self.read_only {
+            return Err(ApplyError::ReadOnly(holder.clone()));
         }
+        let record = edit.clone();
+        self.history.apply(&mut self.project, edit)?;
+        self.record(record);
         Ok(())
     }
 
     pub fn undo(&mut self) -> Option<Result<Edit, EditError>> {
         let result = self.history.undo(&mut self.project);
         if let Some(Ok(applied)) = &result {
-            self.record(applied);
+            self.record(applied.clone());
         }
         result
     }
@@ -127,33 +136,35 @@ impl Session {
     pub fn redo(&mut self) -> Option<Result<Edit, EditError>> {
         let result = self.history.redo(&mut self.project);
         if let Some(Ok(applied)) = &result {
-            self.record(applied);
+            self.record(applied.clone());
         }
         result
     }
 
-    /// Appends an applied edit to the journal, starting it on the first edit after a load
-    /// or a save. While a crashed session's edits wait for a decision, their journal is
-    /// left alone.
-    fn record(&mut self, edit: &Edit) {
+    /// Keeps an applied edit, and appends it to the journal (started on the first edit
+    /// after a load or a save). When the journal could not be written, the next edit tries
+    /// again with a new journal that holds every edit since the save. While a crashed
+    /// session's edits wait for a decision, their journal is left alone.
+    fn record(&mut self, edit: Edit) {
+        self.since_save.push(edit);
         if self.recovery.is_some() {
             return;
         }
         let Some(path) = &self.path else {
             return;
         };
-        if self.journal.is_none() {
-            match Journal::start(path) {
-                Ok(j) => self.journal = Some(j),
-                Err(p) => {
-                    self.journal_problem = Some(p);
-                    return;
-                }
+        let result = match &mut self.journal {
+            Some(j) => self.since_save.last().map_or(Ok(()), |e| j.append(e)),
+            None => {
+                let base = self.disk.as_ref().map(|d| d.hash.clone());
+                Journal::start(path, base).and_then(|mut j| {
+                    self.since_save.iter().try_for_each(|e| j.append(e))?;
+                    self.journal = Some(j);
+                    Ok(())
+                })
             }
-        }
-        if let Some(j) = &mut self.journal
-            && let Err(p) = j.append(edit)
-        {
+        };
+        if let Err(p) = result {
             self.journal_problem = Some(p);
             self.journal = None;
         }
@@ -165,12 +176,19 @@ impl Session {
             && let Err(p) = j.sync_if_due()
         {
             self.journal_problem = Some(p);
+            self.journal = None;
         }
     }
 
     /// A journal failure not yet shown to the user.
     pub fn take_journal_problem(&mut self) -> Option<Problem> {
         self.journal_problem.take()
+    }
+
+    /// Whether the journal is being written (false after a failure, until the next edit
+    /// manages to write a new one).
+    pub fn journal_ok(&self) -> bool {
+        self.journal.is_some() || self.since_save.is_empty() || self.path.is_none()
     }
 
     /// Edits left by a session that ended without saving, waiting for a decision.
@@ -180,12 +198,16 @@ impl Session {
 
     /// Replays the crashed session's edits (each one undoable, and journaled again). Returns
     /// how many were restored; one that no longer applies stops the replay, with the reason.
+    /// A journal written for another version of the file has its ids made fresh where this
+    /// version uses them already.
     pub fn restore(&mut self) -> (usize, Option<String>) {
         let Some(recovery) = self.recovery.take() else {
             return (0, None);
         };
+        let mut map = IdMap::default();
         let mut restored = 0;
         for edit in recovery.edits {
+            let edit = self.project.remap_edit(edit, &mut map);
             if let Err(e) = self.apply(edit) {
                 return (restored, Some(e.to_string()));
             }
@@ -210,9 +232,9 @@ impl Session {
     }
 
     /// The session ends with nothing left to keep (saved, or changes discarded on purpose):
-    /// its journal goes.
+    /// its journal goes. A read-only session's journal is its writer's: left alone.
     pub fn close(&mut self) -> Result<(), Problem> {
-        if self.recovery.is_some() {
+        if self.recovery.is_some() || self.read_only.is_some() {
             // Nobody decided: the crashed session's edits stay for the next opening.
             return Ok(());
         }
@@ -223,43 +245,17 @@ impl Session {
         }
     }
 
+    /// How many edits were applied since the last save or load (undos included).
+    pub fn unsaved_changes(&self) -> usize {
+        self.since_save.len()
+    }
+
     /// True when the project differs from the file on disk (or was never saved).
     pub fn is_dirty(&self) -> bool {
         self.path.is_none() || self.history.version() != self.saved_version
     }
 
-    /// Saves to `path` (or the current path) atomically, and remembers it.
-    pub fn save(&mut self, path: Option<&Path>) -> Result<PathBuf, Problem> {
-        let target = match (path, &self.path) {
-            (Some(p), _) => p.to_owned(),
-            (None, Some(p)) => p.clone(),
-            (None, None) => {
-                return Err(Problem::new(
-                    persist::ProblemKind::Io,
-                    Path::new(&self.project.name),
-                    "this project has no file yet; use Save As",
-                ));
-            }
-        };
-        persist::save_project_keeping(&self.project, &target, self.backups)?;
-        // A crashed session's edits nobody decided on are set aside, not lost.
-        if let Err(problem) = self.discard_recovery() {
-            self.journal_problem = Some(problem);
-        }
-        // Saved: the journal's edits are in the file now. (After Save As, the old file's
-        // journal goes too: its edits live in the new file.)
-        self.journal = None;
-        let old = self.path.replace(target.clone());
-        for p in old.iter().chain(std::iter::once(&target)) {
-            if let Err(problem) = journal::discard(p) {
-                self.journal_problem = Some(problem);
-            }
-        }
-        self.saved_version = self.history.version();
-        Ok(target)
-    }
-
-    /// The window title: project name, file and an unsaved-changes marker.
+    /// The window title: project name, file, an unsaved-changes marker and read-only.
     pub fn title(&self) -> String {
         let marker = if self.is_dirty() { "● " } else { "" };
         let file = self
@@ -268,6 +264,19 @@ impl Session {
             .and_then(|p| p.file_name())
             .map(|n| format!(" ({})", n.to_string_lossy()))
             .unwrap_or_default();
-        format!("{marker}{}{file} — Marginalia", self.project.name)
+        let read_only = if self.read_only.is_some() {
+            " [read-only]"
+        } else {
+            ""
+        };
+        // A name is one line of readable length in a title bar, whatever the file says.
+        let name: String = self
+            .project
+            .name
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect();
+        format!("{marker}{name}{file}{read_only} — Marginalia")
     }
 }
