@@ -114,12 +114,28 @@ fn host_name() -> String {
         .unwrap_or_else(|| "this computer".to_owned())
 }
 
-/// The time now, as seconds since 1970 in UTC (no calendar crate for one message).
+/// The time now in UTC, `2026-12-04 21:33 UTC` (no calendar crate for one message).
 fn now_text() -> String {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| format!("{} s after 1970 UTC", d.as_secs()))
+        .map(|d| utc_text(d.as_secs()))
         .unwrap_or_default()
+}
+
+/// Seconds since 1970 as a UTC date and time (Howard Hinnant's days-to-civil algorithm).
+fn utc_text(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let (hour, minute) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
 }
 
 #[cfg(test)]
@@ -153,6 +169,13 @@ mod tests {
         );
         let again = ProjectLock::acquire(&project).unwrap();
         assert_eq!(again.path(), lock_path(&project));
+    }
+
+    #[test]
+    fn the_holder_says_when_in_a_readable_date() {
+        assert_eq!(utc_text(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_text(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_text(1_796_420_214), "2026-12-04 21:36 UTC");
     }
 
     #[test]
