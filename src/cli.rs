@@ -10,6 +10,28 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Writes the command's output. A reader that stopped reading (`marginalia stats big.ron |
+/// head -1`) ends the command quietly, as it ends `cat`; any other failure to write (a full
+/// disk behind a redirection) is an error and a non-zero exit, never a panic.
+fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("marginalia: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` through [`write_out`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "marginalia",
@@ -181,8 +203,8 @@ fn load_named(path: &Path) -> Result<persist::Loaded, LoadError> {
 fn stats_cmd(path: &Path, csv: Option<&Path>, force: bool) -> Result<(), LoadError> {
     let stats = ProjectStats::of(&load_named(path)?.project);
     match csv {
-        None => println!("{stats}"),
-        Some(out) if out == Path::new("-") => print!("{}", stats.to_csv()),
+        None => outln!("{stats}"),
+        Some(out) if out == Path::new("-") => write_out(format_args!("{}", stats.to_csv())),
         Some(out) => {
             if out.exists() && !force {
                 return Err(Problem::new(
@@ -194,7 +216,7 @@ fn stats_cmd(path: &Path, csv: Option<&Path>, force: bool) -> Result<(), LoadErr
             }
             persist::atomic::write_atomic(out, stats.to_csv().as_bytes())
                 .map_err(|e| Problem::io(out, &e))?;
-            println!("{}: statistics written", out.display());
+            outln!("{}: statistics written", out.display());
         }
     }
     Ok(())
@@ -351,7 +373,7 @@ fn new_cmd(corpus: &Path, output: &Path, name: Option<&str>, force: bool) -> Res
     }
     let project = persist::new_project(corpus, name)?;
     persist::save_project(&project, output)?;
-    println!(
+    outln!(
         "created {} with {} documents from {}",
         output.display(),
         project.documents.len(),
@@ -366,14 +388,14 @@ fn validate_cmd(project: &Path) -> Result<(), LoadError> {
         eprintln!("warning: {w}");
     }
     let p = &loaded.project;
-    println!(
+    outln!(
         "{}: ok — {} documents, {} spans, every span matches its text",
         project.display(),
         p.documents.len(),
         p.span_count()
     );
     match persist::journal::pending(project) {
-        Ok(Some(r)) => println!(
+        Ok(Some(r)) => outln!(
             "note: {} holds {} not saved in the file; open the project in the window to \
              restore or discard them",
             persist::journal::journal_path(project).display(),
@@ -431,7 +453,7 @@ fn resave_cmd(project: &Path, backups: usize) -> Result<(), LoadError> {
         eprintln!("warning: {w}");
     }
     persist::save_project_keeping(&loaded.project, project, backups)?;
-    println!(
+    outln!(
         "{}: saved in format version {}",
         project.display(),
         persist::FORMAT_VERSION
@@ -476,9 +498,9 @@ fn import_cmd(
     let result = formats::run::import_project(format, paths, target, name, existing);
     bar.finish_and_clear();
     let (_, corpus, report) = result?;
-    println!("{}: {}", target.display(), report);
+    outln!("{}: {}", target.display(), report);
     if let Some(c) = corpus {
-        println!(
+        outln!(
             "texts without a file of their own were written to {}",
             c.path.display()
         );
@@ -502,9 +524,9 @@ fn export_cmd(
     let run = run?;
     formats::run::write_output(&run.files, force)?;
     for (name, n, path) in &run.parts {
-        println!("{name}: {n} documents → {}", path.display());
+        outln!("{name}: {n} documents → {}", path.display());
     }
-    println!("{}: {}", output.display(), run.report);
+    outln!("{}: {}", output.display(), run.report);
     Ok(())
 }
 
@@ -563,8 +585,8 @@ fn suggest_cmd(
     if changed {
         persist::save_project(&project, path)?;
     }
-    println!("{}: {report}", path.display());
-    println!(
+    outln!("{}: {report}", path.display());
+    outln!(
         "{}",
         ProjectStats::of(&project)
             .to_string()

@@ -390,3 +390,147 @@ fn the_command_line_names_the_file_and_the_byte() {
         "nothing is written when the corpus is refused"
     );
 }
+
+/// Issue 13: a project file can come from anyone. Its corpus paths may name a device, a pipe
+/// or a link out of the folder; its ids may be absurd; it may have fields this build does not
+/// know. Each is refused with a clear message (or, for links, asked about), and nothing
+/// outside the project's folder is ever quoted in a message.
+#[cfg(unix)]
+#[test]
+fn corpus_paths_that_are_not_ordinary_files_are_refused_without_reading_them() {
+    let root = tempfile::tempdir().unwrap();
+    let (project, corpus) = saved_project(root.path());
+    let fifo = root.path().join("corpus/pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    for (target, what) in [
+        (PathBuf::from("/dev/zero"), "a device, a pipe or a socket"),
+        (root.path().join("corpus"), "a folder"),
+        (fifo, "a device, a pipe or a socket"),
+    ] {
+        if !target.exists() || (what.contains("pipe") && made.is_err()) {
+            continue;
+        }
+        std::fs::remove_file(&corpus).unwrap();
+        std::os::unix::fs::symlink(&target, &corpus).unwrap();
+        // Returns at once (a pipe would block a reader for ever, /dev/zero never end).
+        let e = load_project(&project).unwrap_err();
+        assert!(e.to_string().contains(what), "{target:?}: {e}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_inside_the_folder_to_a_file_outside_it_counts_as_outside_and_is_never_quoted() {
+    let root = tempfile::tempdir().unwrap();
+    let (project, corpus) = saved_project(root.path());
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.txt");
+    std::fs::write(
+        &secret,
+        "TOP-SECRET-TOKEN and more words here to fill the spans",
+    )
+    .unwrap();
+    std::fs::remove_file(&corpus).unwrap();
+    std::os::unix::fs::symlink(&secret, &corpus).unwrap();
+    // The window's way: asked about first, nothing read.
+    let e =
+        marginalia::persist::load_project_with(&project, marginalia::persist::LoadOptions::WINDOW)
+            .unwrap_err();
+    assert!(
+        e.problems
+            .iter()
+            .all(|p| p.kind == ProblemKind::OutsideFolder),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains(&elsewhere.path().display().to_string()),
+        "{e}"
+    );
+    // The command line reads it (and says so first), but quotes none of it.
+    let e = load_project(&project).unwrap_err();
+    let text = e.to_string();
+    assert!(!text.contains("TOP-SECRET"), "{text}");
+    assert_eq!(e.problems[0].kind, ProblemKind::OutsideFolder, "{text}");
+}
+
+#[test]
+fn duplicate_document_ids_absurd_ids_and_unknown_fields_are_refused_at_their_line() {
+    let root = tempfile::tempdir().unwrap();
+    let (project, _) = saved_project(root.path());
+    let text = std::fs::read_to_string(&project).unwrap();
+    let id_line = text
+        .lines()
+        .find(|l| l.contains("id: \"a\""))
+        .unwrap()
+        .to_owned();
+    // A second document with the same id.
+    let start = text.find("        Document(").unwrap();
+    let end = text.rfind("\n    ],").unwrap();
+    let doc = &text[start..end];
+    let twice = format!(
+        "{}{},\n{}{}",
+        &text[..start],
+        doc.trim_end_matches(','),
+        doc,
+        &text[end..]
+    );
+    std::fs::write(&project, &twice).unwrap();
+    let e = load_project(&project).unwrap_err();
+    assert!(
+        e.to_string().contains("document id `a` is used twice"),
+        "{e}"
+    );
+    // A span id the counter could not follow.
+    let huge = text.replacen("(id: 1,", &format!("(id: {},", u64::MAX), 1);
+    std::fs::write(&project, &huge).unwrap();
+    let e = load_project(&project).unwrap_err();
+    assert!(e.to_string().contains("is too large"), "{e}");
+    // A field this build does not know: an error where it is, not a silent loss on resave.
+    let unknown = text.replacen(
+        &id_line,
+        &format!("{id_line}\n            reviewer: \"ann\","),
+        1,
+    );
+    std::fs::write(&project, &unknown).unwrap();
+    let e = load_project(&project).unwrap_err();
+    assert!(e.to_string().contains("reviewer"), "{e}");
+    assert!(e.problems[0].line.is_some(), "{e}");
+}
+
+#[test]
+fn importing_nothing_writes_nothing_and_fails() {
+    let root = tempfile::tempdir().unwrap();
+    let empty = root.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for folder in [empty.clone(), root.path().join("missing")] {
+        let out = root.path().join("p.ron");
+        let assert = Command::cargo_bin("marginalia")
+            .unwrap()
+            .args(["import", "--format", "brat"])
+            .arg(&folder)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .failure();
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(!out.exists(), "{folder:?}: {err}");
+    }
+}
+
+#[test]
+fn a_reader_that_stops_reading_is_no_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("marginalia"))
+        .arg("stats")
+        .arg(root.join("projects/seed-news.ron"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{err}");
+}

@@ -261,7 +261,11 @@ pub fn build_project(
     let corpus = corpus_path(project_path);
     let mut corpus_lines = String::new();
     let mut line_no = 0;
-    for d in std::mem::take(&mut imported.docs) {
+    // Adding to a project: an id it has already is renamed (and said), never duplicated.
+    let mut ids: std::collections::HashSet<String> =
+        project.documents.iter().map(|d| d.id.clone()).collect();
+    for mut d in std::mem::take(&mut imported.docs) {
+        d.id = crate::formats::ids::unique_id(&mut ids, d.id, &file, None, &mut report);
         let source = match &d.source {
             Some(p) => DocSource::TextFile(normalize(p)),
             None => {

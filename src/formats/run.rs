@@ -152,6 +152,25 @@ pub fn import_project(
         .into());
     }
     let imported = import(format, paths)?;
+    if imported.docs.is_empty() {
+        // A missing or empty folder, or files with nothing to read: no project is written.
+        let notes: Vec<String> = imported
+            .report
+            .notes
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let what = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut message = format!("no {} documents found; nothing was written", format.name());
+        if !notes.is_empty() {
+            message.push_str(&format!(":\n  {}", notes.join("\n  ")));
+        }
+        return Err(Problem::new(ProblemKind::Invalid, Path::new(&what), message).into());
+    }
     let name = name.map(str::to_owned).unwrap_or_else(|| {
         target
             .file_stem()

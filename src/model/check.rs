@@ -47,6 +47,21 @@ pub enum EditError {
     NameTaken(String),
     #[error("the new schema does not fit the annotations: {0}")]
     SchemaMismatch(String),
+    #[error("id {0} is too large (ids stay below 2^53, so new ones can always follow)")]
+    IdTooLarge(u64),
+}
+
+/// Span, relation and suggestion ids stay below this: the project hands out the next id
+/// after the largest, and must never run out (or wrap around to ids in use). Also the
+/// largest integer every JSON reader keeps exactly.
+pub const MAX_ID: u64 = 1 << 53;
+
+/// An id a file may hold.
+pub fn id(id: crate::model::SpanId) -> Result<(), EditError> {
+    if id.0 >= MAX_ID {
+        return Err(EditError::IdTooLarge(id.0));
+    }
+    Ok(())
 }
 
 /// The text `start..end` covers: a non-empty range, inside `text`, on character boundaries.

@@ -69,6 +69,7 @@ impl From<Rgb> for String {
 /// One label of the schema.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "Label")]
+#[serde(deny_unknown_fields)]
 pub struct LabelDef {
     /// The name spans carry and exports write (`speaker`, `stance`, ...).
     pub name: String,
@@ -94,6 +95,7 @@ impl LabelDef {
 /// An attribute of a label's spans.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "Attribute")]
+#[serde(deny_unknown_fields)]
 pub struct AttributeDef {
     pub name: String,
     pub kind: AttrKind,
@@ -114,6 +116,7 @@ pub enum AttrKind {
 /// A value of a choice attribute.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "Value")]
+#[serde(deny_unknown_fields)]
 pub struct Choice {
     pub value: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +143,7 @@ impl AttributeDef {
 /// A typed, directed relation between spans of two labels (speaker —holds→ stance).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "RelationType")]
+#[serde(deny_unknown_fields)]
 pub struct RelationType {
     pub name: String,
     /// Label of the span the relation starts from; several as `a|b` (brat's alternatives).
@@ -179,6 +183,7 @@ pub const RESERVED_KEYS: &[char] = &['r', 'j', 'k', '[', ']', '{', '}'];
 
 /// The labels of a project, in the order the toolbar shows them, and the relation types.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Schema {
     pub labels: Vec<LabelDef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

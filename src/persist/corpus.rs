@@ -33,20 +33,54 @@ pub fn hash_bytes(bytes: &[u8]) -> String {
 /// Reads a file as UTF-8 text. A leading byte order mark is dropped (offsets count from the
 /// first character after it); anything that is not UTF-8 is reported with its line and column.
 pub fn read_text_file(path: &Path) -> Result<String, Problem> {
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    // Read with a bound, whatever the file became since it was looked at.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_CORPUS_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| Problem::io(path, &e))?;
+    if bytes.len() as u64 > MAX_CORPUS_FILE_BYTES {
+        return Err(too_big(path, bytes.len() as u64));
+    }
+    text_from_bytes(path, bytes)
+}
+
+/// Opens a file Marginalia reads (a project, a corpus file): an ordinary file (a link to
+/// one is fine) of at most [`MAX_CORPUS_FILE_BYTES`]. A device (`/dev/zero` grows without
+/// end), a named pipe (a read that never returns), a folder or a socket is refused before
+/// it is opened, with what it is.
+pub fn open_regular(path: &Path) -> Result<std::fs::File, Problem> {
     let meta = std::fs::metadata(path).map_err(|e| Problem::io(path, &e))?;
-    if meta.len() > MAX_CORPUS_FILE_BYTES {
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a folder"
+        } else {
+            "a device, a pipe or a socket"
+        };
         return Err(Problem::new(
             ProblemKind::Io,
             path,
-            format!(
-                "file is {} MB; corpus files larger than {} MB are not supported (split it)",
-                meta.len() >> 20,
-                MAX_CORPUS_FILE_BYTES >> 20
-            ),
+            format!("is {what}, not an ordinary file; it is not read"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Problem::io(path, &e))?;
-    text_from_bytes(path, bytes)
+    if meta.len() > MAX_CORPUS_FILE_BYTES {
+        return Err(too_big(path, meta.len()));
+    }
+    std::fs::File::open(path).map_err(|e| Problem::io(path, &e))
+}
+
+fn too_big(path: &Path, len: u64) -> Problem {
+    Problem::new(
+        ProblemKind::Io,
+        path,
+        format!(
+            "file is {} MB; corpus files larger than {} MB are not supported (split it)",
+            len >> 20,
+            MAX_CORPUS_FILE_BYTES >> 20
+        ),
+    )
 }
 
 /// UTF-8 decoding with a located error. The byte offset in the message counts from the
@@ -140,12 +174,7 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
 /// messages as [`read_text_file`]: too big, or not UTF-8 (located).
 fn for_each_jsonl_line(path: &Path, mut f: impl FnMut(usize, &str)) -> Result<(), Problem> {
     use std::io::BufRead;
-    let meta = std::fs::metadata(path).map_err(|e| Problem::io(path, &e))?;
-    if meta.len() > MAX_CORPUS_FILE_BYTES {
-        // Refused with the usual message.
-        return read_text_file(path).map(|_| ());
-    }
-    let file = std::fs::File::open(path).map_err(|e| Problem::io(path, &e))?;
+    let file = std::io::Read::take(open_regular(path)?, MAX_CORPUS_FILE_BYTES);
     let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let mut buf = Vec::new();
     let mut line_no = 0;
@@ -245,10 +274,20 @@ pub fn documents_from_jsonl(path: &Path) -> Result<Vec<Document>, LoadError> {
         return Err(Problem::new(ProblemKind::Io, path, "no documents in this JSONL file").into());
     }
     let abs = normalize(path);
+    let mut seen = std::collections::HashSet::new();
     Ok(records
         .into_iter()
         .map(|r| {
             let id = r.id.unwrap_or_else(|| format!("{stem}-{}", r.line));
+            // Exports name files and records by id: a repeated one gets its line number
+            // (the id as written stays in the file, which the project never changes).
+            let id = if seen.insert(id.clone()) {
+                id
+            } else {
+                let unique = format!("{id}@line{}", r.line);
+                seen.insert(unique.clone());
+                unique
+            };
             let hash = hash_text(&r.text);
             let mut doc = Document::new(
                 id,

@@ -13,6 +13,7 @@ impl Project {
     ) -> Result<Edit, EditError> {
         let d = self.document(doc)?;
         check::relation_in(&self.schema, d, &relation)?;
+        check::id(relation.id)?;
         if d.has_id(relation.id) {
             return Err(EditError::DuplicateId(relation.id.0));
         }

@@ -11,6 +11,7 @@ impl Project {
         let d = self.document(doc)?;
         check::stored_text(&d.text, span.start, span.end, &span.text)?;
         check::attrs(&self.schema, &span.label, &span.attrs)?;
+        check::id(span.id)?;
         if d.has_id(span.id) {
             return Err(EditError::DuplicateId(span.id.0));
         }

@@ -14,6 +14,7 @@ impl Project {
         let d = self.document(doc)?;
         check::stored_text(&d.text, suggestion.start, suggestion.end, &suggestion.text)?;
         check::label(&self.schema, &suggestion.label)?;
+        check::id(suggestion.id)?;
         if d.has_id(suggestion.id) {
             return Err(EditError::DuplicateId(suggestion.id.0));
         }

@@ -25,6 +25,7 @@ pub struct DocId(pub usize);
 
 /// An annotated stretch of text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Span {
     pub id: SpanId,
     /// Byte offset of the first byte, on a char boundary.
@@ -87,6 +88,7 @@ impl Review {
 /// A span proposed by a model or a rule, in its own layer: it never counts as an
 /// annotation until it is accepted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Suggestion {
     pub id: SpanId,
     pub start: usize,
@@ -113,6 +115,7 @@ pub struct Suggestion {
 /// A proposed relation from one suggestion to another.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename = "Link")]
+#[serde(deny_unknown_fields)]
 pub struct SuggestedLink {
     pub kind: String,
     pub to: SpanId,
@@ -130,6 +133,7 @@ impl Suggestion {
 
 /// A typed, directed link between two spans of the same document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Relation {
     /// Unique in the project; drawn from the same counter as span ids.
     pub id: SpanId,

@@ -34,6 +34,7 @@ pub(super) fn build(
         src,
         schema: &file.schema,
         seen_ids: HashSet::new(),
+        seen_docs: HashSet::new(),
         problems: Vec::new(),
         // Allowed: said, and kept of their kind so the window (which asked) can leave them out.
         warnings: outside,
@@ -46,6 +47,7 @@ pub(super) fn build(
     let mut reanchored = Vec::new();
     let mut documents = Vec::with_capacity(file.documents.len());
     for mut rec in file.documents {
+        checking.unique_document(&rec.id);
         let abs = resolve(&base, &rec.path);
         let text = match cache.text(&abs, rec.line) {
             Ok(t) => t,
@@ -67,14 +69,21 @@ pub(super) fn build(
             }
         }
         checking.unanchored(&rec);
-        checking.spans(&rec, &abs, &text, changed && !moved_here);
+        let shown = inside(&base, &abs);
+        checking.spans(&rec, (&abs, shown), &text, changed && !moved_here);
         checking.relations(&rec);
         checking.suggestions(&rec, &text);
         documents.push(into_document(rec, abs, hash, text));
     }
     let (problems, warnings) = (checking.problems, checking.warnings);
     if !problems.is_empty() {
-        return Err(LoadError { problems });
+        // What the project reads outside its folder is said first, whatever else is wrong.
+        let outside = warnings
+            .into_iter()
+            .filter(|w| w.kind == ProblemKind::OutsideFolder);
+        return Err(LoadError {
+            problems: outside.chain(problems).collect(),
+        });
     }
     let mut project = Project::new(file.name, file.schema, documents);
     project.suggest_command = file.suggest_command.filter(|c| !c.trim().is_empty());
@@ -92,6 +101,7 @@ struct Checking<'a> {
     schema: &'a Schema,
     /// Ids are unique across the project.
     seen_ids: HashSet<SpanId>,
+    seen_docs: HashSet<String>,
     problems: Vec<Problem>,
     warnings: Vec<Problem>,
 }
@@ -107,11 +117,23 @@ impl Checking<'_> {
             .push(Problem::new(ProblemKind::Warning, file, message));
     }
 
-    /// Says when `id` was seen before; `line` is found only then (searching the file for
-    /// every record would be quadratic).
+    /// Says when `id` was seen before, or is too large; `line` is found only then
+    /// (searching the file for every record would be quadratic).
     fn unique(&mut self, id: SpanId, line: impl Fn() -> Option<usize>) {
         if !self.seen_ids.insert(id) {
             self.invalid(format!("id {} is used twice", id.0), line());
+        }
+        if let Err(e) = check::id(id) {
+            self.invalid(e.to_string(), line());
+        }
+    }
+
+    /// Says when a document id was seen before: exports name files and records by it, so
+    /// two documents with one id would overwrite each other.
+    fn unique_document(&mut self, id: &str) {
+        if !self.seen_docs.insert(id.to_owned()) {
+            let line = find_line(self.src, &format!("id: {id:?}"));
+            self.invalid(format!("document id `{id}` is used twice"), line);
         }
     }
 
@@ -155,7 +177,13 @@ impl Checking<'_> {
 
     /// The spans of a document: ids, attributes, and their text in `text` (the document's
     /// text, read from `abs`). `changed_in_place`: the file changed and nothing was moved.
-    fn spans(&mut self, rec: &DocumentRecord<'_>, abs: &Path, text: &str, changed_in_place: bool) {
+    fn spans(
+        &mut self,
+        rec: &DocumentRecord<'_>,
+        (abs, shown): (&Path, bool),
+        text: &str,
+        changed_in_place: bool,
+    ) {
         let src = self.src;
         let mut mismatches = Vec::new();
         for span in rec.spans.iter() {
@@ -164,7 +192,7 @@ impl Checking<'_> {
             if let Err(e) = check::attrs(self.schema, &span.label, &span.attrs) {
                 self.invalid(format!("span {}: {e}", span.id.0), line());
             }
-            mismatches.extend(check_span_text(self.path, src, abs, text, span));
+            mismatches.extend(check_span_text(self.path, src, (abs, shown), text, span));
         }
         if changed_in_place && !mismatches.is_empty() {
             let msg = format!(
@@ -237,7 +265,9 @@ fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>
         if inside(base, &abs) {
             continue;
         }
-        let folder = abs.parent().map(Path::to_owned).unwrap_or_default();
+        // Where the file really is: a link's target, not the folder the link sits in.
+        let real = std::fs::canonicalize(&abs).unwrap_or(abs);
+        let folder = real.parent().map(Path::to_owned).unwrap_or_default();
         let entry = folders.entry(folder).or_insert((&rec.path, HashSet::new()));
         entry.1.insert(&rec.path);
     }

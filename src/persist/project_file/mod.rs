@@ -47,6 +47,7 @@ const HEADER: &str = "\
 /// [`project_to_ron`].)
 #[derive(Deserialize)]
 #[serde(rename = "Project")]
+#[serde(deny_unknown_fields)]
 struct ProjectFile {
     version: u32,
     name: String,
@@ -61,6 +62,7 @@ struct ProjectFile {
 /// A document in the file. Borrowed when writing (no copy of the spans), owned when read.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Document")]
+#[serde(deny_unknown_fields)]
 struct DocumentRecord<'a> {
     id: Cow<'a, str>,
     path: String,
@@ -172,9 +174,13 @@ pub fn load_project_with(path: &Path, options: LoadOptions) -> Result<Loaded, Lo
     careful::build(path, &src, file, options)
 }
 
-/// Whether a resolved corpus path is inside the project's folder tree.
+/// Whether a resolved corpus path is inside the project's folder tree, by where the file
+/// really is: a link inside the folder to a file outside it (`corpus/a.txt` →
+/// `/etc/passwd`) is outside. A path that does not resolve (a missing file) is judged as
+/// written; reading it fails anyway.
 fn inside(base: &Path, abs: &Path) -> bool {
-    abs.starts_with(base)
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    real(abs).starts_with(real(base))
 }
 
 fn syntax_problem(path: &Path, e: &ron::error::SpannedError) -> Problem {

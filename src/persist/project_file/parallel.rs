@@ -121,14 +121,15 @@ fn pieces(body: &str) -> Option<Vec<&str>> {
     )
 }
 
-/// Ids are unique across the project.
+/// Ids are unique across the project (and not too large), document ids too.
 fn ids_unique(documents: &[Document]) -> bool {
     let mut seen: HashSet<SpanId> = HashSet::new();
+    let mut docs: HashSet<&str> = HashSet::new();
     documents.iter().all(|d| {
         let ids = d.spans().iter().map(|s| s.id);
         let ids = ids.chain(d.relations().iter().map(|r| r.id));
         let mut ids = ids.chain(d.suggestions().iter().map(|s| s.id));
-        ids.all(|id| seen.insert(id))
+        docs.insert(d.id.as_str()) && ids.all(|id| check::id(id).is_ok() && seen.insert(id))
     })
 }
 

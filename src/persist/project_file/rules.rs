@@ -41,11 +41,13 @@ pub(super) fn span_line(src: &str, span: &Span) -> Option<usize> {
     )
 }
 
-/// A problem when the span does not cover its stored text in `text`.
+/// A problem when the span does not cover its stored text in `text`. The text found there
+/// is quoted only when `show` allows: never for a file outside the project's folder, whose
+/// content is nobody's business but its owner's (`/proc/self/environ`...).
 pub(super) fn check_span_text(
     path: &Path,
     src: &str,
-    corpus: &Path,
+    (corpus, show): (&Path, bool),
     text: &str,
     span: &Span,
 ) -> Option<Problem> {
@@ -74,6 +76,15 @@ pub(super) fn check_span_text(
                 span.start,
                 span.end,
                 at_corpus()
+            ),
+            Some(found) if found != span.text && !show => format!(
+                "span {} ({} {}..{}) no longer matches the text at {} (a file outside the \
+                 project's folder: its content is not shown)",
+                span.id.0,
+                span.label,
+                span.start,
+                span.end,
+                at_corpus(),
             ),
             Some(found) if found != span.text => {
                 let (want, got) = differing_excerpts(&span.text, found);
