@@ -254,3 +254,120 @@ fn corpus_paths_outside_the_project_folder_are_asked_about_or_warned() {
     save_project(&project, &inside).unwrap();
     assert!(load_project_with(&inside, LoadOptions::WINDOW).is_ok());
 }
+
+/// The demo project copied with its corpus into a temporary folder, where the corpus can
+/// be edited behind the project's back.
+fn demo_with_corpus() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
+        let from = entry.unwrap().path();
+        std::fs::copy(&from, corpus.join(from.file_name().unwrap())).unwrap();
+    }
+    let text = std::fs::read_to_string(root.join("projects/seed-news.ron"))
+        .unwrap()
+        .replace("../assets/corpus/", "corpus/");
+    let path = dir.path().join("p.ron");
+    std::fs::write(&path, text).unwrap();
+    let article = corpus.join("harris-no-putin-talks-without-ukraine.txt");
+    (dir, path, article)
+}
+
+fn edit_file(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn spans_with_text<'a>(p: &'a Project, text: &str) -> Vec<&'a marginalia::model::Span> {
+    p.documents[0]
+        .spans()
+        .iter()
+        .filter(|s| s.text == text)
+        .collect()
+}
+
+/// Issue 13: the sentence that named her is reworded; the only "Kamala Harris" left is
+/// the headline's. The span must not jump there: it is set aside for review.
+#[test]
+fn a_span_whose_text_survives_only_elsewhere_is_flagged_not_moved() {
+    let (_dir, path, article) = demo_with_corpus();
+    let before = load_project(&path).unwrap().project;
+    let harris = spans_with_text(&before, "Kamala Harris");
+    assert_eq!(harris.len(), 1);
+    let old_start = harris[0].start;
+    edit_file(
+        &article,
+        "Vice President Kamala Harris made",
+        "Kamala D. Harris made",
+    );
+    let loaded = load_project_with(&path, REANCHOR).unwrap();
+    let d = &loaded.project.documents[0];
+    assert!(
+        d.spans()
+            .iter()
+            .all(|s| s.text != "Kamala Harris" || s.start == old_start),
+        "moved to another mention"
+    );
+    assert!(d.unanchored().iter().any(|s| s.text == "Kamala Harris"));
+    let r = &loaded.reanchored[0];
+    assert_eq!(r.unsure, 1);
+    assert!(
+        r.message().contains("too far away to be sure"),
+        "{}",
+        r.message()
+    );
+}
+
+/// Issue 13: the sentence with the speaker "she" is deleted; another "she" 450 bytes away is
+/// not the same speaker.
+#[test]
+fn a_short_common_text_found_far_away_is_flagged_not_moved() {
+    let (_dir, path, article) = demo_with_corpus();
+    let before = load_project(&path).unwrap().project;
+    let she = spans_with_text(&before, "she");
+    assert_eq!(she.len(), 1);
+    let start = she[0].start;
+    let text = std::fs::read_to_string(&article).unwrap();
+    let sentence_start = text.find("“Ukraine must have a say").unwrap();
+    let sentence_end = text.find("If elected, Harris stressed").unwrap();
+    assert!((sentence_start..sentence_end).contains(&start));
+    let cut = format!("{}{}", &text[..sentence_start], &text[sentence_end..]);
+    std::fs::write(&article, cut).unwrap();
+    let loaded = load_project_with(&path, REANCHOR).unwrap();
+    let d = &loaded.project.documents[0];
+    assert!(
+        spans_with_text(&loaded.project, "she").is_empty(),
+        "no guess"
+    );
+    assert!(d.unanchored().iter().any(|s| s.text == "she"));
+    // Spans after the cut moved by its length, together: that is evidence.
+    let cut_len = (sentence_end - sentence_start) as isize;
+    let r = &loaded.reanchored[0];
+    assert!(r.moves.iter().all(|(_, d)| *d == -cut_len), "{:?}", r.moves);
+}
+
+/// A paragraph inserted at the top moves every span by its length: each has neighbours
+/// that moved the same way, and the report gives the distance.
+#[test]
+fn spans_that_move_together_follow_their_text_and_the_distance_is_said() {
+    let (_dir, path, article) = demo_with_corpus();
+    let before = load_project(&path).unwrap().project;
+    let n = before.documents[0].spans().len();
+    let text = std::fs::read_to_string(&article).unwrap();
+    let head = "Editor's note: this article was updated.\n\n";
+    std::fs::write(&article, format!("{head}{text}")).unwrap();
+    let loaded = load_project_with(&path, REANCHOR).unwrap();
+    let d = &loaded.project.documents[0];
+    assert_eq!(d.spans().len(), n, "every span followed");
+    assert!(d.unanchored().is_empty());
+    let r = &loaded.reanchored[0];
+    assert_eq!(r.moved, n);
+    assert!(
+        r.message().contains(&format!("+{} bytes", head.len())),
+        "{}",
+        r.message()
+    );
+}

@@ -75,6 +75,41 @@ pub fn anchor(text: &str, start: usize, end: usize, covered: &str) -> Anchor {
     }
 }
 
+/// How far from where the shift so far predicts a span may land and still count as the
+/// same place (a word inserted or removed before it in its sentence).
+pub const NEAR: usize = 16;
+
+/// A span (or suggestion) before the change: where it was and what it covered.
+pub struct Before<'a> {
+    pub start: usize,
+    pub text: &'a str,
+}
+
+/// Whether moving `span` to `at` is well supported, given what the new `text` shows: it
+/// lands within [`NEAR`] bytes of `expected` (its old place shifted as the spans before it
+/// were), or a neighbouring span's text sits at the same shift (`neighbours`: the spans just
+/// before and after it: a block that moved, moved together). Anything else is a guess ("she"
+/// 450 bytes off; "Kamala Harris" found only in the headline once the sentence that named
+/// her was reworded, unique now but not before), and a wrong silent move is worse than a
+/// flag: the span goes to review. Being the only occurrence left proves nothing: the old
+/// text, which might have had several, is gone.
+pub fn well_supported(
+    text: &str,
+    span: &Before<'_>,
+    at: usize,
+    expected: usize,
+    neighbours: &[Before<'_>],
+) -> bool {
+    if at.abs_diff(expected) <= NEAR {
+        return true;
+    }
+    let shift = at as isize - span.start as isize;
+    neighbours.iter().any(|n| {
+        let start = n.start.checked_add_signed(shift);
+        start.and_then(|s| text.get(s..s + n.text.len())) == Some(n.text)
+    })
+}
+
 use crate::model::edit::{Edit, EditError};
 use crate::model::project::{DocId, Project, SpanId};
 
@@ -246,5 +281,50 @@ mod tests {
         assert!(p.documents[0].unanchored().is_empty());
         p.apply(undo).unwrap();
         assert_eq!(p.documents[0].unanchored_relations().len(), 1);
+    }
+
+    #[test]
+    fn a_move_needs_evidence() {
+        use super::{Before, well_supported};
+        let old_a = Before {
+            start: 20,
+            text: "Kamala Harris",
+        };
+        // Headline and body both name her; the body's mention was reworded.
+        let new =
+            "Kamala Harris refuses. Vice President Kamala D. Harris made a statement. She said";
+        // Found only in the headline, 20 bytes off its expected place: a guess.
+        assert!(!well_supported(new, &old_a, 0, 20, &[]));
+        // Within a few bytes of where it was expected: a small edit nearby.
+        assert!(well_supported(new, &old_a, 10, 20, &[]));
+        // A neighbour moved by the same amount: a block moved together.
+        let moved = "XXXXXXXXXXXX Kamala Harris said that she would not.";
+        let span = Before {
+            start: 0,
+            text: "Kamala Harris",
+        };
+        let next = Before {
+            start: 19,
+            text: "that",
+        };
+        assert!(well_supported(moved, &span, 13, 0 + 0, &[next]));
+        // Found once, far away, alone: still a guess.
+        let once = Before {
+            start: 500,
+            text: "bilateral meeting",
+        };
+        assert!(!well_supported(
+            "a bilateral meeting here",
+            &once,
+            2,
+            500,
+            &[]
+        ));
+        // Short and common: never on its own.
+        let she = Before {
+            start: 500,
+            text: "she",
+        };
+        assert!(!well_supported("she said she would", &she, 0, 500, &[]));
     }
 }

@@ -115,8 +115,14 @@ pub struct Reanchored {
     pub file: PathBuf,
     /// Spans now at the nearest occurrence of their text, at other offsets than before.
     pub moved: usize,
-    /// Spans whose text is no longer in the document: set aside for review.
+    /// Spans whose text is no longer in the document, or only too far away to be sure it is
+    /// the same place: set aside for review.
     pub review: usize,
+    /// Of those, the ones whose text is in the document, but far away with nothing around
+    /// it moved the same way.
+    pub unsure: usize,
+    /// Each span that moved: its text (shortened) and how far, in bytes.
+    pub moves: Vec<(String, isize)>,
     /// Suggestions whose text is gone (machine output, made again by running a suggester).
     pub dropped_suggestions: usize,
 }

@@ -6,6 +6,9 @@ use crate::model::{Relation, Span, SpanId};
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+/// Moves named in a message, at most.
+const MOVES_SHOWN: usize = 8;
+
 impl Reanchored {
     /// The sentence the user reads.
     pub fn message(&self) -> String {
@@ -16,10 +19,31 @@ impl Reanchored {
             if self.moved == 1 { "its" } else { "their" },
         );
         if self.review > 0 {
+            let why = if self.unsure > 0 {
+                format!(
+                    "their text is gone, or only found too far away to be sure: {}",
+                    self.unsure
+                )
+            } else {
+                "their text is gone".to_owned()
+            };
             msg.push_str(&format!(
-                ", {} (their text is gone; see Needs review in the span panel)",
+                ", {} ({why}; see Needs review in the span panel)",
                 plural(self.review, "needs review", "need review")
             ));
+        }
+        if !self.moves.is_empty() {
+            let shown: Vec<String> = self
+                .moves
+                .iter()
+                .take(MOVES_SHOWN)
+                .map(|(text, d)| format!("“{text}” {d:+} bytes"))
+                .collect();
+            let more = self.moves.len().saturating_sub(MOVES_SHOWN);
+            msg.push_str(&format!("; moved: {}", shown.join(", ")));
+            if more > 0 {
+                msg.push_str(&format!(" and {more} more"));
+            }
         }
         if self.dropped_suggestions > 0 {
             msg.push_str(&format!(
@@ -38,7 +62,7 @@ impl Reanchored {
 /// near the top moves every later span by the same amount rather than to a nearer copy of
 /// its text.
 pub(super) fn reanchor_record(text: &str, rec: &mut DocumentRecord<'_>) -> Reanchored {
-    use crate::model::reanchor::{Anchor, anchor};
+    use crate::model::reanchor::{Anchor, Before, anchor, well_supported};
     let mut done = Reanchored {
         document: rec.id.to_string(),
         ..Reanchored::default()
@@ -59,16 +83,48 @@ pub(super) fn reanchor_record(text: &str, rec: &mut DocumentRecord<'_>) -> Reanc
     };
     let mut spans = rec.spans.to_vec();
     spans.sort_by_key(|s| (s.start, s.end));
+    let before: Vec<(usize, String)> = spans.iter().map(|s| (s.start, s.text.clone())).collect();
     let mut kept: Vec<Span> = Vec::with_capacity(spans.len());
     let mut taken = HashSet::new();
     let mut aside = rec.unanchored.to_vec();
     let mut shift = 0isize;
-    for mut span in spans {
-        match place(&mut shift, span.start, span.end, &span.text) {
+    for (i, mut span) in spans.into_iter().enumerate() {
+        let expected = span.start.saturating_add_signed(shift);
+        let shift_before = shift;
+        let found = place(&mut shift, span.start, span.end, &span.text);
+        // A move needs evidence: near where expected, or a neighbour moved the same way.
+        let supported = |at: usize| {
+            let neighbours: Vec<Before<'_>> = [i.checked_sub(1), Some(i + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|j| before.get(j))
+                .map(|(start, text)| Before {
+                    start: *start,
+                    text,
+                })
+                .collect();
+            let me = Before {
+                start: span.start,
+                text: &span.text,
+            };
+            well_supported(text, &me, at, expected, &neighbours)
+        };
+        match found {
+            Some(at) if !supported(at) => {
+                // Found, but too far to be sure: a flag, not a guess (and not a shift for
+                // the spans after it).
+                shift = shift_before;
+                done.unsure += 1;
+                done.review += 1;
+                aside.push(span);
+            }
             // Two spans of one label landing on the same text would be one span twice.
             Some(at) if taken.insert((at, span.label.clone())) => {
                 if at != span.start {
                     done.moved += 1;
+                    let distance = at as isize - span.start as isize;
+                    done.moves
+                        .push((crate::model::text::excerpt(&span.text, 30), distance));
                 }
                 span.end = at + span.text.len();
                 span.start = at;
