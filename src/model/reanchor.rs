@@ -307,7 +307,7 @@ mod tests {
             start: 19,
             text: "that",
         };
-        assert!(well_supported(moved, &span, 13, 0 + 0, &[next]));
+        assert!(well_supported(moved, &span, 13, 0, &[next]));
         // Found once, far away, alone: still a guess.
         let once = Before {
             start: 500,
