@@ -227,10 +227,11 @@ fn stats_cmd(path: &Path, csv: Option<&Path>, force: bool) -> Result<(), LoadErr
 /// consent must exist, or the command does not run.
 fn command_suggester(
     path: &Path,
-    command: Option<&str>,
+    project: &crate::model::Project,
     allow: bool,
 ) -> Result<crate::suggest::Suggester, LoadError> {
-    use crate::suggest::consent::Consent;
+    use crate::suggest::consent::{Consent, Subject};
+    let command = project.suggest_command.as_deref();
     let Some(command) = command else {
         return Err(Problem::new(
             ProblemKind::Invalid,
@@ -240,8 +241,9 @@ fn command_suggester(
         .into());
     };
     let file = Consent::machine_file();
+    let subject = Subject::of(path, project, command);
     let allowed = match &file {
-        Some(f) if !allow => Consent::load(f)?.allows(path, command),
+        Some(f) if !allow => Consent::load(f)?.allows(&subject),
         _ => allow,
     };
     if !allowed {
@@ -250,14 +252,15 @@ fn command_suggester(
             path,
             format!(
                 "this project asks to run `{command}`, which has not been allowed on this \
-                 machine. Read it first: it can do anything you can. To allow it (for this \
-                 project and this exact command), run again with --allow-command"
+                 machine (or the project's corpus, or a script it names, changed since). Read \
+                 it first: it can do anything you can. To allow it (for this project, this \
+                 exact command and these files), run again with --allow-command"
             ),
         )
         .into());
     }
     if allow && let Some(f) = &file {
-        Consent::grant(f, path, command)?;
+        Consent::grant(f, &subject)?;
     }
     let dir = persist::paths::normalize(path)
         .parent()
@@ -563,7 +566,7 @@ fn suggest_cmd(
     if wants_command {
         suggesters.push(command_suggester(
             path,
-            project.suggest_command.as_deref(),
+            &project,
             allow_command || set_command.is_some(),
         )?);
     }

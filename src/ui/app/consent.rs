@@ -12,15 +12,11 @@ impl MarginaliaApp {
     /// Whether this machine's user allowed `command` for the open project.
     pub(super) fn command_allowed(&mut self, command: &str) -> bool {
         use crate::suggest::consent::Consent;
-        let project = self
-            .session
-            .as_ref()
-            .and_then(|s| s.path().map(std::path::Path::to_path_buf));
-        let (Some(file), Some(project)) = (self.consent_file.clone(), project) else {
+        let (Some(file), Some(subject)) = (self.consent_file.clone(), self.subject(command)) else {
             return false;
         };
         match Consent::load(&file) {
-            Ok(c) => c.allows(&project, command),
+            Ok(c) => c.allows(&subject),
             Err(e) => {
                 self.show_error("Cannot read the allowed commands", &e.to_string());
                 false
@@ -32,15 +28,22 @@ impl MarginaliaApp {
     /// and this machine a place to keep consents).
     pub(super) fn allow_command(&mut self, command: &str) {
         use crate::suggest::consent::Consent;
-        let project = self
-            .session
-            .as_ref()
-            .and_then(|s| s.path().map(std::path::Path::to_path_buf));
-        if let (Some(file), Some(project)) = (self.consent_file.clone(), project)
-            && let Err(e) = Consent::grant(&file, &project, command)
+        if let (Some(file), Some(subject)) = (self.consent_file.clone(), self.subject(command))
+            && let Err(e) = Consent::grant(&file, &subject)
         {
             self.show_error("Cannot remember the allowed command", &e.to_string());
         }
+    }
+
+    /// What running `command` for the open project means: its file, corpus and scripts.
+    fn subject(&self, command: &str) -> Option<crate::suggest::consent::Subject> {
+        let session = self.session.as_ref()?;
+        let path = session.path()?;
+        Some(crate::suggest::consent::Subject::of(
+            path,
+            session.project(),
+            command,
+        ))
     }
 
     /// How the window loads `path`: re-anchoring changed corpus files, and reading corpus
