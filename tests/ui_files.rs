@@ -351,6 +351,24 @@ fn a_project_reading_outside_its_folder_asks_before_reading() {
         app.message().is_some_and(|m| m.contains("Opened"))
     });
     assert!(h.state().dialog().is_none(), "{:?}", h.state().dialog());
+    // Opening the open project anew: the window's own lock is no obstacle.
+    assert!(h.state().session().unwrap().read_only().is_none());
+
+    // The file is replaced by one that reads another folder: what was allowed was the
+    // folder, not the path, so it asks again.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("b.txt"), "Putin said yes.").unwrap();
+    let other = marginalia::persist::new_project(&elsewhere, Some("swapped")).unwrap();
+    marginalia::persist::save_project(&other, &path).unwrap();
+    h.state_mut().queue(Command::OpenPath(path.clone()));
+    wait_for(&mut h, |app| app.dialog().is_some());
+    match h.state().dialog() {
+        Some(Dialog::OutsideFolder { folders, .. }) => {
+            assert!(folders[0].contains("elsewhere"), "{folders:?}")
+        }
+        other => panic!("expected to be asked again, got {other:?}"),
+    }
 }
 
 #[test]

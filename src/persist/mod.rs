@@ -16,5 +16,6 @@ pub use corpus::new_project;
 pub use problem::{LoadError, Problem, ProblemKind};
 pub use project_file::{
     FORMAT_VERSION, LoadOptions, Loaded, Reanchored, load_project, load_project_with,
-    project_to_ron, remove_temp_files, save_project, save_project_keeping, write_project_text,
+    outside_folders, project_to_ron, remove_temp_files, save_project, save_project_keeping,
+    write_project_text,
 };

@@ -122,6 +122,26 @@ impl Session {
         Ok((session, warnings))
     }
 
+    /// A session opened read-only tries the lock again (the window that held it, this very
+    /// window's previous session when a project is opened anew, may have let it go). Once
+    /// it writes, it looks for a crashed session's journal as an opening does. True when it
+    /// can write now.
+    pub fn retry_lock(&mut self) -> bool {
+        let (Some(path), Some(_)) = (self.path.clone(), &self.read_only) else {
+            return self.read_only.is_none();
+        };
+        let Ok(lock) = ProjectLock::acquire(&path) else {
+            return false;
+        };
+        self.lock = Some(lock);
+        self.read_only = None;
+        persist::remove_temp_files(&path);
+        if let Ok(recovery) = journal::pending(&path) {
+            self.recovery = recovery;
+        }
+        true
+    }
+
     /// Saves to `path` (or the current path) atomically, and remembers it. Refused, with
     /// nothing written, when the file is the session's own and another program changed it
     /// since it was read ([`ProblemKind::ChangedOnDisk`]), or when another writer holds the

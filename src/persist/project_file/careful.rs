@@ -254,11 +254,12 @@ impl Checking<'_> {
     }
 }
 
-/// One problem per folder outside the project's folder tree that corpus paths resolve into
-/// (with how many files, located at the first one's line in the project file): what the
-/// user is asked to allow is which folders the project reads.
-fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>]) -> Vec<Problem> {
-    // Folder → (a stored path in it, files in it).
+/// The folders outside the project's folder tree (`base`) that corpus paths resolve into,
+/// each with a stored path in it and the files in it.
+pub(super) fn outside_folder_map<'a>(
+    base: &Path,
+    docs: &'a [DocumentRecord<'_>],
+) -> BTreeMap<PathBuf, (&'a str, HashSet<&'a str>)> {
     let mut folders: BTreeMap<PathBuf, (&str, HashSet<&str>)> = BTreeMap::new();
     for rec in docs {
         let abs = resolve(base, &rec.path);
@@ -272,6 +273,13 @@ fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>
         entry.1.insert(&rec.path);
     }
     folders
+}
+
+/// One problem per folder outside the project's folder tree that corpus paths resolve into
+/// (with how many files, located at the first one's line in the project file): what the
+/// user is asked to allow is which folders the project reads.
+fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>]) -> Vec<Problem> {
+    outside_folder_map(base, docs)
         .into_iter()
         .map(|(folder, (first, files))| {
             let msg = format!(

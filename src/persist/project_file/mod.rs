@@ -180,6 +180,19 @@ pub fn load_project_with(path: &Path, options: LoadOptions) -> Result<Loaded, Lo
     careful::build(path, &src, file, options)
 }
 
+/// The folders outside its own folder that the project at `path` reads corpus files from
+/// (none for most projects): what a user allows when asked, and what that consent is kept
+/// for, so that a file replaced by one reading elsewhere asks again.
+pub fn outside_folders(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let src = read_text_file(path)?;
+    let file = parse(path, &src)?;
+    Ok(
+        careful::outside_folder_map(&project_dir(path), &file.documents)
+            .into_keys()
+            .collect(),
+    )
+}
+
 /// Whether a resolved corpus path is inside the project's folder tree, by where the file
 /// really is: a link inside the folder to a file outside it (`corpus/a.txt` →
 /// `/etc/passwd`) is outside. A path that does not resolve (a missing file) is judged as

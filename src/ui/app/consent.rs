@@ -47,17 +47,27 @@ impl MarginaliaApp {
     }
 
     /// How the window loads `path`: re-anchoring changed corpus files, and reading corpus
-    /// files outside the project's folder only for the bundled demo and projects the user
-    /// allowed.
+    /// files outside the project's folder only for the bundled demo (projects the user
+    /// allowed are read again with their folders checked: see [`Self::allowed_folders`]).
     pub(super) fn load_options(&self, path: &Path) -> LoadOptions {
         let path = normalize(path);
         // The demo of this very build (not any `projects/seed-news.ron` in the current
         // folder, which could be anyone's).
         let demo = path == normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(super::DEMO));
         LoadOptions {
-            allow_outside: demo || self.prefs.trusted.contains(&path),
+            allow_outside: demo,
             ..LoadOptions::WINDOW
         }
+    }
+
+    /// The folders outside its own that the user allowed the project at `path` to read.
+    pub(super) fn allowed_folders(&self, path: &Path) -> Option<Vec<std::path::PathBuf>> {
+        let path = normalize(path);
+        self.prefs
+            .trusted_reads
+            .iter()
+            .find(|t| t.project == path)
+            .map(|t| t.folders.clone())
     }
 
     /// When a load stopped only because corpus paths leave the project's folder, asks the
@@ -76,11 +86,14 @@ impl MarginaliaApp {
         outside
     }
 
-    /// Remembers that the project at `path` may read outside its folder.
+    /// Remembers that the project at `path` may read the folders outside its own that it
+    /// reads now (and only those).
     pub(super) fn trust(&mut self, path: &Path) {
-        let path = normalize(path);
-        if !self.prefs.trusted.contains(&path) {
-            self.prefs.trusted.push(path);
-        }
+        let folders = crate::persist::outside_folders(path).unwrap_or_default();
+        let project = normalize(path);
+        self.prefs.trusted_reads.retain(|t| t.project != project);
+        self.prefs
+            .trusted_reads
+            .push(super::TrustedReads { project, folders });
     }
 }

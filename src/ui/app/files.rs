@@ -15,6 +15,10 @@ impl MarginaliaApp {
     pub(super) fn install(&mut self, session: Session, path: &Path, mut warnings: Vec<Problem>) {
         // The user allowed (or the app trusts) reading outside the folder: nothing to warn of.
         warnings.retain(|w| w.kind != ProblemKind::OutsideFolder);
+        self.set_session(session);
+        let Some(session) = &self.session else {
+            return;
+        };
         let docs = session.project().documents.len();
         let spans = session.project().span_count();
         let recovery = session.recovery().map(|r| Dialog::Recover {
@@ -26,7 +30,6 @@ impl MarginaliaApp {
         });
         let read_only = session.read_only().map(str::to_owned);
         let reanchored = reanchor_report(&session.reanchored);
-        self.set_session(session);
         if let Some(dialog) = recovery {
             self.dialog = Some(dialog);
         } else if let Some(message) = reanchored {
@@ -67,6 +70,8 @@ impl MarginaliaApp {
         {
             self.say(format!("Could not remove the old journal: {p}"));
         }
+        // The old session (and its lock) is gone: the same project opened anew can write.
+        session.retry_lock();
         self.panels.view.reset();
         self.selection = Selection::None;
         self.current = DocId(0);
@@ -183,10 +188,11 @@ impl MarginaliaApp {
     pub(super) fn start_open(&mut self, ctx: &egui::Context, path: PathBuf) {
         let what = format!("Opening {}…", path.display());
         let options = self.load_options(&path);
+        let allowed = self.allowed_folders(&path);
         // Another open replaces the startup one (its result is dropped with its task).
         self.tasks.startup_open = None;
         self.tasks.loading = Some(Task::spawn(ctx, what, move || {
-            let result = Session::open_with(&path, options);
+            let result = open_allowing(&path, options, allowed.as_deref());
             (path, result)
         }));
     }
@@ -253,6 +259,40 @@ impl MarginaliaApp {
             crate::persist::new_project(&from, name.as_deref())
         });
         self.tasks.creating = Some((corpus, task));
+    }
+}
+
+/// Opens a project. When it reads outside its folder and the user allowed exactly those
+/// folders (or more) before, it is read without asking; a project that now reads anywhere
+/// else is refused as usual, so the window asks again. Runs off the UI thread.
+fn open_allowing(
+    path: &Path,
+    options: crate::persist::LoadOptions,
+    allowed: Option<&[PathBuf]>,
+) -> Result<(Session, Vec<Problem>), crate::persist::LoadError> {
+    let first = Session::open_with(path, options);
+    let Some(allowed) = allowed else {
+        return first;
+    };
+    match first {
+        Err(e)
+            if !e.problems.is_empty()
+                && e.problems
+                    .iter()
+                    .all(|p| p.kind == ProblemKind::OutsideFolder) =>
+        {
+            match crate::persist::outside_folders(path) {
+                Ok(folders) if folders.iter().all(|f| allowed.contains(f)) => {
+                    let options = crate::persist::LoadOptions {
+                        allow_outside: true,
+                        ..options
+                    };
+                    Session::open_with(path, options)
+                }
+                _ => Err(e),
+            }
+        }
+        other => other,
     }
 }
 

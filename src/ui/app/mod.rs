@@ -74,8 +74,16 @@ pub struct Prefs {
     /// Seconds between automatic saves of a project with changes (0: never).
     pub autosave_seconds: u64,
     /// Projects the user allowed to read corpus files outside their folder (or saved
-    /// there with Save As), normalized.
-    pub trusted: Vec<PathBuf>,
+    /// there with Save As, or imported), each with exactly the folders it was allowed to
+    /// read: a project file replaced by one that reads elsewhere asks again.
+    pub trusted_reads: Vec<TrustedReads>,
+}
+
+/// A project (normalized path) and the folders outside its own it may read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TrustedReads {
+    pub project: PathBuf,
+    pub folders: Vec<PathBuf>,
 }
 
 impl Default for Prefs {
@@ -84,7 +92,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             backups: crate::persist::backup::DEFAULT_BACKUPS,
             autosave_seconds: autosave::DEFAULT_AUTOSAVE_SECONDS,
-            trusted: Vec::new(),
+            trusted_reads: Vec::new(),
         }
     }
 }
