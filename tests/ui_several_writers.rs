@@ -130,3 +130,35 @@ fn a_project_open_in_another_window_opens_read_only_and_says_so() {
     );
     assert_eq!(statuses(&h)[0], Status::New);
 }
+
+#[test]
+fn a_journal_that_cannot_be_written_is_said_once_in_a_dialog() {
+    let (_dir, path) = demo_copy();
+    let (session, _) = Session::open(&path).unwrap();
+    let mut h = common::harness(session);
+    // Something in the way of the journal file (a full disk, a read-only folder...).
+    std::fs::create_dir(marginalia::persist::journal::journal_path(&path)).unwrap();
+    h.state_mut()
+        .queue(Command::SetStatus(DocId(0), Status::Done));
+    h.run();
+    match h.state().dialog() {
+        Some(Dialog::Error { title, message }) => {
+            assert!(title.contains("journal"), "{title}");
+            assert!(message.contains("save (Ctrl+S)"), "{message}");
+        }
+        other => panic!("expected the journal dialog, got {other:?}"),
+    }
+    h.get_by_label("OK").click();
+    h.run();
+    // Once: the next failure is in the status bar, and work goes on.
+    h.state_mut()
+        .queue(Command::SetStatus(DocId(1), Status::Done));
+    h.run();
+    assert!(h.state().dialog().is_none(), "{:?}", h.state().dialog());
+    assert!(
+        h.state().message().is_some_and(|m| m.contains("journal")),
+        "{:?}",
+        h.state().message()
+    );
+    assert_eq!(statuses(&h)[..2], [Status::Done, Status::Done]);
+}

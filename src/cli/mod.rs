@@ -1,36 +1,19 @@
 //! The `marginalia` command line. With no subcommand it opens the window; subcommands run
 //! headless and print problems as `file:line:col: message` on stderr.
 
+#[macro_use]
+mod output;
+mod guard;
+
 use crate::formats::{self, Format};
 use crate::model::Status;
 use crate::model::stats::ProjectStats;
-use crate::persist::lock::{LockError, ProjectLock};
 use crate::persist::{self, LoadError, Problem, ProblemKind};
 use clap::{Args, Parser, Subcommand};
+use guard::{lock_for_writing, no_pending_journal};
+use output::write_out;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// Writes the command's output. A reader that stopped reading (`marginalia stats big.ron |
-/// head -1`) ends the command quietly, as it ends `cat`; any other failure to write (a full
-/// disk behind a redirection) is an error and a non-zero exit, never a panic.
-fn write_out(args: std::fmt::Arguments<'_>) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("marginalia: cannot write the output: {e}");
-        std::process::exit(1);
-    }
-}
-
-/// `println!` through [`write_out`].
-macro_rules! outln {
-    ($($arg:tt)*) => {
-        write_out(format_args!("{}\n", format_args!($($arg)*)))
-    };
-}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -412,34 +395,6 @@ fn validate_cmd(project: &Path) -> Result<(), LoadError> {
 
 /// Refuses to rewrite a project whose journal holds changes a window session did not save:
 /// writing the file would orphan them.
-/// The project's lock, for a command that writes it: refused, naming the holder, while a
-/// window (or another command) has the project open for editing. Where no lock file can be
-/// made (a read-only folder), the command goes on and its own write says what is wrong.
-fn lock_for_writing(project: &Path) -> Result<Option<ProjectLock>, LoadError> {
-    match ProjectLock::acquire(project) {
-        Ok(lock) => Ok(Some(lock)),
-        Err(e @ LockError::Held { .. }) => Err(e.problem(project).into()),
-        Err(LockError::Io(_)) => Ok(None),
-    }
-}
-
-fn no_pending_journal(project: &Path) -> Result<(), LoadError> {
-    if let Some(r) = persist::journal::pending(project)? {
-        return Err(Problem::new(
-            ProblemKind::Invalid,
-            project,
-            format!(
-                "{} holds {} a window session did not save; open the project in the window \
-                 to restore or discard them first",
-                persist::journal::journal_path(project).display(),
-                crate::model::text::plural(r.edits.len(), "change", "changes")
-            ),
-        )
-        .into());
-    }
-    Ok(())
-}
-
 /// Loads and saves a project: the file in the current format version, the previous
 /// versions kept as backups.
 fn resave_cmd(project: &Path, backups: usize) -> Result<(), LoadError> {
