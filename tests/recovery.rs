@@ -1,24 +1,15 @@
 //! Never losing work: the journal brings back every edit after a crash, saves keep backups,
 //! and a save killed at any moment leaves the old file or the new one, never a mix.
 
+use common::demo_copy;
 use marginalia::model::{DocId, Edit, Status};
 use marginalia::persist::backup::backup_path;
 use marginalia::persist::journal::journal_path;
 use marginalia::persist::{load_project, project_to_ron, save_project};
 use marginalia::session::Session;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The demo project saved in a temporary folder (its corpus stays where it is).
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let p = load_project(&root.join("projects/seed-news.ron"))
-        .unwrap()
-        .project;
-    let path = dir.path().join("p.ron");
-    save_project(&p, &path).unwrap();
-    (dir, path)
-}
+mod common;
 
 fn word(s: &Session, doc: usize, word: &str) -> (usize, usize) {
     let start = s.project().documents[doc].text.find(word).unwrap();

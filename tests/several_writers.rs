@@ -3,25 +3,16 @@
 //! survives failures.
 
 use assert_cmd::Command;
+use common::demo_copy;
 use marginalia::model::{DocId, Edit, Status};
 use marginalia::persist::backup::backup_path;
 use marginalia::persist::journal::{journal_path, pending};
 use marginalia::persist::lock::lock_path;
 use marginalia::persist::{ProblemKind, load_project, save_project};
 use marginalia::session::{ApplyError, Session};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The demo project saved in a temporary folder, with its corpus copied beside it.
-fn demo_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let p = load_project(&root.join("projects/seed-news.ron"))
-        .unwrap()
-        .project;
-    let path = dir.path().join("p.ron");
-    save_project(&p, &path).unwrap();
-    (dir, path)
-}
+mod common;
 
 fn done(doc: usize) -> Edit {
     Edit::SetStatus {

@@ -33,6 +33,18 @@ pub fn harness(session: Session) -> Harness<'static, MarginaliaApp> {
     })
 }
 
+/// The demo project saved in a temporary folder (its corpus stays where it is).
+pub fn demo_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let p = marginalia::persist::load_project(&root.join("projects/seed-news.ron"))
+        .unwrap()
+        .project;
+    let path = dir.path().join("p.ron");
+    marginalia::persist::save_project(&p, &path).unwrap();
+    (dir, path)
+}
+
 /// Steps until `done` holds (background work runs on threads), at most a few seconds.
 pub fn wait_for(h: &mut Harness<'_, MarginaliaApp>, mut done: impl FnMut(&MarginaliaApp) -> bool) {
     for _ in 0..300 {
