@@ -101,6 +101,9 @@ pub enum Command {
     OpenConsistency,
     /// Help → Keyboard shortcuts.
     ShowShortcuts,
+    /// Hide or show the document list (left) and the side panel (right), for room.
+    ToggleDocumentList,
+    ToggleSidePanel,
     /// Apply the majority annotation to every place of a consistency finding.
     FixFinding(usize),
     /// Place a span whose text left the document at the selected text, or delete it.
@@ -491,6 +494,24 @@ pub const TABLE: &[Entry] = &[
         "Show all relations",
         "",
         None,
+        Nothing,
+    ),
+    item(
+        View,
+        false,
+        Command::ToggleDocumentList,
+        "Show the document list",
+        "hide or show the document list",
+        shortcut(CMD_SHIFT, Key::L),
+        Nothing,
+    ),
+    item(
+        View,
+        false,
+        Command::ToggleSidePanel,
+        "Show the side panel",
+        "hide or show the spans, review and search panel",
+        shortcut(CMD_SHIFT, Key::P),
         Nothing,
     ),
     item(

@@ -236,18 +236,17 @@ fn doc_list_ui(
         .iter()
         .filter(|d| d.status == Status::Done)
         .count();
-    ui.horizontal(|ui| {
+    // The count wraps under the heading rather than under the Filter button when narrow.
+    ui.horizontal_wrapped(|ui| {
         ui.heading("Documents");
+        let text = if state.filtering() {
+            "Filter (on)"
+        } else {
+            "Filter"
+        };
+        ui.toggle_value(&mut state.show_filters, text)
+            .on_hover_text("Filter by title, status or label; sort");
         ui.label(RichText::new(format!("{done}/{total} done")).weak());
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let text = if state.filtering() {
-                "Filter (on)"
-            } else {
-                "Filter"
-            };
-            ui.toggle_value(&mut state.show_filters, text)
-                .on_hover_text("Filter by title, status or label; sort");
-        });
     });
     ui.add(
         egui::ProgressBar::new(if total == 0 {

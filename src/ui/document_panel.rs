@@ -20,19 +20,23 @@ pub fn document_panel_ui(
         ui.label("This project has no documents.");
         return ViewOutput::default();
     };
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(&doc.title).heading().strong());
-    });
-    ui.horizontal(|ui| {
-        ui.label(
-            RichText::new(format!(
-                "Document {} of {} · {} · {} spans",
-                doc_id.0 + 1,
-                project.documents.len(),
-                doc.id,
-                doc.spans().len()
-            ))
-            .weak(),
+    // Nothing here may be wider than the panel: a row that overflows it widens the panel's
+    // content under the side panel, and the text column with it.
+    ui.add(egui::Label::new(RichText::new(&doc.title).heading().strong()).truncate())
+        .on_hover_text(&doc.title);
+    ui.horizontal_wrapped(|ui| {
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "Document {} of {} · {} · {} spans",
+                    doc_id.0 + 1,
+                    project.documents.len(),
+                    doc.id,
+                    doc.spans().len()
+                ))
+                .weak(),
+            )
+            .truncate(),
         );
         ui.separator();
         status_dot_ui(ui, doc.status);

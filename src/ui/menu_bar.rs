@@ -14,6 +14,8 @@ pub struct MenuState<'a> {
     pub recent: &'a [PathBuf],
     pub all_relations: bool,
     pub show_suggestions: bool,
+    pub show_documents: bool,
+    pub show_side: bool,
 }
 
 pub fn menu_bar_ui(ui: &mut egui::Ui, state: &MenuState<'_>, out: &mut Vec<Command>) {
@@ -54,6 +56,8 @@ fn entry_ui(ui: &mut egui::Ui, entry: &Entry, state: &MenuState<'_>, out: &mut V
     let checked = match entry.command {
         Command::ToggleAllRelations => Some(state.all_relations),
         Command::ToggleSuggestions => Some(state.show_suggestions),
+        Command::ToggleDocumentList => Some(state.show_documents),
+        Command::ToggleSidePanel => Some(state.show_side),
         _ => None,
     };
     if let Some(mut on) = checked {

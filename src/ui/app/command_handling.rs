@@ -191,6 +191,12 @@ impl MarginaliaApp {
             Command::ToggleSuggestions => {
                 self.panels.show_suggestions = !self.panels.show_suggestions;
             }
+            Command::ToggleDocumentList => {
+                self.panels.show_documents = !self.panels.show_documents;
+            }
+            Command::ToggleSidePanel => {
+                self.panels.show_side = !self.panels.show_side;
+            }
             Command::OpenSchemaEditor => self.panels.schema_editor.open = true,
             Command::OpenSearch { corpus } => {
                 self.panels.side = SideTab::Search;

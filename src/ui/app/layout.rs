@@ -33,6 +33,8 @@ impl MarginaliaApp {
                 recent: &self.prefs.recent,
                 all_relations: self.panels.all_relations,
                 show_suggestions: self.panels.show_suggestions,
+                show_documents: self.panels.show_documents,
+                show_side: self.panels.show_side,
             };
             menu_bar::menu_bar_ui(ui, &state, &mut out);
         });
@@ -104,14 +106,22 @@ impl MarginaliaApp {
             doc: self.current,
             selection: &self.selection,
         };
-        egui::Panel::left("documents")
-            .resizable(true)
-            .default_size(250.0)
-            .show(ui, |ui| panels.doc_list.ui(ui, &cx, out));
-        egui::Panel::right("spans")
-            .resizable(true)
-            .default_size(320.0)
-            .show(ui, |ui| side_panel_ui(ui, panels, &cx, out));
+        // Side panels start narrower on a small screen, so the text keeps most of the room.
+        let width = ui.available_width();
+        if panels.show_documents {
+            egui::Panel::left("documents")
+                .resizable(true)
+                .default_size((width * 0.2).clamp(150.0, 250.0))
+                .size_range(120.0..=(width * 0.4).max(120.0))
+                .show(ui, |ui| panels.doc_list.ui(ui, &cx, out));
+        }
+        if panels.show_side {
+            egui::Panel::right("spans")
+                .resizable(true)
+                .default_size((width * 0.27).clamp(220.0, 320.0))
+                .size_range(200.0..=(width * 0.5).max(200.0))
+                .show(ui, |ui| side_panel_ui(ui, panels, &cx, out));
+        }
         let ctx = ui.ctx().clone();
         egui::CentralPanel::default().show(ui, |ui| {
             let view_out = document_panel::document_panel_ui(

@@ -153,6 +153,9 @@ struct Panels {
     all_relations: bool,
     /// Pending suggestions are drawn (View → Show suggestions).
     show_suggestions: bool,
+    /// The document list and the side panel are shown (View menu; hidden for room).
+    show_documents: bool,
+    show_side: bool,
     /// The path typed on the welcome screen.
     welcome_path: String,
     /// The Suggest window, while open.
@@ -291,6 +294,8 @@ impl MarginaliaApp {
             panels: Panels {
                 all_relations: true,
                 show_suggestions: true,
+                show_documents: true,
+                show_side: true,
                 ..Panels::default()
             },
             tasks: Tasks::default(),

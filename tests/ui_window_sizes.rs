@@ -1,0 +1,71 @@
+//! The window at every size (issue 16): from 800×600 up, the document's text stays inside
+//! the centre panel, never under a side panel, and the header's buttons stay on screen.
+
+use egui_kittest::kittest::Queryable;
+use marginalia::model::DocId;
+use marginalia::session::Session;
+use marginalia::ui::commands::Command;
+use std::path::Path;
+
+mod common;
+
+fn demo_at(size: [f32; 2]) -> egui_kittest::Harness<'static, marginalia::ui::app::MarginaliaApp> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (session, _) = Session::open(&root.join("projects/seed-news.ron")).unwrap();
+    common::harness_with(common::builder(size, 12), |_cc| {
+        marginalia::ui::app::MarginaliaApp::with_session(session)
+    })
+}
+
+/// The right edge of the text drawn for the whole first document, on screen.
+fn text_right_edge(h: &egui_kittest::Harness<'_, marginalia::ui::app::MarginaliaApp>) -> f32 {
+    let app = h.state();
+    let doc = &app.session().unwrap().project().documents[0];
+    let visible = app.view().visible_range(DocId(0)).unwrap();
+    assert!(!visible.is_empty());
+    let rects = app
+        .view()
+        .screen_rects(DocId(0), visible.start..visible.end.min(doc.text.len()));
+    assert!(!rects.is_empty());
+    rects.iter().map(|r| r.max.x).fold(0.0, f32::max)
+}
+
+#[test]
+fn at_800_by_600_no_text_runs_under_a_panel_and_the_header_stays_visible() {
+    for size in [[800.0, 600.0], [1000.0, 700.0], [1400.0, 900.0]] {
+        let h = demo_at(size);
+        // The side panel's tab and its list heading: the panel starts at the leftmost.
+        let side = h
+            .get_all_by_label("Spans")
+            .map(|n| n.rect().min.x)
+            .fold(f32::MAX, f32::min);
+        let right = text_right_edge(&h);
+        assert!(
+            right <= side,
+            "at {size:?} the text reaches x={right}, the side panel starts at x={side}"
+        );
+        // The status buttons are on screen.
+        let done = h.get_by_label("Done & next").rect();
+        assert!(
+            done.max.x <= side && done.max.y <= size[1],
+            "at {size:?}: {done:?}"
+        );
+    }
+}
+
+#[test]
+fn hiding_the_side_panels_gives_the_text_the_room() {
+    let mut h = demo_at([800.0, 600.0]);
+    let before = text_right_edge(&h);
+    h.state_mut().queue(Command::ToggleSidePanel);
+    h.run();
+    h.state_mut().queue(Command::ToggleDocumentList);
+    h.run();
+    assert!(
+        h.query_by_label("Spans").is_none(),
+        "the side panel is hidden"
+    );
+    let after = text_right_edge(&h);
+    assert!(after > before + 100.0, "{before} → {after}");
+    assert!(after <= 800.0);
+}
