@@ -273,3 +273,37 @@ fn a_received_projects_command_runs_only_after_consent_in_the_window() {
     };
     assert_eq!(project_command(&h).as_deref(), Some(typed));
 }
+
+/// Issue 16: rejecting says what was rejected; when the queue crosses into the next
+/// document it says so, and the focused suggestion is on screen there.
+#[test]
+fn review_across_documents_keeps_the_reader_and_says_what_happened() {
+    let (_dir, mut h) = harness();
+    key(&mut h, Modifiers::NONE, Key::J);
+    assert!(h.state().focused_suggestion().is_some());
+    key(&mut h, Modifiers::NONE, Key::X);
+    let said = h.state().message().unwrap_or_default().to_owned();
+    assert!(said.starts_with("Rejected "), "{said}");
+    // Reject until the queue leaves the first document.
+    let first = h.state().current_document();
+    for _ in 0..50 {
+        if h.state().current_document() != first {
+            break;
+        }
+        key(&mut h, Modifiers::NONE, Key::X);
+    }
+    let now = h.state().current_document();
+    assert_ne!(now, first, "the queue crossed a document");
+    let said = h.state().message().unwrap_or_default().to_owned();
+    assert!(said.starts_with("Next document: "), "{said}");
+    // A few frames for the new document's layout, then the focused suggestion is in view.
+    for _ in 0..5 {
+        h.run();
+    }
+    let focused = h.state().focused_suggestion().unwrap();
+    let visible = h.state().view().visible_range(now).unwrap();
+    assert!(
+        visible.contains(&focused.start),
+        "{focused:?} not in the visible {visible:?}"
+    );
+}

@@ -199,6 +199,9 @@ fn undo_and_redo_by_keyboard() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
     assert_eq!(doc0(&h).spans().len(), before, "Ctrl+Z undoes");
+    // Named as it was made, not as the inverse that undid it ("delete span").
+    let said = h.state().message().unwrap_or_default().to_owned();
+    assert!(said.starts_with("Undid: add event “White House”"), "{said}");
     assert!(
         !h.state().session().unwrap().is_dirty(),
         "back at the saved state"

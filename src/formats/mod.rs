@@ -94,6 +94,18 @@ impl Format {
     pub fn exports_folder(self) -> bool {
         matches!(self, Format::Brat)
     }
+
+    /// The extension of the file an export writes (`None`: a folder).
+    pub fn export_extension(self) -> Option<&'static str> {
+        match self {
+            Format::Brat | Format::Text => None,
+            Format::LabelStudio => Some("json"),
+            Format::Conll => Some("conll"),
+            Format::Doccano | Format::Prodigy | Format::Spacy | Format::Hf | Format::Jsonl => {
+                Some("jsonl")
+            }
+        }
+    }
 }
 
 /// A span read from another tool, in byte offsets of its document's text.

@@ -92,7 +92,8 @@ pub fn write_output(files: &[(PathBuf, String)], force: bool) -> Result<(), Prob
         return Err(Problem::new(
             ProblemKind::Io,
             p,
-            "already exists; pass --force to overwrite it",
+            "already exists; nothing was written (to overwrite on purpose: --force on the \
+             command line, “Overwrite existing files” in the window)",
         ));
     }
     for dir in files

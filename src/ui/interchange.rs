@@ -112,7 +112,11 @@ pub fn interchange_ui(
             });
         }
         InterchangeDialog::Export { format, out, status, labels, split, seed, overwrite } => {
+            let before = *format;
             format_picker(ui, format, false);
+            if *format != before {
+                *out = with_extension(out, *format);
+            }
             ui.horizontal(|ui| {
                 ui.label(if format.exports_folder() { "Folder:" } else { "File:" });
                 ui.add(egui::TextEdit::singleline(out).desired_width(380.0)).accessible_name("Export to");
@@ -159,6 +163,17 @@ pub fn interchange_ui(
     action
 }
 
+/// `out` with the extension the format writes (none for a folder): choosing CoNLL after
+/// spaCy turns `export.jsonl` into `export.conll`.
+fn with_extension(out: &str, format: Format) -> String {
+    let path = PathBuf::from(out.trim());
+    let path = match format.export_extension() {
+        Some(ext) => path.with_extension(ext),
+        None => path.with_extension(""),
+    };
+    path.display().to_string()
+}
+
 fn import_hint(format: Format) -> &'static str {
     match format {
         Format::Brat => {
@@ -178,5 +193,27 @@ fn import_hint(format: Format) -> &'static str {
         Format::Text => "Folders of .txt files.",
         Format::Jsonl => "JSONL corpora: one {\"id\"?, \"text\", \"meta\"?} per line.",
         Format::Spacy => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_name_follows_the_format() {
+        assert_eq!(
+            with_extension("/p/export.jsonl", Format::Conll),
+            "/p/export.conll"
+        );
+        assert_eq!(
+            with_extension("/p/export.conll", Format::LabelStudio),
+            "/p/export.json"
+        );
+        assert_eq!(with_extension("/p/export.json", Format::Brat), "/p/export");
+        assert_eq!(
+            with_extension("/p/export", Format::Spacy),
+            "/p/export.jsonl"
+        );
     }
 }

@@ -78,7 +78,7 @@ impl MarginaliaApp {
             && self.dialog.is_none()
             && clock.saved_at.elapsed() >= every
             && clock.changed_at.elapsed() >= QUIET;
-        if due {
+        if due && !self.window.profiling {
             self.save();
             self.autosave.saved_at = Instant::now();
             if !self.is_dirty() {

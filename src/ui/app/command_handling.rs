@@ -61,15 +61,21 @@ impl MarginaliaApp {
             }
             Command::OpenImport => {
                 let dir = self.project_folder();
-                self.panels.interchange = Some(crate::ui::interchange::InterchangeDialog::import(
-                    &dir.join("imported.ron").display().to_string(),
-                ));
+                self.panels.interchange =
+                    Some(self.panels.last_import.clone().unwrap_or_else(|| {
+                        crate::ui::interchange::InterchangeDialog::import(
+                            &dir.join("imported.ron").display().to_string(),
+                        )
+                    }));
             }
             Command::OpenExport => {
                 let dir = self.project_folder();
-                self.panels.interchange = Some(crate::ui::interchange::InterchangeDialog::export(
-                    &dir.join("export.jsonl").display().to_string(),
-                ));
+                self.panels.interchange =
+                    Some(self.panels.last_export.clone().unwrap_or_else(|| {
+                        crate::ui::interchange::InterchangeDialog::export(
+                            &dir.join("export.jsonl").display().to_string(),
+                        )
+                    }));
             }
             other => return Some(other),
         }

@@ -88,6 +88,10 @@ impl MarginaliaApp {
         self.frame_ui(ui);
         if profile.end(tag) {
             println!("{}", profile.report());
+            // The edits were the measurement's, not the user's: no journal offers them back.
+            if let Some(session) = &mut self.session {
+                let _ = session.close();
+            }
             self.window.allow_close = true;
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         } else {

@@ -39,15 +39,26 @@ fn kinds_between(schema: &Schema, a: &Span, b: &Span) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// Spans of `doc` that some relation type can link to `source`, matching `query`, nearest
-/// first. Link mode only: this scans the document.
+/// Whether a span matches what was typed in link mode: its text, or one of its attribute
+/// values ("kamala" finds the speaker "she" whose entity is Kamala Harris).
+fn matches(span: &Span, query: &str) -> bool {
+    query.is_empty()
+        || span.text.to_lowercase().contains(query)
+        || span
+            .attrs
+            .iter()
+            .any(|(_, v)| v.to_lowercase().contains(query))
+}
+
+/// Spans of `doc` that some relation type can link to `source`, matching `query` (text or
+/// attribute values), nearest first. Link mode only: this scans the document.
 pub fn candidates(doc: &Document, schema: &Schema, source: &Span, query: &str) -> Vec<Candidate> {
     let query = query.to_lowercase();
     let mut out: Vec<Candidate> = doc
         .spans()
         .iter()
         .filter(|s| s.id != source.id)
-        .filter(|s| query.is_empty() || s.text.to_lowercase().contains(&query))
+        .filter(|s| matches(s, &query))
         .filter_map(|s| {
             let (kind, forward) = kinds_between(schema, source, s).into_iter().next()?;
             Some(Candidate {
@@ -341,5 +352,24 @@ mod tests {
         assert!(c[2].forward);
         let filtered = candidates(&p.documents[0], &p.schema, &stance, "tru");
         assert_eq!(filtered.len(), 1);
+        // Typing a name finds the span whose entity it is, not only spans that spell it.
+        let harris = p.documents[0]
+            .spans()
+            .iter()
+            .find(|s| s.text == "Harris")
+            .unwrap();
+        p.apply(Edit::SetAttr {
+            doc: DocId(0),
+            id: harris.id,
+            name: "entity".into(),
+            value: Some("Kamala Harris".into()),
+        })
+        .unwrap();
+        let by_entity = candidates(&p.documents[0], &p.schema, &stance, "kamala");
+        assert_eq!(by_entity.len(), 1);
+        assert_eq!(
+            p.documents[0].span_by_key(by_entity[0].key).unwrap().text,
+            "Harris"
+        );
     }
 }

@@ -162,6 +162,10 @@ struct Panels {
     suggest_dialog: Option<crate::ui::suggest_dialog::SuggestDialog>,
     /// The Import or Export window, while open.
     interchange: Option<crate::ui::interchange::InterchangeDialog>,
+    /// The last Export and Import windows as they were when run: opened again with the
+    /// same choices (a failed export keeps its format and filters).
+    last_export: Option<crate::ui::interchange::InterchangeDialog>,
+    last_import: Option<crate::ui::interchange::InterchangeDialog>,
 }
 
 /// Work running off the UI thread.
@@ -197,6 +201,8 @@ struct WindowState {
     had_text_focus: bool,
     screenshot: Option<headless::ScreenshotPlan>,
     profile: Option<crate::ui::profile::Profile>,
+    /// A `--profile-frames` run: its edits are synthetic, never saved nor journaled.
+    profiling: bool,
 }
 
 pub struct MarginaliaApp {
@@ -258,6 +264,7 @@ impl MarginaliaApp {
         app.consent_file = crate::suggest::consent::Consent::machine_file();
         app.annotator = startup.annotator.clone();
         app.window.profile = startup.profile_frames.map(crate::ui::profile::Profile::new);
+        app.window.profiling = app.window.profile.is_some();
         if let Some((path, frames)) = &startup.screenshot {
             app.window.screenshot = Some(headless::ScreenshotPlan::new(path.clone(), *frames));
         }

@@ -86,7 +86,20 @@ impl MarginaliaApp {
                 })
             });
         match self.find_next(from, forward) {
-            Some((doc, key)) => self.focus_suggestion(doc, key),
+            Some((doc, key)) => {
+                if doc != self.current
+                    && let Some(title) = self
+                        .session
+                        .as_ref()
+                        .and_then(|s| s.project().doc(doc))
+                        .map(|d| d.title.clone())
+                {
+                    // The queue crossed into another document: say so, rather than leave the
+                    // last decision's message under a different text.
+                    self.say(format!("Next document: {title}"));
+                }
+                self.focus_suggestion(doc, key);
+            }
             None => {
                 self.panels.review.current = None;
                 self.say("No pending suggestion left (with these filters).");
@@ -146,6 +159,11 @@ impl MarginaliaApp {
                     .and_then(|ss| ss.project().reject_suggestion_edit(doc, s.id))
                     && self.edit(edit)
                 {
+                    self.say(format!(
+                        "Rejected {} “{}” (kept as a negative example)",
+                        s.label,
+                        crate::model::text::excerpt(&s.text, 30)
+                    ));
                     self.panels.review.editing = None;
                     self.selection = Selection::None;
                     self.review_step(true);

@@ -122,8 +122,21 @@ impl MarginaliaApp {
         action: crate::ui::interchange::InterchangeAction,
         ctx: &egui::Context,
     ) {
-        use crate::ui::interchange::InterchangeAction;
-        self.panels.interchange = None;
+        use crate::ui::interchange::{InterchangeAction, InterchangeDialog};
+        // Kept as it was, to open again with the same choices.
+        match self.panels.interchange.take() {
+            Some(d @ InterchangeDialog::Export { .. })
+                if !matches!(action, InterchangeAction::Close) =>
+            {
+                self.panels.last_export = Some(d);
+            }
+            Some(d @ InterchangeDialog::Import { .. })
+                if !matches!(action, InterchangeAction::Close) =>
+            {
+                self.panels.last_import = Some(d);
+            }
+            _ => {}
+        }
         match action {
             InterchangeAction::Close => {}
             InterchangeAction::Import {

@@ -25,6 +25,15 @@ impl MarginaliaApp {
         let Some(session) = self.session.as_mut() else {
             return;
         };
+        // Named as the user made it ("add speaker “Harris”"), not as the inverse that
+        // undoes it ("delete span").
+        let history = session.history();
+        let description = if undo {
+            history.undo_description()
+        } else {
+            history.redo_description()
+        }
+        .map(str::to_owned);
         let (result, verb) = if undo {
             (session.undo(), "Undid")
         } else {
@@ -41,7 +50,7 @@ impl MarginaliaApp {
         match result {
             Ok(edit) => {
                 // Show what changed: the document, and the span if it still exists.
-                let description = edit.describe();
+                let description = description.unwrap_or_else(|| edit.describe());
                 if let Some((doc, span)) = edit.focus() {
                     self.go_to(doc);
                     let key = span.and_then(|id| {
