@@ -246,7 +246,11 @@ fn doc_list_ui(
         };
         ui.toggle_value(&mut state.show_filters, text)
             .on_hover_text("Filter by title, status or label; sort");
-        ui.label(RichText::new(format!("{done}/{total} done")).weak());
+        // In one piece: it moves to the next line whole rather than break after "0/3".
+        ui.add(
+            egui::Label::new(RichText::new(format!("{done}/{total} done")).weak())
+                .wrap_mode(egui::TextWrapMode::Extend),
+        );
     });
     ui.add(
         egui::ProgressBar::new(if total == 0 {

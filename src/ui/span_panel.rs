@@ -260,37 +260,37 @@ fn selected_span_ui(
         && !def.attributes.is_empty()
     {
         ui.add_space(4.0);
-        egui::Grid::new("attributes")
-            .num_columns(2)
-            .spacing([8.0, 4.0])
-            .show(ui, |ui| {
-                for a in &def.attributes {
-                    let hint = a.key.map(|k| format!(" ({k})")).unwrap_or_default();
-                    ui.label(format!("{}{hint}", a.name));
-                    match &a.kind {
-                        AttrKind::Choice(choices) => {
-                            ui.horizontal_wrapped(|ui| {
-                                let current = span.attrs.get(&a.name);
-                                for c in choices {
-                                    let selected = current == Some(&c.value);
-                                    let text = match c.key {
-                                        Some(k) => format!("{} ({k})", c.value),
-                                        None => c.value.clone(),
-                                    };
-                                    if ui.selectable_label(selected, text).clicked() {
-                                        let value = (!selected).then(|| c.value.clone());
-                                        out.push(Command::SetAttr(a.name.clone(), value));
-                                    }
-                                }
-                            });
+        // Rows bounded by the panel (a grid's cells measure against the whole row, and a
+        // field that fills its cell then widened the panel whenever a span was selected).
+        for a in &def.attributes {
+            let hint = a.key.map(|k| format!(" ({k})")).unwrap_or_default();
+            let name = format!("{}{hint}", a.name);
+            match &a.kind {
+                AttrKind::Choice(choices) => {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(name);
+                        let current = span.attrs.get(&a.name);
+                        for c in choices {
+                            let selected = current == Some(&c.value);
+                            let text = match c.key {
+                                Some(k) => format!("{} ({k})", c.value),
+                                None => c.value.clone(),
+                            };
+                            if ui.selectable_label(selected, text).clicked() {
+                                let value = (!selected).then(|| c.value.clone());
+                                out.push(Command::SetAttr(a.name.clone(), value));
+                            }
                         }
-                        AttrKind::Text => {
-                            ui.vertical(|ui| text_attr_ui(ui, input, span, a, editor, out));
-                        }
-                    }
-                    ui.end_row();
+                    });
                 }
-            });
+                AttrKind::Text => {
+                    ui.horizontal(|ui| {
+                        ui.label(name);
+                        ui.vertical(|ui| text_attr_ui(ui, input, span, a, editor, out));
+                    });
+                }
+            }
+        }
     }
     ui.add_space(4.0);
     note_ui(ui, span, editor, out);
@@ -474,7 +474,7 @@ fn relations_ui(
     out: &mut Vec<Command>,
 ) {
     let relations: Vec<_> = doc.relations_of(span.id).collect();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("Relations ({})", relations.len()));
         if ui
             .small_button("Link… (R)")
