@@ -69,3 +69,23 @@ fn hiding_the_side_panels_gives_the_text_the_room() {
     assert!(after > before + 100.0, "{before} → {after}");
     assert!(after <= 800.0);
 }
+
+/// Selecting a span does not widen the side panel (its content used to push it from 270
+/// to 420 pixels at 1000×700, moving the text under the reader's eyes).
+#[test]
+fn selecting_a_span_keeps_the_side_panel_where_it_is() {
+    let mut h = demo_at([1000.0, 700.0]);
+    let edge = |h: &egui_kittest::Harness<'_, marginalia::ui::app::MarginaliaApp>| {
+        h.get_all_by_label("Spans")
+            .map(|n| n.rect().min.x)
+            .fold(f32::MAX, f32::min)
+    };
+    let before = edge(&h);
+    for _ in 0..4 {
+        h.state_mut().queue(Command::NextSpan);
+        h.run();
+    }
+    assert!(h.state().selection().span().is_some());
+    let after = edge(&h);
+    assert!((after - before).abs() < 2.0, "{before} → {after}");
+}

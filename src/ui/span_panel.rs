@@ -499,18 +499,21 @@ fn relations_ui(
             ui.label(RichText::new(arrow).strong());
             label_chip(ui, schema, &other.label);
             if ui
-                .link(excerpt(&other.text, 40))
-                .on_hover_text("Select that span")
-                .clicked()
-            {
-                out.push(Command::SelectSpan(doc_id, other.key()));
-            }
-            if ui
                 .small_button("×")
                 .on_hover_text("Delete this relation")
                 .clicked()
             {
                 out.push(Command::DeleteRelation(doc_id, r.id));
+            }
+            // Last, and truncated to the room left: a link's text would otherwise widen the
+            // whole panel whenever a span with relations is selected.
+            let link = egui::Label::new(
+                RichText::new(excerpt(&other.text, 40)).color(ui.visuals().hyperlink_color),
+            )
+            .sense(egui::Sense::click())
+            .truncate();
+            if ui.add(link).on_hover_text("Select that span").clicked() {
+                out.push(Command::SelectSpan(doc_id, other.key()));
             }
         });
     }
