@@ -3,6 +3,7 @@
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use marginalia::model::{DocId, Review};
 use marginalia::session::Session;
 use marginalia::suggest::{self, Control, Suggester};
@@ -121,6 +122,17 @@ fn edit_before_accepting_changes_the_range_and_label() {
     h.event(egui::Event::Text("{".into()));
     h.run();
     key(&mut h, Modifiers::NONE, Key::Num3);
+    // The card shows the bounds and label Accept would use, not the suggestion's old ones.
+    let shorter = target.text.rsplit_once(' ').unwrap().0;
+    assert!(
+        h.query_by_label(&format!("“{shorter}”")).is_some(),
+        "the card shows the edited text"
+    );
+    assert!(
+        h.query_by_label(&format!("“{}”", target.text)).is_none(),
+        "and not the suggestion's old end"
+    );
+    assert!(h.query_by_label_contains("was “").is_some());
     key(&mut h, Modifiers::NONE, Key::Enter);
     let span = doc(&h)
         .spans()

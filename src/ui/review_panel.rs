@@ -8,9 +8,11 @@ use crate::model::text::excerpt;
 use crate::model::{DocId, Document, Project, Review, Schema, SpanId, Suggestion};
 use crate::ui::commands::{Command, ReviewKey};
 use crate::ui::panel::PanelContext;
+use crate::ui::selection::Selection;
 use crate::ui::widgets::label_chip;
 use egui::RichText;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// The Review tab and the state of the review workflow: which suggestion is under review,
 /// whether it is being edited before acceptance, the queue's filter, the bulk threshold.
@@ -33,6 +35,41 @@ impl Default for ReviewPanel {
             editing: None,
             bulk_score: 0.8,
             cache: ReviewCache::default(),
+        }
+    }
+}
+
+/// What Accept would make of the suggestion under review.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accepted<'a> {
+    pub label: &'a str,
+    /// Byte range in the document.
+    pub range: Range<usize>,
+    /// `E` was pressed: the label or bounds may differ from the suggestion's.
+    pub edited: bool,
+}
+
+impl ReviewPanel {
+    /// What Accept would make of `s`, after any edit in progress. While editing, the bounds
+    /// are the text selection (the edge keys `[ ] { }` move it) and the label the one chosen.
+    /// The card, the document's outline and Accept all read this one answer, so what is shown
+    /// is what gets accepted.
+    pub fn accepted<'a>(&'a self, s: &'a Suggestion, selection: &Selection) -> Accepted<'a> {
+        let Some(label) = self.editing.as_deref() else {
+            return Accepted {
+                label: &s.label,
+                range: s.start..s.end,
+                edited: false,
+            };
+        };
+        let range = match selection {
+            Selection::Text(r) if r.start < r.end => r.clone(),
+            _ => s.start..s.end,
+        };
+        Accepted {
+            label,
+            range,
+            edited: true,
         }
     }
 }
@@ -101,7 +138,7 @@ impl ReviewPanel {
         }
         let current = self.current.filter(|(d, _)| *d == cx.doc).map(|(_, id)| id);
         match current.and_then(|id| doc.suggestion(id)) {
-            Some(s) => self.card_ui(ui, schema, doc, s, out),
+            Some(s) => self.card_ui(ui, schema, doc, s, cx.selection, out),
             None => {
                 ui.label(
                     RichText::new("Press J (or Down) to review the next pending suggestion.")
@@ -124,19 +161,29 @@ impl ReviewPanel {
         schema: &Schema,
         doc: &Document,
         s: &Suggestion,
+        selection: &Selection,
         out: &mut Vec<Command>,
     ) {
+        let accepted = self.accepted(s, selection);
+        let text = doc.text.get(accepted.range.clone()).unwrap_or(&s.text);
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                label_chip(ui, schema, self.editing.as_deref().unwrap_or(&s.label));
+                label_chip(ui, schema, accepted.label);
                 let score = s
                     .score
                     .map(|x| format!(" · {:.2}", x.0))
                     .unwrap_or_default();
                 ui.label(RichText::new(format!("{}{score}", s.source)).weak());
             });
-            ui.label(RichText::new(format!("“{}”", excerpt(&s.text, 200))).italics());
+            ui.label(RichText::new(format!("“{}”", excerpt(text, 200))).italics());
+            if accepted.range != (s.start..s.end) {
+                ui.label(
+                    RichText::new(format!("was “{}”", excerpt(&s.text, 60)))
+                        .small()
+                        .weak(),
+                );
+            }
             for (k, v) in &s.attrs {
                 ui.label(RichText::new(format!("{k}: {v}")).small());
             }

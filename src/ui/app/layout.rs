@@ -84,6 +84,7 @@ impl MarginaliaApp {
             banner: self.link_banner(),
             show_suggestions: self.panels.show_suggestions,
             focused_suggestion: self.focused_suggestion_key(),
+            edited_suggestion: self.edited_suggestion_outline(),
         };
         let Some(session) = &self.session else {
             return;

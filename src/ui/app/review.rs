@@ -21,6 +21,33 @@ impl MarginaliaApp {
         self.current_suggestion().map(Suggestion::key)
     }
 
+    /// A piece of the current document's text.
+    fn current_doc_text(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        self.session
+            .as_ref()?
+            .project()
+            .doc(self.current)?
+            .text
+            .get(range)
+    }
+
+    /// Where the document view outlines the suggestion under review, and in which label's
+    /// colour, while `E` edits it: the bounds and label Accept would use.
+    pub(super) fn edited_suggestion_outline(
+        &self,
+    ) -> Option<(std::ops::Range<usize>, egui::Color32)> {
+        let s = self.current_suggestion()?;
+        let accepted = self.panels.review.accepted(s, &self.selection);
+        if !accepted.edited {
+            return None;
+        }
+        let schema = &self.session.as_ref()?.project().schema;
+        Some((
+            accepted.range,
+            crate::ui::theme::color(schema.color_of(accepted.label)),
+        ))
+    }
+
     pub(super) fn focus_suggestion(&mut self, doc: DocId, key: SpanKey) {
         self.go_to(doc);
         self.panels.side = SideTab::Review;
@@ -120,17 +147,24 @@ impl MarginaliaApp {
         let doc = self.current;
         match key {
             ReviewKey::Accept => {
-                let change = match (&self.panels.review.editing, &self.selection) {
-                    (Some(label), Selection::Text(r)) => AcceptAs {
-                        range: Some((r.start, r.end)),
-                        label: Some(label.clone()),
-                    },
-                    (Some(label), _) => AcceptAs {
-                        range: None,
-                        label: Some(label.clone()),
-                    },
-                    _ => AcceptAs::default(),
+                let accepted = self.panels.review.accepted(&s, &self.selection);
+                let change = if accepted.edited {
+                    AcceptAs {
+                        range: Some((accepted.range.start, accepted.range.end)),
+                        label: Some(accepted.label.to_owned()),
+                    }
+                } else {
+                    AcceptAs::default()
                 };
+                let what = format!(
+                    "{} “{}”",
+                    accepted.label,
+                    crate::model::text::excerpt(
+                        self.current_doc_text(accepted.range.clone())
+                            .unwrap_or(&s.text),
+                        30
+                    )
+                );
                 let annotator = self.annotator.clone();
                 let Some(session) = self.session.as_ref() else {
                     return;
@@ -142,11 +176,7 @@ impl MarginaliaApp {
                     &change,
                 ) && self.edit(edit)
                 {
-                    self.say(format!(
-                        "Accepted {} “{}”",
-                        change.label.as_deref().unwrap_or(&s.label),
-                        crate::model::text::excerpt(&s.text, 30)
-                    ));
+                    self.say(format!("Accepted {what}"));
                     self.panels.review.editing = None;
                     self.selection = Selection::None;
                     self.review_step(true);

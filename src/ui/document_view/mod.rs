@@ -30,7 +30,7 @@ use crate::ui::selection::Selection;
 use crate::ui::theme;
 use block_layout::{Metrics, Style};
 use blocks::block_at;
-use egui::{Pos2, Rect, Sense, vec2};
+use egui::{Color32, Pos2, Rect, Sense, vec2};
 use layouter::{Layouter, block_origin, evict, visible_blocks};
 use state::DocState;
 use std::ops::Range;
@@ -71,6 +71,9 @@ pub struct Decor {
     pub show_suggestions: bool,
     /// The suggestion under review.
     pub focused_suggestion: Option<SpanKey>,
+    /// The suggestion under review is being edited (`E`): outline these bounds, in this
+    /// colour, instead of its own, so the view shows what Accept would make.
+    pub edited_suggestion: Option<(Range<usize>, Color32)>,
 }
 
 /// The relation that Enter would create in link mode.

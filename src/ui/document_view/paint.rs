@@ -44,7 +44,7 @@ pub(super) fn paint(
         for (r, c) in &layout.tints {
             painter.rect_filled(r.translate(o), 2.0, *c);
         }
-        painter.galley(o.to_pos2(), layout.galley.clone(), text_color);
+        // The selection goes under the text, so selected words keep their full contrast.
         if let Some(sel) = &text_selection
             && sel.start < layout.block_end()
             && sel.end > layout.block_start
@@ -53,6 +53,7 @@ pub(super) fn paint(
                 painter.rect_filled(r.translate(o).expand(1.0), 2.0, sel_fill);
             }
         }
+        painter.galley(o.to_pos2(), layout.galley.clone(), text_color);
         for m in &layout.marks {
             let emphasis = if selected_span == Some(m.key) {
                 Some(Stroke::new(2.0, m.color))
@@ -76,6 +77,9 @@ pub(super) fn paint(
         if decor.show_suggestions {
             for m in &layout.suggestions {
                 let focused = decor.focused_suggestion == Some(m.key);
+                if focused && decor.edited_suggestion.is_some() {
+                    continue;
+                }
                 for r in &m.rects {
                     let r = r.translate(o).expand(2.0);
                     if focused {
@@ -85,6 +89,15 @@ pub(super) fn paint(
                         dashed_rect(painter, r, Stroke::new(1.5, m.color));
                     }
                 }
+            }
+        }
+        if let Some((range, color)) = &decor.edited_suggestion
+            && range.start < layout.block_end()
+            && range.end > layout.block_start
+        {
+            for r in layout.range_rects(range) {
+                let r = r.translate(o).expand(2.0);
+                painter.rect_stroke(r, 3.0, Stroke::new(2.0, *color), StrokeKind::Outside);
             }
         }
         if matches!(selection, Selection::None | Selection::Text(_))
