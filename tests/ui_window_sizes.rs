@@ -89,3 +89,42 @@ fn selecting_a_span_keeps_the_side_panel_where_it_is() {
     let after = edge(&h);
     assert!((after - before).abs() < 2.0, "{before} → {after}");
 }
+
+/// Top of the first row where `needle` is drawn in the first document.
+fn top_of(h: &egui_kittest::Harness<'_, marginalia::ui::app::MarginaliaApp>, needle: &str) -> f32 {
+    let app = h.state();
+    let text = &app.session().unwrap().project().documents[0].text;
+    let at = text.find(needle).unwrap();
+    let rects = app.view().screen_rects(DocId(0), at..at + needle.len());
+    assert!(!rects.is_empty(), "“{needle}” is on screen");
+    rects[0].top()
+}
+
+#[test]
+fn tagging_a_paragraphs_first_span_does_not_move_the_text() {
+    let (_dir, path) = common::demo_copy();
+    let (session, _) = Session::open(&path).unwrap();
+    let mut h = common::harness(session);
+    // "08 October 2024 / Interviews" has no span yet; the paragraphs below it do.
+    let doc = h.state().session().unwrap().project().documents[0].clone();
+    let at = doc.text.find("Interviews").unwrap();
+    assert!(
+        doc.spans()
+            .iter()
+            .all(|s| s.end <= at || s.start >= at + 10)
+    );
+    let (own, below) = (top_of(&h, "Interviews"), top_of(&h, "A clear position"));
+    h.state_mut()
+        .set_selection(marginalia::ui::selection::Selection::Text(at..at + 10));
+    h.run();
+    h.key_press(egui::Key::Num3);
+    h.run();
+    let doc = &h.state().session().unwrap().project().documents[0];
+    assert!(doc.spans().iter().any(|s| s.start == at), "tagged");
+    assert_eq!(top_of(&h, "Interviews"), own, "its own row stays put");
+    assert_eq!(
+        top_of(&h, "A clear position"),
+        below,
+        "the text below stays put"
+    );
+}

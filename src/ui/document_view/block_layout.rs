@@ -16,6 +16,10 @@ pub struct Style {
     pub width: f32,
     pub dark_mode: bool,
     pub text_color: Color32,
+    /// Every row keeps room for label chips and a bar, whether or not it has spans yet: set
+    /// once the document has spans or suggestions, so its first span (or an accepted
+    /// suggestion) does not push the text under the reader's eyes.
+    pub chip_rows: bool,
 }
 
 /// Font metrics the layout needs, measured once per style.
@@ -52,14 +56,24 @@ impl Metrics {
         bars.max(theme::CHIP_HEIGHT + 2.0).ceil()
     }
 
+    /// Row height of text with `levels` overlapping spans (0: room for chips and one bar).
+    pub fn annotated_line(&self, levels: usize) -> f32 {
+        (self.text_height + 2.0 * self.pad(levels)).round()
+    }
+
     /// Height of a block before it is laid out: a guess from its length.
-    pub fn estimate(&self, chars: usize, width: f32) -> f32 {
+    pub fn estimate(&self, chars: usize, style: &Style) -> f32 {
         if chars == 0 {
             return (self.font * theme::PARAGRAPH_GAP).round();
         }
-        let per_row = (width / self.avg_char_width).max(1.0);
+        let per_row = (style.width / self.avg_char_width).max(1.0);
         let rows = (chars as f32 / per_row).ceil().max(1.0);
-        rows * self.plain_line
+        let line = if style.chip_rows {
+            self.annotated_line(0)
+        } else {
+            self.plain_line
+        };
+        rows * line
     }
 }
 
@@ -143,6 +157,7 @@ pub fn signature(doc: &Document, schema: &Schema, range: &Range<usize>, style: &
     style.width.to_bits().hash(&mut h);
     style.dark_mode.hash(&mut h);
     style.text_color.hash(&mut h);
+    style.chip_rows.hash(&mut h);
     for s in touching(doc, range) {
         s.key().hash(&mut h);
         s.label.hash(&mut h);
@@ -248,15 +263,12 @@ impl BlockLayout {
             .collect();
         let levels = assign_levels(&clipped);
         let depth = levels.iter().max().map_or(0, |m| m + 1);
-        let pad = if spans.is_empty() {
-            0.0
+        let annotated = style.chip_rows || !spans.is_empty();
+        let pad = if annotated { metrics.pad(depth) } else { 0.0 };
+        let line_height = if annotated {
+            metrics.annotated_line(depth)
         } else {
-            metrics.pad(depth)
-        };
-        let line_height = if spans.is_empty() {
             metrics.plain_line
-        } else {
-            (metrics.text_height + 2.0 * pad).round()
         };
         let format = TextFormat {
             font_id: FontId::proportional(metrics.font),

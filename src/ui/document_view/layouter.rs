@@ -69,7 +69,7 @@ impl Layouter<'_> {
             return 0.0;
         };
         if block.range.is_empty() {
-            return self.metrics.estimate(0, self.style.width);
+            return self.metrics.estimate(0, &self.style);
         }
         let sig = signature(self.doc, self.schema, &block.range, &self.style);
         if let Some(l) = state.layouts.get_mut(&i)

@@ -250,7 +250,9 @@ impl DocumentView {
         self.frame += 1;
         let frame = self.frame;
         let avail = ui.available_width();
-        let (style, metrics) = self.style_and_metrics(ui, avail);
+        // Once a document has spans or suggestions, every row keeps room for chips.
+        let chip_rows = !doc.spans().is_empty() || !doc.suggestions().is_empty();
+        let (style, metrics) = self.style_and_metrics(ui, avail, chip_rows);
         let idx = self.state_index(doc_id, doc);
         let mut scroll_to = self.scroll_to.take();
         let motions = std::mem::take(&mut self.motions);
@@ -313,12 +315,18 @@ impl DocumentView {
 
     /// The text column's width and style, and the font metrics for them (measured again
     /// only when the style changes).
-    fn style_and_metrics(&mut self, ui: &egui::Ui, avail: f32) -> (Style, Metrics) {
+    fn style_and_metrics(
+        &mut self,
+        ui: &egui::Ui,
+        avail: f32,
+        chip_rows: bool,
+    ) -> (Style, Metrics) {
         let width = (avail - 48.0).clamp(120.0, theme::MAX_TEXT_WIDTH);
         let style = Style {
             width,
             dark_mode: ui.visuals().dark_mode,
             text_color: ui.visuals().strong_text_color(),
+            chip_rows,
         };
         let metrics = match self.metrics {
             Some((s, m)) if s == style => m,

@@ -68,7 +68,7 @@ impl DocState {
         let estimates = self
             .blocks
             .iter()
-            .map(|b| metrics.estimate(b.chars, style.width))
+            .map(|b| metrics.estimate(b.chars, &style))
             .collect();
         self.heights = HeightTree::new(estimates);
         self.layouts.clear();
