@@ -128,3 +128,17 @@ fn tagging_a_paragraphs_first_span_does_not_move_the_text() {
         "the text below stays put"
     );
 }
+
+#[test]
+fn the_new_project_dialogs_fields_are_wide_enough_to_read_a_path() {
+    let mut h = demo_at([800.0, 600.0]);
+    h.state_mut().queue(Command::NewFromFolder);
+    h.run();
+    for field in ["Corpus path", "Project name"] {
+        let r = h.get_by_label(field).rect();
+        assert!(
+            r.width() >= 300.0 && r.max.x <= 800.0,
+            "{field} is {r:?} in an 800 px window"
+        );
+    }
+}

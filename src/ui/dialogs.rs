@@ -369,6 +369,19 @@ fn path_field_ui(ui: &mut egui::Ui, path: &mut String, browse: bool) -> Option<D
     .inner
 }
 
+/// A field's label in a column of its own, so the fields of a dialog line up.
+fn field_label_ui(ui: &mut egui::Ui, text: &str) {
+    let size = egui::vec2(80.0, ui.spacing().interact_size.y);
+    ui.allocate_ui_with_layout(
+        size,
+        egui::Layout::right_to_left(egui::Align::Center),
+        |ui| {
+            ui.set_min_size(size);
+            ui.label(text);
+        },
+    );
+}
+
 fn new_project_ui(
     ui: &mut egui::Ui,
     corpus: &mut String,
@@ -388,28 +401,28 @@ fn new_project_ui(
         })
         .weak(),
     );
+    // Rows rather than a grid: in a modal's first frame a grid's cells are measured before
+    // the fields, and the fields came out about 40 px wide.
     let mut browse = None;
-    egui::Grid::new("new-project")
-        .num_columns(3)
-        .show(ui, |ui| {
-            ui.label(if jsonl { "JSONL file:" } else { "Folder:" });
-            let field = ui
-                .add(egui::TextEdit::singleline(corpus).desired_width(380.0))
-                .accessible_name("Corpus path");
-            focus_first(ui, &field);
-            if ui.button("Browse…").clicked() {
-                browse = Some(DialogAction::BrowseCorpus { jsonl });
-            }
-            ui.end_row();
-            ui.label("Name:");
-            ui.add(
-                egui::TextEdit::singleline(name)
-                    .desired_width(380.0)
-                    .hint_text("from the folder name"),
-            )
-            .accessible_name("Project name");
-            ui.end_row();
-        });
+    ui.horizontal(|ui| {
+        field_label_ui(ui, if jsonl { "JSONL file:" } else { "Folder:" });
+        let field = ui
+            .add(egui::TextEdit::singleline(corpus).desired_width(380.0))
+            .accessible_name("Corpus path");
+        focus_first(ui, &field);
+        if ui.button("Browse…").clicked() {
+            browse = Some(DialogAction::BrowseCorpus { jsonl });
+        }
+    });
+    ui.horizontal(|ui| {
+        field_label_ui(ui, "Name:");
+        ui.add(
+            egui::TextEdit::singleline(name)
+                .desired_width(380.0)
+                .hint_text("from the folder name"),
+        )
+        .accessible_name("Project name");
+    });
     let create = DialogAction::CreateProject {
         corpus: corpus.trim().to_owned(),
         name: name.trim().to_owned(),
