@@ -142,3 +142,31 @@ fn the_new_project_dialogs_fields_are_wide_enough_to_read_a_path() {
         );
     }
 }
+
+#[test]
+fn a_window_shrunk_after_start_still_leaves_the_text_room() {
+    let mut h = demo_at([1400.0, 900.0]);
+    h.set_size(egui::vec2(800.0, 600.0));
+    h.run();
+    let app = h.state();
+    let doc = &app.session().unwrap().project().documents[0];
+    let visible = app.view().visible_range(DocId(0)).unwrap();
+    let rects = app
+        .view()
+        .screen_rects(DocId(0), visible.start..visible.end.min(doc.text.len()));
+    let left = rects.iter().map(|r| r.min.x).fold(f32::MAX, f32::min);
+    let right = rects.iter().map(|r| r.max.x).fold(0.0, f32::max);
+    assert!(
+        right - left >= 250.0,
+        "the text column is {} px wide in an 800 px window",
+        right - left
+    );
+    let side = h
+        .get_all_by_label("Spans")
+        .map(|n| n.rect().min.x)
+        .fold(f32::MAX, f32::min);
+    assert!(
+        right <= side,
+        "text reaches {right}, the side panel starts at {side}"
+    );
+}

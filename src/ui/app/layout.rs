@@ -107,20 +107,22 @@ impl MarginaliaApp {
             doc: self.current,
             selection: &self.selection,
         };
-        // Side panels start narrower on a small screen, so the text keeps most of the room.
+        // Side panels start narrower on a small screen, and their widths are bounded by the
+        // window's (egui clamps a stored width to the range every frame), so a window shrunk
+        // after start still leaves the text most of the room.
         let width = ui.available_width();
         if panels.show_documents {
             egui::Panel::left("documents")
                 .resizable(true)
                 .default_size((width * 0.2).clamp(150.0, 250.0))
-                .size_range(120.0..=(width * 0.4).max(120.0))
+                .size_range(120.0..=(width * 0.25).max(120.0))
                 .show(ui, |ui| panels.doc_list.ui(ui, &cx, out));
         }
         if panels.show_side {
             egui::Panel::right("spans")
                 .resizable(true)
                 .default_size((width * 0.27).clamp(220.0, 320.0))
-                .size_range(200.0..=(width * 0.5).max(200.0))
+                .size_range(200.0..=(width * 0.35).max(200.0))
                 .show(ui, |ui| side_panel_ui(ui, panels, &cx, out));
         }
         let ctx = ui.ctx().clone();
