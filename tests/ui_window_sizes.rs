@@ -17,6 +17,13 @@ fn demo_at(size: [f32; 2]) -> egui_kittest::Harness<'static, marginalia::ui::app
     })
 }
 
+/// Where the side panel starts: the leftmost of its "Spans" tab and its list's heading.
+fn side_panel_left(h: &egui_kittest::Harness<'_, marginalia::ui::app::MarginaliaApp>) -> f32 {
+    h.get_all_by_label("Spans")
+        .map(|n| n.rect().min.x)
+        .fold(f32::MAX, f32::min)
+}
+
 /// The right edge of the text drawn for the whole first document, on screen.
 fn text_right_edge(h: &egui_kittest::Harness<'_, marginalia::ui::app::MarginaliaApp>) -> f32 {
     let app = h.state();
@@ -34,11 +41,7 @@ fn text_right_edge(h: &egui_kittest::Harness<'_, marginalia::ui::app::Marginalia
 fn at_800_by_600_no_text_runs_under_a_panel_and_the_header_stays_visible() {
     for size in [[800.0, 600.0], [1000.0, 700.0], [1400.0, 900.0]] {
         let h = demo_at(size);
-        // The side panel's tab and its list heading: the panel starts at the leftmost.
-        let side = h
-            .get_all_by_label("Spans")
-            .map(|n| n.rect().min.x)
-            .fold(f32::MAX, f32::min);
+        let side = side_panel_left(&h);
         let right = text_right_edge(&h);
         assert!(
             right <= side,
@@ -75,11 +78,7 @@ fn hiding_the_side_panels_gives_the_text_the_room() {
 #[test]
 fn selecting_a_span_keeps_the_side_panel_where_it_is() {
     let mut h = demo_at([1000.0, 700.0]);
-    let edge = |h: &egui_kittest::Harness<'_, marginalia::ui::app::MarginaliaApp>| {
-        h.get_all_by_label("Spans")
-            .map(|n| n.rect().min.x)
-            .fold(f32::MAX, f32::min)
-    };
+    let edge = side_panel_left;
     let before = edge(&h);
     for _ in 0..4 {
         h.state_mut().queue(Command::NextSpan);
@@ -161,10 +160,7 @@ fn a_window_shrunk_after_start_still_leaves_the_text_room() {
         "the text column is {} px wide in an 800 px window",
         right - left
     );
-    let side = h
-        .get_all_by_label("Spans")
-        .map(|n| n.rect().min.x)
-        .fold(f32::MAX, f32::min);
+    let side = side_panel_left(&h);
     assert!(
         right <= side,
         "text reaches {right}, the side panel starts at {side}"
