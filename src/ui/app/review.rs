@@ -21,16 +21,6 @@ impl MarginaliaApp {
         self.current_suggestion().map(Suggestion::key)
     }
 
-    /// A piece of the current document's text.
-    fn current_doc_text(&self, range: std::ops::Range<usize>) -> Option<&str> {
-        self.session
-            .as_ref()?
-            .project()
-            .doc(self.current)?
-            .text
-            .get(range)
-    }
-
     /// Where the document view outlines the suggestion under review, and in which label's
     /// colour, while `E` edits it: the bounds and label Accept would use.
     pub(super) fn edited_suggestion_outline(
@@ -41,7 +31,7 @@ impl MarginaliaApp {
         if !accepted.edited {
             return None;
         }
-        let schema = &self.session.as_ref()?.project().schema;
+        let (_, schema) = self.current_doc_and_schema()?;
         Some((
             accepted.range,
             crate::ui::theme::color(schema.color_of(accepted.label)),
@@ -160,7 +150,8 @@ impl MarginaliaApp {
                     "{} “{}”",
                     accepted.label,
                     crate::model::text::excerpt(
-                        self.current_doc_text(accepted.range.clone())
+                        self.current_doc_and_schema()
+                            .and_then(|(d, _)| d.text.get(accepted.range.clone()))
                             .unwrap_or(&s.text),
                         30
                     )
