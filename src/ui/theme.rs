@@ -21,6 +21,16 @@ pub const BAR_THICKNESS: f32 = 3.0;
 pub const BAR_GAP: f32 = 1.5;
 /// Overlap levels drawn at most; deeper nesting reuses the last level.
 pub const MAX_LEVELS: usize = 6;
+/// Relation arcs run in lanes reserved above the rows they start or end on (as brat draws
+/// them), so they never cross text; a row grows by one lane per arc that needs its own.
+pub const ARC_LANE_HEIGHT: f32 = 13.0;
+/// Lanes reserved above one row at most; more arcs share the top lane.
+pub const ARC_MAX_LANES: usize = 4;
+pub const ARC_FONT_SIZE: f32 = 10.0;
+/// Arcs between rows run down the right margin, this far from the text and this far apart.
+pub const ARC_GUTTER_PAD: f32 = 5.0;
+pub const ARC_GUTTER_STEP: f32 = 4.0;
+pub const ARC_GUTTER_LANES: usize = 4;
 
 pub fn color(c: Rgb) -> Color32 {
     let [r, g, b] = c.0;

@@ -2,10 +2,11 @@
 //! label chip go. Built only for blocks on screen, and rebuilt only when the spans touching
 //! the block, the width or the style change.
 
+use super::arcs::{self, BlockArcs, RelationEnds};
 use crate::model::{Document, Schema, SpanKey};
 use crate::ui::theme;
 use egui::text::{CharIndex, LayoutJob, TextFormat, TextWrapping};
-use egui::{Color32, FontId, Galley, Pos2, Rect, pos2, vec2};
+use egui::{Align, Color32, FontId, Galley, Pos2, Rect, pos2, vec2};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
@@ -117,6 +118,12 @@ pub struct BlockLayout {
     pub job: LayoutJob,
     pub galley: Arc<Galley>,
     pub pad: f32,
+    /// Height of a row's text box (text, chips above, bars below), without arc lanes.
+    pub line: f32,
+    /// Room reserved above each row of the galley for relation arcs (0 for most rows).
+    pub bands: Vec<f32>,
+    /// Relation arcs of the spans whose chips are in this block.
+    pub arcs: BlockArcs,
     pub marks: Vec<Mark>,
     /// Innermost span tint per run of text.
     pub tints: Vec<(Rect, Color32)>,
@@ -150,8 +157,19 @@ fn pending_touching<'a>(
         })
 }
 
-/// Hash of everything that changes a block's look: the spans touching it and the style.
-pub fn signature(doc: &Document, schema: &Schema, range: &Range<usize>, style: &Style) -> u64 {
+/// What laying out a block reads besides its range.
+pub struct Inputs<'a> {
+    pub doc: &'a Document,
+    pub schema: &'a Schema,
+    pub ends: &'a RelationEnds,
+    pub style: Style,
+    pub metrics: Metrics,
+}
+
+/// Hash of everything that changes a block's look: the spans touching it, their relations
+/// and the style.
+pub fn signature(inputs: &Inputs<'_>, range: &Range<usize>) -> u64 {
+    let (doc, schema, style) = (inputs.doc, inputs.schema, &inputs.style);
     let mut h = std::collections::hash_map::DefaultHasher::new();
     range.hash(&mut h);
     style.width.to_bits().hash(&mut h);
@@ -169,6 +187,9 @@ pub fn signature(doc: &Document, schema: &Schema, range: &Range<usize>, style: &
         s.label.hash(&mut h);
         schema.label(&s.label).map(|l| l.color).hash(&mut h);
     }
+    inputs
+        .ends
+        .hash_block(doc, touching(doc, range), range, &mut h);
     h.finish()
 }
 
@@ -185,7 +206,7 @@ fn touching<'a>(
 
 /// Greedy interval colouring: each span gets the lowest level free over its extent, so
 /// overlapping spans never share a bar. Spans come sorted by start.
-fn assign_levels(spans: &[(usize, usize)]) -> Vec<usize> {
+pub(super) fn assign_levels(spans: &[(usize, usize)]) -> Vec<usize> {
     let mut order: Vec<(usize, (usize, usize))> = spans.iter().copied().enumerate().collect();
     // Longer spans first at equal start, so outer spans sit nearest the text.
     order.sort_by_key(|&(_, (start, end))| (start, std::cmp::Reverse(end)));
@@ -209,12 +230,18 @@ fn assign_levels(spans: &[(usize, usize)]) -> Vec<usize> {
     levels
 }
 
-/// Rects covering chars `[c0, c1)` of the galley, one per row, between `pad` and the row's
-/// bottom minus `pad` (the text area of the row).
-pub fn char_range_rects(galley: &Galley, c0: usize, c1: usize, pad: f32) -> Vec<Rect> {
+/// Rects covering chars `[c0, c1)` of the galley, one per row: the text area of each row,
+/// `pad` inside its text box of height `line`, which sits `bands[row]` below the row's top.
+fn char_range_rects(
+    galley: &Galley,
+    bands: &[f32],
+    line: f32,
+    pad: f32,
+    (c0, c1): (usize, usize),
+) -> Vec<Rect> {
     let mut out = Vec::new();
     let mut row_start = 0;
-    for row in &galley.rows {
+    for (i, row) in galley.rows.iter().enumerate() {
         let n = row.char_count_including_newline().0;
         let lo = c0.max(row_start);
         let hi = c1
@@ -223,9 +250,10 @@ pub fn char_range_rects(galley: &Galley, c0: usize, c1: usize, pad: f32) -> Vec<
         if lo < hi {
             let x0 = row.pos.x + row.row.x_offset(CharIndex(lo - row_start));
             let x1 = row.pos.x + row.row.x_offset(CharIndex(hi - row_start));
+            let top = row.min_y() + bands.get(i).copied().unwrap_or(0.0);
             out.push(Rect::from_min_max(
-                pos2(x0, row.min_y() + pad),
-                pos2(x1, row.max_y() - pad),
+                pos2(x0, top + pad),
+                pos2(x1, top + line - pad),
             ));
         }
         row_start += n;
@@ -236,18 +264,79 @@ pub fn char_range_rects(galley: &Galley, c0: usize, c1: usize, pad: f32) -> Vec<
     out
 }
 
+/// The block's text as a layout job: one format, except that rows in `bands` get taller.
+/// A row grows through one whitespace character with a taller line height, the rest of
+/// the row keeping its height at the bottom (`valign`), so the room opens above the text;
+/// a row without whitespace grows as a whole, by twice the band, text centred.
+fn job_with_bands(
+    text: &str,
+    format: &TextFormat,
+    galley: &Galley,
+    bands: &[f32],
+    width: f32,
+) -> LayoutJob {
+    let line = format.line_height.unwrap_or(0.0);
+    let mut tall: Vec<(Range<usize>, f32)> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    let mut byte_of_row_start = 0;
+    for (i, row) in galley.rows.iter().enumerate() {
+        let n = row.char_count_including_newline().0;
+        let visible = row.row.char_count_excluding_newline().0;
+        let mut row_chars: Vec<(usize, char)> = Vec::with_capacity(n);
+        for _ in 0..n {
+            if let Some(c) = chars.next() {
+                row_chars.push(c);
+            }
+        }
+        let row_end = chars.peek().map_or(text.len(), |(b, _)| *b);
+        let band = bands.get(i).copied().unwrap_or(0.0);
+        if band > 0.0 {
+            let space = row_chars
+                .iter()
+                .take(visible)
+                .rev()
+                .find(|(_, c)| c.is_whitespace());
+            match space {
+                Some(&(b, c)) => tall.push((b..b + c.len_utf8(), line + band)),
+                None => tall.push((byte_of_row_start..row_end, line + 2.0 * band)),
+            }
+        }
+        byte_of_row_start = row_end;
+    }
+    let mut job = LayoutJob::default();
+    let mut at = 0;
+    for (r, h) in tall {
+        if r.start > at {
+            job.append(
+                text.get(at..r.start).unwrap_or_default(),
+                0.0,
+                format.clone(),
+            );
+        }
+        let mut f = format.clone();
+        f.line_height = Some(h);
+        job.append(text.get(r.clone()).unwrap_or_default(), 0.0, f);
+        at = r.end;
+    }
+    if at < text.len() || text.is_empty() {
+        job.append(text.get(at..).unwrap_or_default(), 0.0, format.clone());
+    }
+    job.wrap = TextWrapping::wrap_at_width(width);
+    job
+}
+
 impl BlockLayout {
-    /// Builds the layout job and marks of a block. The galley comes from `fonts`, which
-    /// memoizes it while it is in use.
+    /// Builds the layout job, marks and arcs of a block. The galley comes from `fonts`,
+    /// which memoizes it while it is in use. A block with relation arcs is laid out twice:
+    /// the first layout says which rows the chips are on, the second opens lanes above them.
     pub fn build(
         fonts: &mut egui::epaint::text::FontsView<'_>,
-        doc: &Document,
-        schema: &Schema,
+        inputs: &Inputs<'_>,
         range: Range<usize>,
-        style: &Style,
-        metrics: &Metrics,
         signature: u64,
     ) -> Self {
+        let (doc, schema, style, metrics) =
+            (inputs.doc, inputs.schema, &inputs.style, &inputs.metrics);
         let text = doc.text.get(range.clone()).unwrap_or_default();
         let mut char_bytes: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
         char_bytes.push(text.len() as u32);
@@ -274,9 +363,10 @@ impl BlockLayout {
             font_id: FontId::proportional(metrics.font),
             color: style.text_color,
             line_height: Some(line_height),
+            valign: Align::BOTTOM,
             ..Default::default()
         };
-        let mut job = LayoutJob::single_section(text.to_owned(), format);
+        let mut job = LayoutJob::single_section(text.to_owned(), format.clone());
         job.wrap = TextWrapping::wrap_at_width(style.width);
         let galley = fonts.layout_job(job.clone());
         let mut layout = Self {
@@ -284,6 +374,9 @@ impl BlockLayout {
             job,
             galley,
             pad,
+            line: line_height,
+            bands: Vec::new(),
+            arcs: BlockArcs::default(),
             marks: Vec::new(),
             tints: Vec::new(),
             suggestions: Vec::new(),
@@ -291,7 +384,24 @@ impl BlockLayout {
             block_start: range.start,
             last_used: 0,
         };
-        layout.place_marks(fonts, schema, &spans, &clipped, &levels);
+        layout.place_marks(fonts, schema, &spans, &clipped, &levels, style.width);
+        let right = style.width + theme::ARC_GUTTER_PAD;
+        let plan = arcs::plan(
+            fonts,
+            doc,
+            inputs.ends,
+            &layout.marks,
+            &layout.galley,
+            right,
+        );
+        if !plan.is_empty() {
+            layout.job = job_with_bands(text, &format, &layout.galley, &plan.bands, style.width);
+            layout.galley = fonts.layout_job(layout.job.clone());
+            layout.bands = plan.bands.clone();
+            layout.marks.clear();
+            layout.place_marks(fonts, schema, &spans, &clipped, &levels, style.width);
+            layout.arcs = arcs::place(&plan, doc, &layout.marks, &layout.galley);
+        }
         layout.place_tints(style.dark_mode, schema, &spans);
         layout.suggestions = pending_touching(doc, &range)
             .map(|sg| {
@@ -323,7 +433,12 @@ impl BlockLayout {
         let len = self.char_bytes.last().copied().unwrap_or(0) as usize;
         let lo = range.start.saturating_sub(self.block_start).min(len);
         let hi = range.end.saturating_sub(self.block_start).min(len);
-        char_range_rects(&self.galley, self.char_of(lo), self.char_of(hi), self.pad)
+        self.char_rects(self.char_of(lo), self.char_of(hi))
+    }
+
+    /// Text rects of galley chars `[c0, c1)`, one per row.
+    fn char_rects(&self, c0: usize, c1: usize) -> Vec<Rect> {
+        char_range_rects(&self.galley, &self.bands, self.line, self.pad, (c0, c1))
     }
 
     fn place_marks(
@@ -333,6 +448,7 @@ impl BlockLayout {
         spans: &[&crate::model::Span],
         clipped: &[(usize, usize)],
         levels: &[usize],
+        width: f32,
     ) {
         // Chips on one row must not overlap: remember where the last chip on each row ends.
         let mut chip_right: Vec<(f32, f32)> = Vec::new();
@@ -340,7 +456,7 @@ impl BlockLayout {
             let rgb = schema.color_of(&span.label);
             let color = theme::color(rgb);
             let chip_text = theme::on_color(rgb);
-            let rects = char_range_rects(&self.galley, self.char_of(s), self.char_of(e), self.pad);
+            let rects = self.char_rects(self.char_of(s), self.char_of(e));
             let chip = if span.start >= self.block_start {
                 rects.first().map(|first| {
                     let galley = chip_galley(fonts, &chip_label(schema, span), chip_text);
@@ -352,6 +468,8 @@ impl BlockLayout {
                             x = right + 2.0;
                         }
                     }
+                    // A chip at the end of a row stays inside the text column.
+                    x = x.min((width - w).max(0.0));
                     chip_right.push((y, x + w));
                     Chip {
                         rect: Rect::from_min_size(pos2(x, y), vec2(w, theme::CHIP_HEIGHT)),
@@ -416,6 +534,23 @@ impl BlockLayout {
             prefer_next_row: true,
         };
         Some(self.galley.pos_from_cursor(cursor))
+    }
+
+    /// The caret as painted: [`Self::caret_rect`] cut to the row's text box, so a caret on
+    /// a row with arc lanes above it stays the height of the text.
+    pub fn caret_line(&self, offset: usize) -> Option<Rect> {
+        let r = self.caret_rect(offset)?;
+        let row = self
+            .galley
+            .rows
+            .iter()
+            .position(|row| r.center().y < row.max_y())
+            .unwrap_or(0);
+        let top = r.top() + self.bands.get(row).copied().unwrap_or(0.0);
+        Some(Rect::from_min_max(
+            pos2(r.left(), top),
+            pos2(r.right(), (top + self.line).min(r.bottom())),
+        ))
     }
 
     /// Document offset of the start (or end) of the visual row holding `offset`.

@@ -30,7 +30,7 @@ fn offset_at(
     x: f32,
     y: f32,
 ) -> usize {
-    let len = layouter.doc.text.len();
+    let len = layouter.inputs.doc.text.len();
     if y < 0.0 {
         return 0;
     }
@@ -56,7 +56,7 @@ pub(super) fn apply(
     extend: bool,
     selection: &mut Selection,
 ) {
-    let text = &layouter.doc.text;
+    let text = &layouter.inputs.doc.text;
     let from = state.caret.min(text.len());
     if extend && state.anchor.is_none() {
         // Extending an existing text selection keeps its far end.

@@ -19,8 +19,6 @@ pub(super) struct Frame<'a> {
     pub origin: Pos2,
     pub doc: &'a Document,
     pub schema: &'a Schema,
-    /// Relations of the spans on screen (see `DocState::index_relations`).
-    pub relation_index: &'a super::state::RelationIndex,
 }
 
 /// Where on a span the pointer is.
@@ -43,7 +41,6 @@ impl<'a> Frame<'a> {
             origin,
             doc,
             schema,
-            relation_index: &state.relation_index,
         }
     }
 

@@ -1,21 +1,17 @@
 //! Laying out the blocks a frame needs (and only those), measuring their heights, and
 //! keeping the scroll position steady while heights change above it.
 
-use super::block_layout::{BlockLayout, Metrics, Style, signature};
+use super::block_layout::{BlockLayout, Inputs, signature};
 use super::blocks::block_at;
 use super::state::DocState;
 use super::{MAX_CACHED_BLOCKS, OVERSCAN};
-use crate::model::{Document, Schema};
 use egui::{Pos2, Rect, vec2};
 use std::ops::Range;
 use std::sync::Arc;
 
 /// What laying out a block depends on in this frame.
 pub(super) struct Layouter<'a> {
-    pub(super) doc: &'a Document,
-    pub(super) schema: &'a Schema,
-    pub(super) style: Style,
-    pub(super) metrics: Metrics,
+    pub(super) inputs: Inputs<'a>,
     pub(super) frame: u64,
 }
 
@@ -69,9 +65,9 @@ impl Layouter<'_> {
             return 0.0;
         };
         if block.range.is_empty() {
-            return self.metrics.estimate(0, &self.style);
+            return self.inputs.metrics.estimate(0, &self.inputs.style);
         }
-        let sig = signature(self.doc, self.schema, &block.range, &self.style);
+        let sig = signature(&self.inputs, &block.range);
         if let Some(l) = state.layouts.get_mut(&i)
             && l.signature == sig
         {
@@ -83,15 +79,7 @@ impl Layouter<'_> {
                 return l.height();
             }
         }
-        let mut l = BlockLayout::build(
-            fonts,
-            self.doc,
-            self.schema,
-            block.range.clone(),
-            &self.style,
-            &self.metrics,
-            sig,
-        );
+        let mut l = BlockLayout::build(fonts, &self.inputs, block.range.clone(), sig);
         l.last_used = self.frame;
         let h = l.height();
         state.layouts.insert(i, l);

@@ -12,8 +12,10 @@
 //! - `input.rs`: hit-testing and the mouse;
 //! - `state.rs`: what the view keeps per document between frames;
 //! - `layouter.rs`: laying out and measuring the blocks a frame needs;
+//! - `arcs.rs`: where relation arcs run, in lanes above the rows, never across text;
 //! - `paint.rs`: painting text, spans, selection, caret and relation arcs.
 
+mod arcs;
 mod block_layout;
 pub mod blocks;
 mod caret;
@@ -28,7 +30,8 @@ use crate::model::{DocId, Document, Schema, SpanKey};
 use crate::ui::commands::Command;
 use crate::ui::selection::Selection;
 use crate::ui::theme;
-use block_layout::{Metrics, Style};
+use arcs::RelationEnds;
+use block_layout::{Inputs, Metrics, Style};
 use blocks::block_at;
 use egui::{Color32, Pos2, Rect, Sense, vec2};
 use layouter::{Layouter, block_origin, evict, visible_blocks};
@@ -114,6 +117,8 @@ pub struct DocumentView {
     motions: Vec<(Motion, bool)>,
     /// A caret position set by the app, applied on the next frame.
     set_caret: Option<(DocId, usize)>,
+    /// The relations of the document shown, by span, for the arcs.
+    relation_ends: RelationEnds,
     frame: u64,
 }
 
@@ -208,6 +213,13 @@ impl DocumentView {
         )
     }
 
+    /// Where relation arcs and their labels were drawn in the last frame (tests check that
+    /// none covers text).
+    pub fn arc_rects(&self, doc_id: DocId) -> Vec<Rect> {
+        self.state(doc_id)
+            .map_or_else(Vec::new, |s| s.arc_rects.clone())
+    }
+
     /// Whether a mouse drag is in progress (keys should not act on a half-made selection).
     pub fn is_dragging(&self) -> bool {
         self.drag.is_some()
@@ -270,11 +282,15 @@ impl DocumentView {
             state.caret = at.min(doc.text.len());
             state.anchor = None;
         }
+        self.relation_ends.refresh(doc_id, doc);
         let layouter = Layouter {
-            doc,
-            schema,
-            style,
-            metrics,
+            inputs: Inputs {
+                doc,
+                schema,
+                ends: &self.relation_ends,
+                style,
+                metrics,
+            },
             frame,
         };
         let mut output = ViewOutput::default();
@@ -391,7 +407,7 @@ impl Area {
         decor: &Decor,
         output: &mut ViewOutput,
     ) {
-        let (doc, schema) = (layouter.doc, layouter.schema);
+        let (doc, schema) = (layouter.inputs.doc, layouter.inputs.schema);
         let vh = state.viewport_h;
         let mut area = egui::ScrollArea::vertical()
             .id_salt("document-view")
@@ -418,7 +434,6 @@ impl Area {
             );
             let response = ui.allocate_rect(content, Sense::click_and_drag());
             let visible = visible_blocks(state, viewport);
-            state.index_relations(doc, &visible);
             let caret = {
                 let view = input::Frame::new(state, visible.clone(), origin, doc, schema);
                 input::interact(ui, &response, &view, selection, drag, decor, output)
@@ -429,7 +444,7 @@ impl Area {
                 state.sticky_x = None;
             }
             let view = input::Frame::new(state, visible, origin, doc, schema);
-            paint::paint(ui, &view, selection, drag.as_ref(), decor);
+            state.arc_rects = paint::paint(ui, &view, selection, drag.as_ref(), decor);
         });
         state.offset = out.state.clamped_offset().y;
         state.viewport_h = out.inner_rect.height();

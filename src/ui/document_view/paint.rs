@@ -1,15 +1,18 @@
 //! Painting the visible blocks: span tints, text, the selection, underline bars and label
 //! chips, the caret, and relations as arcs from span to span.
 
+use super::arcs::{RunEnd, label_fits_right};
 use super::block_layout::Mark;
 use super::input::{Frame, preview_range};
 use super::layouter::block_origin;
 use super::{Decor, Drag};
 use crate::model::{SpanId, SpanKey};
 use crate::ui::selection::Selection;
+use crate::ui::theme;
 use egui::epaint::CubicBezierShape;
-use egui::{Align2, Color32, FontId, Pos2, Shape, Stroke, StrokeKind, pos2, vec2};
+use egui::{Align2, Color32, FontId, Galley, Pos2, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub(super) fn paint(
     ui: &egui::Ui,
@@ -17,7 +20,7 @@ pub(super) fn paint(
     selection: &Selection,
     drag: Option<&Drag>,
     decor: &Decor,
-) {
+) -> Vec<Rect> {
     let painter = ui.painter();
     let selected_span = selection.span();
     let text_selection = match drag {
@@ -102,7 +105,7 @@ pub(super) fn paint(
         }
         if matches!(selection, Selection::None | Selection::Text(_))
             && drag.is_none()
-            && let Some(r) = layout.caret_rect(view.state.caret)
+            && let Some(r) = layout.caret_line(view.state.caret)
         {
             let r = r.translate(o);
             painter.line_segment(
@@ -111,7 +114,7 @@ pub(super) fn paint(
             );
         }
     }
-    paint_relations(ui, view, &anchors, selected_span, decor);
+    let covered = paint_relations(ui, view, selected_span, decor);
     if let Some(Drag::Link { from, to }) = drag
         && let Some((a, color)) = anchors.get(&from.id)
     {
@@ -132,6 +135,7 @@ pub(super) fn paint(
             ui.visuals().extreme_bg_color,
         );
     }
+    covered
 }
 
 /// A span's underline bars, its chip, and an outline when it is selected or a link target.
@@ -166,78 +170,161 @@ fn paint_mark(painter: &egui::Painter, m: &Mark, o: egui::Vec2, emphasis: Option
     }
 }
 
-/// Relations as arcs between the chips of their spans (only those with both ends on
-/// screen; an end off screen gets a stub towards it).
+/// Relation arcs of the visible blocks (all of them, or those of the selected span). An arc
+/// on one row runs in its lane above that row; an arc between rows runs along its lanes to
+/// the right margin and down it, or to the edge of the view when its other end is off
+/// screen. Returns the rects the arcs and their labels cover, for tests.
 fn paint_relations(
     ui: &egui::Ui,
     view: &Frame<'_>,
-    anchors: &HashMap<SpanId, (Pos2, Color32)>,
     selected: Option<SpanKey>,
     decor: &Decor,
-) {
+) -> Vec<Rect> {
     let painter = ui.painter();
-    let relations = view.doc.relations();
     let faint = ui.visuals().weak_text_color().gamma_multiply(0.8);
     let label_bg = ui.visuals().extreme_bg_color;
     let clip = ui.clip_rect();
-    let mut drawn = std::collections::HashSet::new();
-    for (span, (a, color)) in anchors {
-        let focused = selected.is_some_and(|k| k.id == *span);
-        if !decor.all_relations && !focused {
-            continue;
+    let touches = |ends: &[SpanId; 2]| selected.is_some_and(|k| ends.contains(&k.id));
+    let stroke_of = |ends: &[SpanId; 2], color: Color32| {
+        if touches(ends) {
+            Stroke::new(2.0, color)
+        } else {
+            Stroke::new(1.2, faint)
         }
-        let Some(indices) = view.relation_index.by_span.get(span) else {
+    };
+    let mut covered = Vec::new();
+    let mut runs: Vec<RunEnd> = Vec::new();
+    for i in view.visible.clone() {
+        let Some(layout) = view.state.layouts.get(&i) else {
             continue;
         };
-        for &i in indices {
-            let Some(r) = relations.get(i) else { continue };
-            if !drawn.insert(r.id) {
+        let o = block_origin(view.state, i, view.origin).to_vec2();
+        for a in &layout.arcs.row_arcs {
+            if !decor.all_relations && !touches(&a.ends) {
                 continue;
             }
-            let touches_selected = selected.is_some_and(|k| k.id == r.from || k.id == r.to);
-            let stroke = if touches_selected {
-                Stroke::new(2.0, *color)
-            } else {
-                Stroke::new(1.2, faint)
-            };
-            let other = if r.from == *span { r.to } else { r.from };
-            match anchors.get(&other) {
-                Some((b, _)) => {
-                    let (from, to) = if r.from == *span { (*a, *b) } else { (*b, *a) };
-                    arc(painter, from, to, stroke, Some(&r.kind), label_bg);
-                }
-                None => {
-                    // The other end is off screen: a short stub pointing up or down to it.
-                    let starts = &view.relation_index.starts;
-                    let other_start = starts.get(&other).copied().unwrap_or(0);
-                    let up = other_start < starts.get(span).copied().unwrap_or(0);
-                    let edge_y = if up {
-                        clip.top() + 4.0
-                    } else {
-                        clip.bottom() - 4.0
-                    };
-                    let end = pos2(a.x + 40.0, edge_y.clamp(a.y - 80.0, a.y + 80.0));
-                    let (from, to) = if r.from == *span {
-                        (*a, end)
-                    } else {
-                        (end, *a)
-                    };
-                    arc(
-                        painter,
-                        from,
-                        to,
-                        stroke,
-                        Some(&format!(
-                            "{} ({})",
-                            r.kind,
-                            if up { "above" } else { "below" }
-                        )),
-                        label_bg,
-                    );
-                }
+            let stroke = stroke_of(&a.ends, a.color);
+            let (from, to, y) = (a.from + o, a.to + o, a.lane_y + o.y);
+            let bend = if to.x >= from.x { 3.0 } else { -3.0 };
+            painter.add(Shape::line(
+                vec![
+                    from,
+                    pos2(from.x, y + 3.0),
+                    pos2(from.x + bend, y),
+                    pos2(to.x - bend, y),
+                    pos2(to.x, y + 3.0),
+                    to,
+                ],
+                stroke,
+            ));
+            arrow_head(painter, pos2(to.x, y), to, stroke);
+            covered.push(Rect::from_two_pos(pos2(from.x, y), pos2(to.x, y)));
+            covered.push(Rect::from_two_pos(pos2(from.x, y), from));
+            covered.push(Rect::from_two_pos(pos2(to.x, y), to));
+            let mid = pos2((from.x + to.x) / 2.0, y);
+            covered.push(arc_label(
+                painter,
+                &a.label,
+                mid,
+                Align2::CENTER_CENTER,
+                stroke.color,
+                label_bg,
+            ));
+        }
+        for r in &layout.arcs.runs {
+            if decor.all_relations || touches(&r.ends) {
+                let mut r = r.clone();
+                r.at += o;
+                r.lane_y += o.y;
+                runs.push(r);
             }
         }
     }
+    // The two ends of a relation between rows, paired; each pair (or lone end) gets its
+    // own lane in the right margin where they overlap.
+    runs.sort_by(|a, b| {
+        a.relation
+            .cmp(&b.relation)
+            .then(a.lane_y.total_cmp(&b.lane_y))
+    });
+    let mut groups: Vec<&[RunEnd]> = runs.chunk_by(|a, b| a.relation == b.relation).collect();
+    let vertical = |g: &[RunEnd]| match g {
+        [a, b, ..] => (a.lane_y.min(b.lane_y), a.lane_y.max(b.lane_y)),
+        [a] if a.other_above => (clip.top() + 2.0, a.lane_y),
+        [a] => (a.lane_y, clip.bottom() - 2.0),
+        [] => (0.0, 0.0),
+    };
+    groups.sort_by(|a, b| vertical(a).0.total_cmp(&vertical(b).0));
+    let gutter = view.origin.x + view.state.style.map_or(0.0, |s| s.width) + theme::ARC_GUTTER_PAD;
+    let mut lane_ends: Vec<f32> = Vec::new();
+    for g in groups {
+        let Some(first) = g.first() else { continue };
+        let (y0, y1) = vertical(g);
+        let lane = match lane_ends.iter().position(|&end| end + 4.0 < y0) {
+            Some(l) => l,
+            None => {
+                lane_ends.push(y1);
+                lane_ends.len() - 1
+            }
+        };
+        if let Some(end) = lane_ends.get_mut(lane) {
+            *end = y1;
+        }
+        let x = gutter + (lane % theme::ARC_GUTTER_LANES) as f32 * theme::ARC_GUTTER_STEP;
+        let stroke = stroke_of(&first.ends, first.color);
+        for end in g.iter().take(2) {
+            let (at, y) = (end.at, end.lane_y);
+            painter.add(Shape::line(
+                vec![at, pos2(at.x, y + 3.0), pos2(at.x + 3.0, y), pos2(x, y)],
+                stroke,
+            ));
+            if !end.outgoing {
+                arrow_head(painter, pos2(at.x, y), at, stroke);
+            }
+            covered.push(Rect::from_two_pos(pos2(at.x, y), pos2(x, y)));
+            covered.push(Rect::from_two_pos(pos2(at.x, y), at));
+        }
+        painter.line_segment([pos2(x, y0), pos2(x, y1)], stroke);
+        covered.push(Rect::from_two_pos(pos2(x, y0), pos2(x, y1)));
+        if let [lone] = g
+            && lone.outgoing
+        {
+            // The target is off screen: the arrow leaves the view.
+            let (from, tip) = if lone.other_above { (y1, y0) } else { (y0, y1) };
+            arrow_head(painter, pos2(x, from), pos2(x, tip), stroke);
+        }
+        let labelled = g.iter().find(|e| e.outgoing).unwrap_or(first);
+        let lw = labelled.label.size().x + 8.0;
+        let (x, align) = if label_fits_right(labelled.at.x, lw, gutter) {
+            (labelled.at.x + 6.0, Align2::LEFT_CENTER)
+        } else {
+            (labelled.at.x - 6.0, Align2::RIGHT_CENTER)
+        };
+        covered.push(arc_label(
+            painter,
+            &labelled.label,
+            pos2(x, labelled.lane_y),
+            align,
+            stroke.color,
+            label_bg,
+        ));
+    }
+    covered
+}
+
+/// A relation's name on a small plate where its arc runs; returns the plate.
+fn arc_label(
+    painter: &egui::Painter,
+    galley: &Arc<Galley>,
+    at: Pos2,
+    align: Align2,
+    color: Color32,
+    bg: Color32,
+) -> Rect {
+    let rect = align.anchor_size(at, galley.size()).expand2(vec2(3.0, 0.0));
+    painter.rect_filled(rect, 3.0, bg);
+    painter.galley(rect.min + vec2(3.0, 0.0), galley.clone(), color);
+    rect
 }
 
 /// A rectangle drawn with dashes: a suggestion, not yet an annotation.
@@ -252,7 +339,8 @@ fn dashed_rect(painter: &egui::Painter, r: egui::Rect, stroke: Stroke) {
     painter.extend(Shape::dashed_line(&corners, stroke, 4.0, 3.0));
 }
 
-/// A curved arrow from `a` to `b`, bulging upwards, with a label in the middle.
+/// A curved arrow from `a` to `b`, bulging upwards, with a label in the middle: the
+/// relation link mode would make, drawn over everything until it is made.
 fn arc(
     painter: &egui::Painter,
     a: Pos2,
