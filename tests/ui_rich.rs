@@ -8,6 +8,7 @@ use marginalia::model::{DocId, Document, Span};
 use marginalia::session::Session;
 use marginalia::ui::app::MarginaliaApp;
 use marginalia::ui::commands::Command;
+use marginalia::ui::dialogs::Dialog;
 use marginalia::ui::selection::Selection;
 use std::path::{Path, PathBuf};
 
@@ -296,8 +297,16 @@ fn notes_are_edited_in_the_panel_and_shown_on_hover() {
     );
 }
 
+/// The preview's state, while it is open.
+fn tag_all_dialog(h: &Harness<'_, MarginaliaApp>) -> marginalia::ui::tag_all_preview::TagAllDialog {
+    match h.state().dialog() {
+        Some(Dialog::TagAll(d)) => (**d).clone(),
+        other => panic!("no Tag all preview: {other:?}"),
+    }
+}
+
 #[test]
-fn tag_all_matches_in_the_corpus_by_keyboard() {
+fn tag_all_matches_in_the_corpus_shows_a_preview_to_tick_first() {
     let (_dir, project) = demo_copy();
     let mut h = harness(&project);
     let harris = doc0(&h)
@@ -311,26 +320,54 @@ fn tag_all_matches_in_the_corpus_by_keyboard() {
     h.run();
     let before: usize = h.state().session().unwrap().project().span_count();
     key(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::M);
-    let project_now = &h.state().session().unwrap().project();
+    // Nothing is tagged yet: the places are listed with their context.
+    assert_eq!(h.state().session().unwrap().project().span_count(), before);
+    h.get_by_label("Tag “Harris” as speaker");
+    let d = tag_all_dialog(&h);
+    assert!(d.preview.hits.len() >= 10, "{}", d.preview.hits.len());
+    // The Harris of "Kamala Harris" (a speaker span already) is listed, not ticked.
+    let inside: Vec<usize> = (0..d.preview.hits.len())
+        .filter(|&i| d.preview.hits[i].inside.is_some())
+        .collect();
+    assert!(!inside.is_empty());
+    assert!(inside.iter().all(|&i| !d.ticked[i]));
+    assert!(d.ticked.iter().any(|t| *t));
+    // Down, Space: the second place changes its tick.
+    key(&mut h, Modifiers::NONE, Key::ArrowDown);
+    key(&mut h, Modifiers::NONE, Key::Space);
+    let toggled = tag_all_dialog(&h);
+    assert_eq!(toggled.focus, 1);
+    assert_eq!(toggled.ticked[1], !d.ticked[1]);
+    let ticked = toggled.ticked_count();
+    key(&mut h, Modifiers::NONE, Key::Enter);
+    assert!(h.state().dialog().is_none());
+    let project_now = h.state().session().unwrap().project();
     let added = project_now.span_count() - before;
-    let expected: usize = project_now
-        .documents
-        .iter()
-        .map(|d| {
-            d.spans()
-                .iter()
-                .filter(|s| s.text == "Harris" && s.label == "speaker")
-                .count()
-        })
-        .sum::<usize>()
-        - 1;
-    assert!(added >= 10, "every Harris in the corpus: {added}");
-    assert_eq!(added, expected);
+    assert_eq!(added, ticked, "exactly the ticked places");
+    // None of them inside a longer speaker span.
+    for d in &project_now.documents {
+        for s in d.spans().iter().filter(|s| s.text == "Harris") {
+            assert!(
+                !d.spans().iter().any(|o| o.label == "speaker"
+                    && o.len() > s.len()
+                    && o.start <= s.start
+                    && o.end >= s.end)
+                    || toggled
+                        .ticked
+                        .iter()
+                        .zip(&toggled.preview.hits)
+                        .any(|(t, hit)| *t && hit.range == (s.start..s.end)),
+                "{s:?} was tagged inside a longer speaker span without being ticked"
+            );
+        }
+    }
     assert!(
         h.state()
             .message()
             .unwrap_or_default()
-            .starts_with(&format!("Tagged {added} more “Harris”"))
+            .starts_with(&format!("Tagged {added} “Harris” as speaker in")),
+        "{:?}",
+        h.state().message()
     );
     key(&mut h, Modifiers::COMMAND, Key::Z);
     assert_eq!(

@@ -100,10 +100,37 @@ fn search_step_tag_all_and_see_the_statistics_change() {
     };
     assert_eq!(charted(&h), Some(4));
 
-    // ...then "Tag all 20 as speaker": one step, and the search has nothing left to find.
+    // ...then "Tag all 20 as speaker": a preview of the 20 places first, all ticked, with
+    // the entity most "Harris" speakers have; Enter tags them in one step, and the search
+    // has nothing left to find.
     h.get_by_label("speaker").click();
     h.run();
+    assert_eq!(
+        speakers(&h),
+        4,
+        "nothing tagged before the preview is answered"
+    );
+    h.get_by_label("Tag “Harris” as speaker");
+    h.get_by_label(
+        "The new spans get entity = Kamala Harris, the most common (1 of 1 speaker spans with this text).",
+    );
+    h.key_press(Key::Enter);
+    h.run();
     assert_eq!(speakers(&h), 24);
+    let project = h.state().session().unwrap().project();
+    let harrises: Vec<_> = project
+        .documents
+        .iter()
+        .flat_map(|d| d.spans())
+        .filter(|s| s.text == "Harris")
+        .collect();
+    assert_eq!(harrises.len(), 21);
+    assert!(
+        harrises
+            .iter()
+            .all(|s| s.attrs.get("entity").map(String::as_str) == Some("Kamala Harris")),
+        "{harrises:?}"
+    );
     wait_for(&mut h, |app| !app.search().searching());
     assert_eq!(h.state().search().total(), 0);
     assert_eq!(charted(&h), Some(24), "the chart follows the project");

@@ -60,6 +60,8 @@ pub enum Dialog {
         /// One line per folder outside, as the load reported it.
         folders: Vec<String>,
     },
+    /// "Tag all matches": the hits, to tick before anything is tagged.
+    TagAll(Box<crate::ui::tag_all_preview::TagAllDialog>),
 }
 
 /// What the user did in a dialog this frame.
@@ -93,6 +95,13 @@ pub enum DialogAction {
     /// Open this project, reading its corpus files outside its folder, and remember that
     /// the user allowed it.
     ReadOutside(std::path::PathBuf),
+    /// Tag these places with `label` and `attrs` (the ticked hits of "Tag all").
+    TagAll {
+        ranges: Vec<(crate::model::DocId, std::ops::Range<usize>)>,
+        label: String,
+        attrs: crate::model::Attrs,
+        corpus: bool,
+    },
 }
 
 /// What Enter does in a dialog: its main button, when that button is enabled.
@@ -122,6 +131,7 @@ fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
                 name: name.trim().to_owned(),
             })
         }
+        Dialog::TagAll(d) => d.apply_action(),
     }
 }
 
@@ -186,6 +196,7 @@ fn body_ui(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<DialogAction> {
         } => recover_ui(ui, *changes, note.as_deref(), other_version.as_deref()),
         Dialog::ChangedOnDisk { unsaved } => changed_on_disk_ui(ui, *unsaved),
         Dialog::OutsideFolder { project, folders } => outside_folder_ui(ui, project, folders),
+        Dialog::TagAll(d) => crate::ui::tag_all_preview::tag_all_ui(ui, d),
         Dialog::Confirm { message, edit } => {
             ui.heading("Delete annotations?");
             ui.label(message.as_str());

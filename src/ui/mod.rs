@@ -25,6 +25,7 @@ pub mod shortcut_sheet;
 pub mod span_panel;
 pub mod stats_window;
 pub mod suggest_dialog;
+pub mod tag_all_preview;
 pub mod theme;
 pub mod welcome;
 pub mod widgets;

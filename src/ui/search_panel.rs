@@ -4,7 +4,7 @@
 //! on a large corpus; the list is keyword-in-context, grouped by document, and only its
 //! visible rows are drawn.
 
-use crate::model::search::{Hit, Query, SearchDoc, SearchOptions, context, search_corpus};
+use crate::model::search::{Hit, Query, SearchDoc, SearchOptions, search_corpus};
 use crate::model::{DocId, Project};
 use crate::ui::commands::Command;
 use crate::ui::panel::PanelContext;
@@ -377,20 +377,8 @@ fn results_ui(
                     let Some(d) = project.doc(doc) else {
                         continue;
                     };
-                    let body = egui::TextStyle::Body.resolve(ui.style());
-                    // About a third of the row before the hit, so the hit is always seen.
-                    let fits = (ui.available_width() / (body.size * 0.55)) as usize;
-                    let before = (fits / 3).clamp(8, CONTEXT);
-                    let c = context(&d.text, hit.start, hit.end, before, fits);
                     let mut job = egui::text::LayoutJob::default();
-                    let weak = ui.visuals().weak_text_color();
-                    let strong = ui.visuals().strong_text_color();
-                    let format = |color| egui::TextFormat::simple(body.clone(), color);
-                    job.append(c.before, 0.0, format(weak));
-                    let mut hit_format = format(strong);
-                    hit_format.background = ui.visuals().selection.bg_fill.gamma_multiply(0.5);
-                    job.append(&crate::model::text::excerpt(c.hit, 60), 0.0, hit_format);
-                    job.append(c.after, 0.0, format(weak));
+                    crate::ui::widgets::kwic(ui, &mut job, &d.text, hit.start..hit.end, CONTEXT);
                     let selected = state.current == Some(h);
                     let response = ui.add(
                         egui::Button::selectable(selected, job)

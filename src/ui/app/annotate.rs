@@ -223,40 +223,63 @@ impl MarginaliaApp {
         self.panels.spans.reveal();
     }
 
-    /// Ctrl+M / Ctrl+Shift+M: every other whole-word occurrence of the selected span's text
-    /// gets its label and attributes, in one undoable edit.
+    /// Ctrl+M / Ctrl+Shift+M: the other whole-word occurrences of the selected span's text,
+    /// in a preview to tick before they get its label and attributes (one undoable edit).
     pub(super) fn tag_all_matches(&mut self, corpus: bool) {
         let doc = self.current;
         let Some(span) = self.selected_span().cloned() else {
             self.say("Select a span first: its text is what gets tagged everywhere.");
             return;
         };
+        let Some(session) = self.session.as_ref() else {
+            return;
+        };
+        let project = session.project();
+        let Some(preview) = project.tag_all_preview(doc, span.id, corpus) else {
+            return;
+        };
+        if preview.hits.is_empty() {
+            let short = crate::model::text::excerpt(&span.text, 30);
+            self.say(format!(
+                "Every occurrence of “{short}” is already tagged as {}.",
+                span.label
+            ));
+            return;
+        }
+        let dialog = crate::ui::tag_all_preview::TagAllDialog::new(preview, project, corpus);
+        self.dialog = Some(crate::ui::dialogs::Dialog::TagAll(Box::new(dialog)));
+    }
+
+    /// The ticked hits of the preview get `label` and `attrs`, as one undoable edit.
+    pub(super) fn tag_ranges(
+        &mut self,
+        ranges: &[(DocId, std::ops::Range<usize>)],
+        label: &str,
+        attrs: &crate::model::Attrs,
+        corpus: bool,
+    ) {
         let annotator = self.annotator.clone();
         let Some(session) = self.session.as_ref() else {
             return;
         };
-        let plan = session
-            .project()
-            .tag_all_matches(doc, span.id, corpus, annotator.as_deref());
-        let short = crate::model::text::excerpt(&span.text, 30);
-        match plan.edit {
-            None => self.say(format!(
-                "Every occurrence of “{short}” is already tagged as {}.",
-                span.label
-            )),
-            Some(edit) => {
-                if self.edit(edit) {
-                    let docs = if corpus {
-                        format!(" in {} documents", plan.documents)
-                    } else {
-                        String::new()
-                    };
-                    self.say(format!(
-                        "Tagged {} more “{short}” as {}{docs}",
-                        plan.count, span.label
-                    ));
-                }
-            }
+        let project = session.project();
+        let text = ranges
+            .first()
+            .and_then(|(d, r)| project.doc(*d)?.text.get(r.clone()))
+            .map(|t| crate::model::text::excerpt(t, 30))
+            .unwrap_or_default();
+        let plan = project.tag_ranges(ranges, label, attrs, annotator.as_deref());
+        let Some(edit) = plan.edit else {
+            self.say(format!("Every place was already tagged as {label}."));
+            return;
+        };
+        if self.edit(edit) {
+            let docs = if corpus {
+                format!(" in {} documents", plan.documents)
+            } else {
+                String::new()
+            };
+            self.say(format!("Tagged {} “{text}” as {label}{docs}", plan.count));
         }
     }
 }

@@ -57,6 +57,15 @@ impl MarginaliaApp {
                 self.dialog = None;
                 self.edit(*edit);
             }
+            DialogAction::TagAll {
+                ranges,
+                label,
+                attrs,
+                corpus,
+            } => {
+                self.dialog = None;
+                self.tag_ranges(&ranges, &label, &attrs, corpus);
+            }
             DialogAction::SaveAs(path) => {
                 self.dialog = None;
                 self.save_as(&path);

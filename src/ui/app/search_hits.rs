@@ -48,27 +48,30 @@ impl MarginaliaApp {
         self.panels.spans.reveal();
     }
 
-    /// Tags every text hit of the search with `label`, as one undoable step.
+    /// "Tag all N as …" in the Search tab: the hits in a preview to tick, then tagged with
+    /// `label` as one undoable step. They get the majority attributes of the spans of that
+    /// label with the same text, when every hit has the same text.
     pub(super) fn tag_hits(&mut self, label: &str) {
         let ranges = self.panels.search.ranges();
-        let annotator = self.annotator.clone();
         let Some(session) = self.session.as_ref() else {
             return;
         };
-        let plan =
-            session
-                .project()
-                .tag_ranges(&ranges, label, &Default::default(), annotator.as_deref());
-        match plan.edit {
-            None => self.say(format!("Every hit is already tagged as {label}.")),
-            Some(edit) => {
-                if self.edit(edit) {
-                    self.say(format!(
-                        "Tagged {} hits as {label} in {} documents (Ctrl+Z undoes them all).",
-                        plan.count, plan.documents
-                    ));
-                }
-            }
+        let project = session.project();
+        let text_of = |(d, r): &(DocId, std::ops::Range<usize>)| {
+            project.doc(*d).and_then(|doc| doc.text.get(r.clone()))
+        };
+        let first = ranges.first().and_then(text_of);
+        let text = match first {
+            Some(t) if ranges.iter().all(|r| text_of(r) == Some(t)) => t.to_owned(),
+            _ => self.panels.search.query.trim().to_owned(),
+        };
+        let preview = project.preview_ranges(&ranges, &text, label, None);
+        if preview.hits.is_empty() {
+            self.say(format!("Every hit is already tagged as {label}."));
+            return;
         }
+        let corpus = self.panels.search.corpus;
+        let dialog = crate::ui::tag_all_preview::TagAllDialog::new(preview, project, corpus);
+        self.dialog = Some(crate::ui::dialogs::Dialog::TagAll(Box::new(dialog)));
     }
 }
