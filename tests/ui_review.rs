@@ -319,3 +319,76 @@ fn review_across_documents_keeps_the_reader_and_says_what_happened() {
         "{focused:?} not in the visible {visible:?}"
     );
 }
+
+#[test]
+fn a_stance_gets_its_polarity_and_target_on_the_card_before_it_is_accepted() {
+    let (_dir, mut h) = harness();
+    let queue = pending(&h);
+    let stance = queue
+        .iter()
+        .position(|s| s.label == "stance" && s.attrs.get("polarity").is_none())
+        .expect("the quotes suggester proposes stances without polarity");
+    key(&mut h, Modifiers::NONE, Key::J);
+    for _ in 0..stance {
+        key(&mut h, Modifiers::NONE, Key::J);
+    }
+    let s = queue[stance].clone();
+    assert_eq!(h.state().focused_suggestion(), Some(s.key()));
+    // The card asks for what a stance needs: polarity's values with their keys, a target.
+    h.get_by_label("favor (f)");
+    h.get_by_label("unclear (u)");
+    // F sets the polarity; the target is typed on the card.
+    key(&mut h, Modifiers::NONE, Key::F);
+    h.get_by_label("Review target").click();
+    h.run();
+    h.get_by_label("Review target")
+        .type_text("talks with Putin");
+    h.run();
+    h.key_press(Key::Escape);
+    h.run();
+    // Leave the field, then accept.
+    h.state_mut()
+        .queue(marginalia::ui::commands::Command::Review(
+            marginalia::ui::commands::ReviewKey::Accept,
+        ));
+    h.run();
+    let span = doc(&h)
+        .spans()
+        .iter()
+        .find(|x| x.start == s.start && x.label == "stance")
+        .cloned()
+        .expect("accepted");
+    assert_eq!(
+        span.attrs.get("polarity").map(String::as_str),
+        Some("favor")
+    );
+    assert_eq!(
+        span.attrs.get("target").map(String::as_str),
+        Some("talks with Putin")
+    );
+    assert_eq!(
+        h.state().message().unwrap_or_default(),
+        format!(
+            "Accepted stance “{}”",
+            marginalia::model::text::excerpt(&s.text, 30)
+        )
+    );
+
+    // Accepting the next stance without a polarity says so.
+    let next = pending(&h)
+        .into_iter()
+        .find(|x| x.label == "stance" && x.start > s.start && x.attrs.is_empty())
+        .expect("another stance");
+    while h.state().focused_suggestion() != Some(next.key()) {
+        key(&mut h, Modifiers::NONE, Key::J);
+    }
+    key(&mut h, Modifiers::NONE, Key::Enter);
+    assert!(
+        h.state()
+            .message()
+            .unwrap_or_default()
+            .ends_with(", without polarity"),
+        "{:?}",
+        h.state().message()
+    );
+}

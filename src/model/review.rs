@@ -8,11 +8,13 @@ use crate::model::edit::Edit;
 use crate::model::project::{DocId, Project, Relation, Review, SpanId, Suggestion};
 use std::collections::HashMap;
 
-/// What accepting changes about a suggestion: nothing, or its boundaries and label (`E`).
+/// What accepting changes about a suggestion: nothing, or its boundaries and label (`E`),
+/// and attribute values the reviewer chose on top of the suggestion's (a stance's polarity).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AcceptAs {
     pub range: Option<(usize, usize)>,
     pub label: Option<String>,
+    pub attrs: crate::model::Attrs,
 }
 
 /// Which pending suggestions a review queue shows.
@@ -107,7 +109,11 @@ impl Project {
             Some(sid) => sid,
             None => {
                 let mut span = self.make_span(doc, start, end, &label)?;
-                span.attrs = check::fitting_attrs(self.schema.label(&label), &s.attrs);
+                let mut attrs = s.attrs.clone();
+                for (k, v) in change.attrs.iter() {
+                    attrs.insert(k.clone(), v.clone());
+                }
+                span.attrs = check::fitting_attrs(self.schema.label(&label), &attrs);
                 span.annotator = annotator.map(str::to_owned);
                 span.origin = Some(match s.score {
                     Some(score) => format!("{} {:.2}", s.source, score.0),
@@ -300,12 +306,40 @@ mod tests {
         let change = AcceptAs {
             range: None,
             label: Some("speaker".into()),
+            attrs: crate::model::Attrs::default(),
         };
         let e = p
             .accept_suggestion_edit(DocId(0), t, None, &change)
             .unwrap();
         p.apply(e).unwrap();
         assert_eq!(p.documents[0].spans()[0].label, "speaker");
+        // Values chosen while reviewing go onto the span, beside the suggestion's own.
+        let u = suggest(&mut p, "Ukraine must have a say", "stance", vec![]);
+        let mut attrs = crate::model::Attrs::default();
+        attrs.insert("polarity".into(), "favor".into());
+        attrs.insert("nonsense".into(), "x".into());
+        let change = AcceptAs {
+            attrs,
+            ..AcceptAs::default()
+        };
+        let e = p
+            .accept_suggestion_edit(DocId(0), u, None, &change)
+            .unwrap();
+        p.apply(e).unwrap();
+        let stance = p.documents[0]
+            .spans()
+            .iter()
+            .find(|x| x.label == "stance")
+            .unwrap();
+        assert_eq!(
+            stance.attrs.get("polarity").map(String::as_str),
+            Some("favor")
+        );
+        assert_eq!(
+            stance.attrs.len(),
+            1,
+            "what the schema does not know is dropped"
+        );
     }
 
     #[test]

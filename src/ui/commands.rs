@@ -73,6 +73,8 @@ pub enum Command {
     FocusSuggestion(SpanKey),
     /// A key of the review workflow.
     Review(ReviewKey),
+    /// Set an attribute of the suggestion under review, for when it is accepted.
+    ReviewAttr(String, String),
     /// Accept every pending suggestion of the document at or above this score (in
     /// hundredths), or of this label.
     AcceptAllAbove(u8),

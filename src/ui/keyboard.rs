@@ -20,6 +20,9 @@ pub struct KeyContext<'a> {
     pub reviewing: bool,
     /// `E` was pressed on a suggestion: Enter accepts, the rest edits the range.
     pub editing_suggestion: bool,
+    /// The label the suggestion under review would be accepted as: its choice keys set
+    /// the span's attributes (after the review keys, which win a shared letter).
+    pub review_label: Option<&'a str>,
 }
 
 /// Keys that act on the document view only (they mean something else in a text field).
@@ -75,6 +78,7 @@ pub fn read_keyboard(ctx: &egui::Context, keys: &KeyContext<'_>) -> Vec<Command>
             return;
         }
         took_navigation |= read_review_keys(i, keys, &mut out);
+        read_review_attribute_keys(i, keys, &mut out);
         for (key, c) in VIEW_KEYS {
             if i.consume_key(Modifiers::NONE, *key) {
                 out.push(c.clone());
@@ -122,6 +126,26 @@ fn read_review_keys(i: &mut InputState, keys: &KeyContext<'_>, out: &mut Vec<Com
         }
     }
     took
+}
+
+/// While reviewing, the choice keys of the label the suggestion would be accepted as.
+fn read_review_attribute_keys(i: &mut InputState, keys: &KeyContext<'_>, out: &mut Vec<Command>) {
+    let Some(def) = keys
+        .review_label
+        .filter(|_| keys.reviewing)
+        .and_then(|l| keys.schema.label(l))
+    else {
+        return;
+    };
+    for a in &def.attributes {
+        for c in a.choices() {
+            if let Some(key) = c.key.and_then(key_for_char)
+                && i.consume_key(Modifiers::NONE, key)
+            {
+                out.push(Command::ReviewAttr(a.name.clone(), c.value.clone()));
+            }
+        }
+    }
 }
 
 /// Tab between spans (not between widgets) and the caret keys. True when one was pressed.

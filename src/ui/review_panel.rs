@@ -5,7 +5,7 @@
 use crate::model::review::ReviewFilter;
 use crate::model::stats::ReviewCounts;
 use crate::model::text::excerpt;
-use crate::model::{DocId, Document, Project, Review, Schema, SpanId, Suggestion};
+use crate::model::{Attrs, DocId, Document, Project, Review, Schema, SpanId, Suggestion};
 use crate::ui::commands::{Command, ReviewKey};
 use crate::ui::panel::PanelContext;
 use crate::ui::selection::Selection;
@@ -13,6 +13,10 @@ use crate::ui::widgets::label_chip;
 use egui::RichText;
 use std::collections::BTreeMap;
 use std::ops::Range;
+
+/// Letters the review keys take before attribute keys (`crate::ui::keyboard`), except
+/// while `E` edits a suggestion.
+const REVIEW_LETTERS: [char; 5] = ['a', 'x', 'e', 'j', 'k'];
 
 /// The Review tab and the state of the review workflow: which suggestion is under review,
 /// whether it is being edited before acceptance, the queue's filter, the bulk threshold.
@@ -24,6 +28,9 @@ pub struct ReviewPanel {
     pub editing: Option<String>,
     /// Score threshold of "accept all at or above".
     pub bulk_score: f32,
+    /// Attribute values chosen on the card for a suggestion (by id), given to the span
+    /// Accept makes: a stance suggestion comes without polarity or target.
+    chosen: Option<(SpanId, Attrs)>,
     cache: ReviewCache,
 }
 
@@ -34,6 +41,7 @@ impl Default for ReviewPanel {
             filter: ReviewFilter::default(),
             editing: None,
             bulk_score: 0.8,
+            chosen: None,
             cache: ReviewCache::default(),
         }
     }
@@ -47,6 +55,10 @@ pub struct Accepted<'a> {
     pub range: Range<usize>,
     /// `E` was pressed: the label or bounds may differ from the suggestion's.
     pub edited: bool,
+    /// The values chosen on the card.
+    pub chosen: Attrs,
+    /// The suggestion's values with the chosen ones over them: what the span will have.
+    pub attrs: Attrs,
 }
 
 impl ReviewPanel {
@@ -55,11 +67,18 @@ impl ReviewPanel {
     /// The card, the document's outline and Accept all read this one answer, so what is shown
     /// is what gets accepted.
     pub fn accepted<'a>(&'a self, s: &'a Suggestion, selection: &Selection) -> Accepted<'a> {
+        let chosen = self.chosen_for(s.id).cloned().unwrap_or_default();
+        let mut attrs = s.attrs.clone();
+        for (k, v) in chosen.iter() {
+            attrs.insert(k.clone(), v.clone());
+        }
         let Some(label) = self.editing.as_deref() else {
             return Accepted {
                 label: &s.label,
                 range: s.start..s.end,
                 edited: false,
+                chosen,
+                attrs,
             };
         };
         let range = match selection {
@@ -70,6 +89,32 @@ impl ReviewPanel {
             label,
             range,
             edited: true,
+            chosen,
+            attrs,
+        }
+    }
+
+    fn chosen_for(&self, id: SpanId) -> Option<&Attrs> {
+        self.chosen
+            .as_ref()
+            .filter(|(i, _)| *i == id)
+            .map(|(_, a)| a)
+    }
+
+    /// Sets (or clears) an attribute value for suggestion `id`, for when it is accepted.
+    pub fn choose(&mut self, id: SpanId, name: &str, value: Option<String>) {
+        if self.chosen.as_ref().is_none_or(|(i, _)| *i != id) {
+            self.chosen = Some((id, Attrs::default()));
+        }
+        if let Some((_, attrs)) = &mut self.chosen {
+            match value {
+                Some(v) => {
+                    attrs.insert(name.to_owned(), v);
+                }
+                None => {
+                    attrs.remove(name);
+                }
+            }
         }
     }
 }
@@ -156,7 +201,7 @@ impl ReviewPanel {
 
     /// The suggestion under review, with its keys.
     fn card_ui(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         schema: &Schema,
         doc: &Document,
@@ -166,6 +211,7 @@ impl ReviewPanel {
     ) {
         let accepted = self.accepted(s, selection);
         let text = doc.text.get(accepted.range.clone()).unwrap_or(&s.text);
+        let mut change = None;
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
@@ -184,9 +230,7 @@ impl ReviewPanel {
                         .weak(),
                 );
             }
-            for (k, v) in &s.attrs {
-                ui.label(RichText::new(format!("{k}: {v}")).small());
-            }
+            change = self.attributes_ui(ui, schema, s.id, accepted.label, &accepted.attrs);
             for l in &s.links {
                 if let Some(t) = doc.suggestion(l.to) {
                     ui.label(
@@ -215,6 +259,65 @@ impl ReviewPanel {
                 }
             });
         });
+        if let Some((name, value)) = change {
+            self.choose(s.id, &name, value);
+        }
+    }
+
+    /// The attributes the span will have, to set before accepting: a choice's values as
+    /// buttons (their keys work while reviewing, unless a review key has the same letter),
+    /// a free-text value as a field. An unset choice is said plainly. Returns a change.
+    fn attributes_ui(
+        &self,
+        ui: &mut egui::Ui,
+        schema: &Schema,
+        id: SpanId,
+        label: &str,
+        attrs: &Attrs,
+    ) -> Option<(String, Option<String>)> {
+        let def = schema.label(label)?;
+        let mut change = None;
+        for a in &def.attributes {
+            let current = attrs.get(&a.name);
+            ui.horizontal_wrapped(|ui| {
+                let name = RichText::new(a.name.as_str());
+                if current.is_none() && !a.choices().is_empty() {
+                    ui.label(name.color(ui.visuals().warn_fg_color))
+                        .on_hover_text("Not set: choose before accepting");
+                } else {
+                    ui.label(name);
+                }
+                if a.choices().is_empty() {
+                    let mut value = current.cloned().unwrap_or_default();
+                    let field = ui.add(
+                        egui::TextEdit::singleline(&mut value)
+                            .desired_width(ui.available_width().min(180.0))
+                            .id_salt(("review-attr", id, &a.name)),
+                    );
+                    let field = field.accessible_name(format!("Review {}", a.name));
+                    if field.changed() {
+                        change = Some((a.name.clone(), (!value.is_empty()).then_some(value)));
+                    }
+                    return;
+                }
+                for c in a.choices() {
+                    // A key the review keys take (A accepts) is shown only while editing.
+                    let key = c
+                        .key
+                        .filter(|k| self.editing.is_some() || !REVIEW_LETTERS.contains(k))
+                        .map(|k| format!(" ({k})"))
+                        .unwrap_or_default();
+                    let on = current == Some(&c.value);
+                    if ui
+                        .selectable_label(on, format!("{}{key}", c.value))
+                        .clicked()
+                    {
+                        change = Some((a.name.clone(), (!on).then(|| c.value.clone())));
+                    }
+                }
+            });
+        }
+        change
     }
 
     fn filters_ui(&mut self, ui: &mut egui::Ui, schema: &Schema, out: &mut Vec<Command>) {

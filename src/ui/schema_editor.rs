@@ -288,12 +288,23 @@ impl SchemaEditor {
             ui.add_space(12.0);
             for (vi, v) in values.iter().enumerate() {
                 let key = v.key.map(|k| format!(" ({k})")).unwrap_or_default();
-                ui.label(format!("{}{key}", v.value));
-                if ui
+                // A value and its × wrap together, never apart.
+                let text = format!("{}{key}", v.value);
+                let body = egui::TextStyle::Body.resolve(ui.style());
+                let w = ui
+                    .painter()
+                    .layout_no_wrap(text.clone(), body, egui::Color32::WHITE)
+                    .size()
+                    .x;
+                if ui.available_width() < w + 24.0 {
+                    ui.end_row();
+                }
+                ui.label(text);
+                let remove = ui
                     .small_button("×")
                     .on_hover_text("Remove this value (clears it where used)")
-                    .clicked()
-                {
+                    .clicked();
+                if remove {
                     out.push(schema_with(schema, |s| {
                         attr_mut(s, li, ai, |a| {
                             if let AttrKind::Choice(c) = &mut a.kind
@@ -309,18 +320,20 @@ impl SchemaEditor {
                 .fields
                 .entry(format!("new-value-{li}-{ai}"))
                 .or_default();
+            if ui.available_width() < 140.0 {
+                ui.end_row();
+            }
             ui.add(
                 egui::TextEdit::singleline(buffer)
                     .desired_width(90.0)
                     .hint_text("value k"),
             )
             .accessible_name("New value");
-            if ui
+            let add = ui
                 .small_button("Add")
                 .on_hover_text("Type a value, then a space and its key: “favor f”")
-                .clicked()
-                && !buffer.trim().is_empty()
-            {
+                .clicked();
+            if add && !buffer.trim().is_empty() {
                 let typed = std::mem::take(buffer);
                 let (value, key) = match typed.trim().rsplit_once(' ') {
                     Some((v, k)) if k.chars().count() == 1 => {

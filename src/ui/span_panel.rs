@@ -297,19 +297,11 @@ fn selected_span_ui(
     relations_ui(ui, input.doc_id, doc, schema, span, out);
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
-        ui.label("Tag all matches:");
-        if ui
-            .button("in this document")
-            .on_hover_text("Ctrl+M")
-            .clicked()
-        {
+        ui.label("Tag all in:");
+        if ui.button("document").on_hover_text("Ctrl+M").clicked() {
             out.push(Command::TagAllMatches { corpus: false });
         }
-        if ui
-            .button("in the corpus")
-            .on_hover_text("Ctrl+Shift+M")
-            .clicked()
-        {
+        if ui.button("corpus").on_hover_text("Ctrl+Shift+M").clicked() {
             out.push(Command::TagAllMatches { corpus: true });
         }
     });

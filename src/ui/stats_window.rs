@@ -266,8 +266,16 @@ fn suggestions_chart_ui(ui: &mut egui::Ui, stats: &ProjectStats) {
     }
     ui.heading("Suggestions per source");
     let sources: Vec<String> = stats.suggestions_by_source.keys().cloned().collect();
+    // Room above the tallest bar for the legend, so it never hides one.
+    let tallest = stats
+        .suggestions_by_source
+        .values()
+        .map(|c| c.accepted.max(c.rejected).max(c.pending))
+        .max()
+        .unwrap_or(1) as f64;
     chart("stats-sources", sources.clone(), false)
         .legend(Legend::default())
+        .include_y(tallest * 1.6)
         .show(ui, |p| {
             let series = [
                 ("accepted", Color32::from_rgb(46, 134, 78), -0.25),

@@ -107,6 +107,11 @@ impl MarginaliaApp {
                 self.edit(*edit);
             }
             Command::Review(key) => self.review_key(key),
+            Command::ReviewAttr(name, value) => {
+                if let Some(id) = self.current_suggestion().map(|s| s.id) {
+                    self.panels.review.choose(id, &name, Some(value));
+                }
+            }
             Command::AcceptAllAbove(hundredths) => {
                 let threshold = f32::from(hundredths) / 100.0;
                 self.accept_all(|s| s.score.is_some_and(|x| x.0 >= threshold));

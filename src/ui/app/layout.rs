@@ -169,6 +169,9 @@ impl MarginaliaApp {
                 linking: self.link.is_some(),
                 reviewing: self.panels.side == SideTab::Review,
                 editing_suggestion: self.panels.review.editing.is_some(),
+                review_label: self
+                    .current_suggestion()
+                    .map(|s| self.panels.review.accepted(s, &self.selection).label),
             };
             let commands = read_keyboard(ctx, &keys);
             if !self.panels.view.is_dragging() {
@@ -183,6 +186,7 @@ impl MarginaliaApp {
                 linking: false,
                 reviewing: false,
                 editing_suggestion: false,
+                review_label: None,
             };
             self.commands.extend(read_keyboard(ctx, &keys));
         }

@@ -142,10 +142,19 @@ impl MarginaliaApp {
                     AcceptAs {
                         range: Some((accepted.range.start, accepted.range.end)),
                         label: Some(accepted.label.to_owned()),
+                        attrs: accepted.chosen.clone(),
                     }
                 } else {
-                    AcceptAs::default()
+                    AcceptAs {
+                        attrs: accepted.chosen.clone(),
+                        ..AcceptAs::default()
+                    }
                 };
+                let missing = self
+                    .current_doc_and_schema()
+                    .map_or_else(String::new, |(_, schema)| {
+                        unset_choices(schema, accepted.label, &accepted.attrs)
+                    });
                 let what = format!(
                     "{} “{}”",
                     accepted.label,
@@ -167,7 +176,11 @@ impl MarginaliaApp {
                     &change,
                 ) && self.edit(edit)
                 {
-                    self.say(format!("Accepted {what}"));
+                    if missing.is_empty() {
+                        self.say(format!("Accepted {what}"));
+                    } else {
+                        self.say(format!("Accepted {what}, without {missing}"));
+                    }
                     self.panels.review.editing = None;
                     self.selection = Selection::None;
                     self.review_step(true);
@@ -230,3 +243,23 @@ impl MarginaliaApp {
 }
 
 impl MarginaliaApp {}
+
+/// The choice attributes of `label` that `attrs` leaves unset, named for a message
+/// ("polarity", "polarity and type").
+pub(super) fn unset_choices(
+    schema: &crate::model::Schema,
+    label: &str,
+    attrs: &crate::model::Attrs,
+) -> String {
+    let names: Vec<&str> = schema
+        .label(label)
+        .map(|def| {
+            def.attributes
+                .iter()
+                .filter(|a| !a.choices().is_empty() && !attrs.contains_key(&a.name))
+                .map(|a| a.name.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.join(" and ")
+}
