@@ -9,7 +9,6 @@ use marginalia::model::{DocId, Edit, Project, Relation, SpanId};
 use marginalia::persist;
 use marginalia::session::Session;
 use marginalia::ui::app::MarginaliaApp;
-use std::path::Path;
 
 mod common;
 
@@ -38,9 +37,9 @@ fn arcs_over_text(h: &Harness<'_, MarginaliaApp>) -> (usize, Vec<(Rect, Rect)>) 
 
 #[test]
 fn the_demo_arcs_never_cover_its_text_at_any_window_size() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_dir, path) = common::demo_copy();
     for size in [[1400.0, 900.0], [1000.0, 700.0], [800.0, 600.0]] {
-        let (session, _) = Session::open(&root.join("projects/seed-news.ron")).unwrap();
+        let (session, _) = Session::open(&path).unwrap();
         let h = common::harness_with(common::builder(size, 12), |_cc| {
             MarginaliaApp::with_session(session)
         });

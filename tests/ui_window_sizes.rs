@@ -5,16 +5,35 @@ use egui_kittest::kittest::Queryable;
 use marginalia::model::DocId;
 use marginalia::session::Session;
 use marginalia::ui::commands::Command;
-use std::path::Path;
 
 mod common;
 
-fn demo_at(size: [f32; 2]) -> egui_kittest::Harness<'static, marginalia::ui::app::MarginaliaApp> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (session, _) = Session::open(&root.join("projects/seed-news.ron")).unwrap();
-    common::harness_with(common::builder(size, 12), |_cc| {
-        marginalia::ui::app::MarginaliaApp::with_session(session)
-    })
+/// The demo (a copy: nothing is written into the checkout) in a window of `size` points.
+fn demo_at(
+    size: [f32; 2],
+) -> (
+    tempfile::TempDir,
+    egui_kittest::Harness<'static, marginalia::ui::app::MarginaliaApp>,
+) {
+    demo_zoomed(size, 1.0)
+}
+
+/// The same at a zoom (font scale): `size` is in points, the screen has `zoom` times more
+/// pixels.
+fn demo_zoomed(
+    size: [f32; 2],
+    zoom: f32,
+) -> (
+    tempfile::TempDir,
+    egui_kittest::Harness<'static, marginalia::ui::app::MarginaliaApp>,
+) {
+    let (dir, path) = common::demo_copy();
+    let (session, _) = Session::open(&path).unwrap();
+    let h = common::harness_with(
+        common::builder(size, 12).with_pixels_per_point(zoom),
+        |_cc| marginalia::ui::app::MarginaliaApp::with_session(session),
+    );
+    (dir, h)
 }
 
 /// Where the side panel starts: the leftmost of its "Spans" tab and its list's heading.
@@ -40,7 +59,7 @@ fn text_right_edge(h: &egui_kittest::Harness<'_, marginalia::ui::app::Marginalia
 #[test]
 fn at_800_by_600_no_text_runs_under_a_panel_and_the_header_stays_visible() {
     for size in [[800.0, 600.0], [1000.0, 700.0], [1400.0, 900.0]] {
-        let h = demo_at(size);
+        let (_dir, h) = demo_at(size);
         let side = side_panel_left(&h);
         let right = text_right_edge(&h);
         assert!(
@@ -56,9 +75,31 @@ fn at_800_by_600_no_text_runs_under_a_panel_and_the_header_stays_visible() {
     }
 }
 
+/// At 1.5× and 2× font scale (a 1400×900 and a 1600×1200 screen), the text stays clear of
+/// the side panel and the header's buttons on screen; small text is readable.
+#[test]
+fn at_one_and_a_half_and_twice_the_font_scale_the_layout_holds() {
+    for (zoom, size) in [(1.5, [933.0, 600.0]), (2.0, [800.0, 600.0])] {
+        let (_dir, h) = demo_zoomed(size, zoom);
+        let side = side_panel_left(&h);
+        let right = text_right_edge(&h);
+        assert!(
+            right <= side,
+            "at {zoom}×: text to x={right}, panel from x={side}"
+        );
+        let done = h.get_by_label("Done & next").rect();
+        assert!(
+            done.max.x <= side && done.max.y <= size[1],
+            "at {zoom}×: {done:?}"
+        );
+        let small = h.ctx.global_style().text_styles[&egui::TextStyle::Small].size;
+        assert!(small >= 11.0, "small text is {small} points");
+    }
+}
+
 #[test]
 fn hiding_the_side_panels_gives_the_text_the_room() {
-    let mut h = demo_at([800.0, 600.0]);
+    let (_dir, mut h) = demo_at([800.0, 600.0]);
     let before = text_right_edge(&h);
     h.state_mut().queue(Command::ToggleSidePanel);
     h.run();
@@ -77,7 +118,7 @@ fn hiding_the_side_panels_gives_the_text_the_room() {
 /// to 420 pixels at 1000×700, moving the text under the reader's eyes).
 #[test]
 fn selecting_a_span_keeps_the_side_panel_where_it_is() {
-    let mut h = demo_at([1000.0, 700.0]);
+    let (_dir, mut h) = demo_at([1000.0, 700.0]);
     let edge = side_panel_left;
     let before = edge(&h);
     for _ in 0..4 {
@@ -130,7 +171,7 @@ fn tagging_a_paragraphs_first_span_does_not_move_the_text() {
 
 #[test]
 fn the_new_project_dialogs_fields_are_wide_enough_to_read_a_path() {
-    let mut h = demo_at([800.0, 600.0]);
+    let (_dir, mut h) = demo_at([800.0, 600.0]);
     h.state_mut().queue(Command::NewFromFolder);
     h.run();
     for field in ["Corpus path", "Project name"] {
@@ -144,7 +185,7 @@ fn the_new_project_dialogs_fields_are_wide_enough_to_read_a_path() {
 
 #[test]
 fn a_window_shrunk_after_start_still_leaves_the_text_room() {
-    let mut h = demo_at([1400.0, 900.0]);
+    let (_dir, mut h) = demo_at([1400.0, 900.0]);
     h.set_size(egui::vec2(800.0, 600.0));
     h.run();
     let app = h.state();

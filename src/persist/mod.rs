@@ -6,6 +6,7 @@
 pub mod atomic;
 pub mod backup;
 pub mod corpus;
+pub mod demo;
 pub mod journal;
 pub mod lock;
 pub mod paths;

@@ -54,8 +54,17 @@ pub fn on_color(c: Rgb) -> Color32 {
     }
 }
 
+/// Size of egui's `small` text (hints, notes): its default, 9 px, is hard to read.
+pub const SMALL_FONT_SIZE: f32 = 11.5;
+
 /// The app's look, set once: our scroll areas jump to computed offsets (reveal a span, keep
-/// the text still while heights are measured), which must land at once, not spring back.
+/// the text still while heights are measured), which must land at once, not spring back;
+/// small text is large enough to read.
 pub fn setup(ctx: &egui::Context) {
-    ctx.all_styles_mut(|style| style.spacing.scroll.kinetic.rubber_band = false);
+    ctx.all_styles_mut(|style| {
+        style.spacing.scroll.kinetic.rubber_band = false;
+        if let Some(small) = style.text_styles.get_mut(&egui::TextStyle::Small) {
+            small.size = SMALL_FONT_SIZE;
+        }
+    });
 }

@@ -229,15 +229,16 @@ pub struct MarginaliaApp {
 /// The demo project, relative to the repository.
 const DEMO: &str = "projects/seed-news.ron";
 
-/// The demo project: next to the working directory when run from a checkout, else where it
-/// was built.
+/// The demo project to open when there is nothing else: the copy installed in the user's data
+/// folder (never the checkout's, which autosave would change); the build's own only when
+/// there is no data folder.
 fn demo_project() -> Option<PathBuf> {
-    let rel = PathBuf::from(DEMO);
-    if rel.exists() {
-        return Some(rel);
-    }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO);
-    built.exists().then_some(built)
+    let installed =
+        eframe::storage_dir("marginalia").and_then(|dir| crate::persist::demo::install(&dir).ok());
+    installed.or_else(|| {
+        let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO);
+        built.exists().then_some(built)
+    })
 }
 
 /// What to do once the startup project has loaded (or failed to).
