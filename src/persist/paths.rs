@@ -50,6 +50,17 @@ pub fn resolve(base: &Path, stored: &str) -> PathBuf {
     normalize(&base.join(stored))
 }
 
+/// A path as a person reads it in a message: under the home folder, `~/…`.
+pub fn for_display(path: &Path) -> String {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .filter(|h| h.is_absolute());
+    match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

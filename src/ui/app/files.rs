@@ -42,12 +42,12 @@ impl MarginaliaApp {
         if let Some(holder) = read_only {
             self.say(format!(
                 "Opened read-only: {} is open for editing elsewhere ({holder}).",
-                path.display()
+                crate::persist::paths::for_display(path)
             ));
         } else if warnings.is_empty() {
             self.say(format!(
                 "Opened {} — {docs} documents, {spans} spans",
-                path.display()
+                crate::persist::paths::for_display(path)
             ));
         } else {
             let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
