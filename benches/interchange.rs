@@ -2,6 +2,11 @@
 //!
 //! - `import/brat_1000_docs_5MB`: a brat folder of 1,000 documents of 5 KB (about 50,000
 //!   spans with attributes and relations) becomes a saved project. Target: 1 s.
+//! - `import/brat_news_1008_docs`: a brat folder shaped like a real corpus (PolNeAR: 1,008
+//!   articles of 4.7 KB with long names, curly quotes, 94 annotations each, attributions as
+//!   events with discontinuous content). Target: no slower than the Python script that only
+//!   reads and parses the same files (`benches/python/brat_read.py`, run here side by side
+//!   and printed), and below 0.5 s.
 //! - `import/jsonl_100k_docs_100MB`: a JSONL corpus of 100,000 documents of 1 KB becomes a
 //!   saved project and its corpus file. Target: 10 s (memory: see the README).
 //! - `export/<format>`: 1,000 annotated documents of 5 KB to each format, files written.
@@ -25,15 +30,36 @@ fn import_once(format: Format, input: &Path, dir: &Path) {
     std::hint::black_box(project);
 }
 
+/// What a user would run instead: a Python script that reads and parses the same files.
+fn python_baseline(folder: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/python/brat_read.py");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg(folder)
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            eprint!("baseline: {}", String::from_utf8_lossy(&out.stdout));
+        }
+        _ => eprintln!("baseline: python3 not available; run {}", script.display()),
+    }
+}
+
 fn import(c: &mut Criterion) {
     let dir = temp();
     let brat = dir.path().join("brat");
     marginalia::generate::write_brat_corpus(&brat, 1_000, 5_000, SEED).expect("brat corpus");
     let jsonl = dir.path().join("corpus.jsonl");
     marginalia::generate::write_jsonl_corpus(&jsonl, 100_000, 1_000, SEED).expect("jsonl");
+    let news = dir.path().join("brat-news");
+    marginalia::generate::write_news_brat_corpus(&news, 1_008, 4_700, SEED).expect("news corpus");
+    python_baseline(&news);
     let mut group = c.benchmark_group("import");
     group.bench_function("brat_1000_docs_5MB", |b| {
         b.iter(|| import_once(Format::Brat, &brat, dir.path()))
+    });
+    group.bench_function("brat_news_1008_docs", |b| {
+        b.iter(|| import_once(Format::Brat, &news, dir.path()))
     });
     group.bench_function("jsonl_100k_docs_100MB", |b| {
         b.iter(|| import_once(Format::Jsonl, &jsonl, dir.path()))

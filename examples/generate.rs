@@ -5,6 +5,7 @@
 //! cargo run --release --example generate -- project DIR DOCS BYTES [ANNOTATED]
 //! cargo run --release --example generate -- jsonl FILE DOCS BYTES
 //! cargo run --release --example generate -- brat DIR DOCS BYTES
+//! cargo run --release --example generate -- brat-news DIR DOCS BYTES   # shaped like PolNeAR
 //! cargo run --release --example generate -- text DIR DOCS BYTES
 //! ```
 //!
@@ -22,7 +23,7 @@ fn main() -> ExitCode {
     let (Some(kind), Some(out), Some(docs), Some(bytes)) =
         (args.first(), args.get(1).map(PathBuf::from), num(2), num(3))
     else {
-        eprintln!("usage: generate project|jsonl|brat|text OUT DOCS BYTES [ANNOTATED]");
+        eprintln!("usage: generate project|jsonl|brat|brat-news|text OUT DOCS BYTES [ANNOTATED]");
         return ExitCode::FAILURE;
     };
     use marginalia::generate as g;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         }),
         "jsonl" => g::write_jsonl_corpus(&out, docs, bytes, SEED),
         "brat" => g::write_brat_corpus(&out, docs, bytes, SEED),
+        "brat-news" => g::write_news_brat_corpus(&out, docs, bytes, SEED),
         "text" => g::write_text_corpus(&out, docs, bytes, SEED),
         other => {
             eprintln!("unknown kind `{other}`");

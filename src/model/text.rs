@@ -358,11 +358,15 @@ pub fn utf16_to_byte(text: &str, units: usize) -> Option<usize> {
     (seen == units).then_some(text.len())
 }
 
-/// Byte ↔ code point ↔ UTF-16 conversions for one text, in O(1) amortised per lookup:
-/// counts are kept every [`OffsetIndex::STRIDE`] bytes, so a conversion scans at most that
-/// much. Interchange formats use it at their boundary; the model only ever stores bytes.
+/// Byte ↔ code point ↔ UTF-16 conversions for one text, in constant time per lookup: counts
+/// are kept every [`OffsetIndex::stride`] bytes (64 for any ordinary document), so a
+/// conversion scans at most that much after a binary search; an ASCII text needs no counts at
+/// all. Built once per document, in one pass. Interchange formats use it at their boundary;
+/// the model only ever stores bytes.
 pub struct OffsetIndex<'a> {
     text: &'a str,
+    /// Every unit is one byte: conversions are the identity.
+    ascii: bool,
     /// (byte, chars before it, UTF-16 units before it), at char boundaries.
     marks: Vec<(usize, usize, usize)>,
 }
@@ -376,26 +380,46 @@ pub enum Unit {
 }
 
 impl<'a> OffsetIndex<'a> {
-    const STRIDE: usize = 1024;
+    /// Bytes between counts: 64, or more for a text so long that the counts would take more
+    /// than about 24 MB (a million of them).
+    fn stride(len: usize) -> usize {
+        (len >> 20).max(64)
+    }
 
     pub fn new(text: &'a str) -> Self {
-        let mut marks = vec![(0, 0, 0)];
+        if text.is_ascii() {
+            return Self {
+                text,
+                ascii: true,
+                marks: Vec::new(),
+            };
+        }
+        let stride = Self::stride(text.len());
+        let mut marks = Vec::with_capacity(text.len() / stride + 1);
+        marks.push((0, 0, 0));
         let (mut chars, mut units) = (0, 0);
-        let mut next = Self::STRIDE;
+        let mut next = stride;
         for (i, c) in text.char_indices() {
             if i >= next {
                 marks.push((i, chars, units));
-                next = i + Self::STRIDE;
+                next = i + stride;
             }
             chars += 1;
             units += c.len_utf16();
         }
-        Self { text, marks }
+        Self {
+            text,
+            ascii: false,
+            marks,
+        }
     }
 
     /// The offset of byte `byte` (a char boundary) in `unit`.
     pub fn from_byte(&self, byte: usize, unit: Unit) -> usize {
         let byte = floor_char_boundary(self.text, byte);
+        if self.ascii {
+            return byte;
+        }
         let i = self
             .marks
             .partition_point(|m| m.0 <= byte)
@@ -418,7 +442,7 @@ impl<'a> OffsetIndex<'a> {
             Unit::CodePoints => m.1,
             Unit::Utf16 => m.2,
         };
-        if unit == Unit::Bytes {
+        if unit == Unit::Bytes || self.ascii {
             return (offset <= self.text.len() && self.text.is_char_boundary(offset))
                 .then_some(offset);
         }
@@ -614,6 +638,14 @@ mod tests {
         );
         assert_eq!(idx.to_byte(emoji + 1, Unit::Bytes), None);
         assert_eq!(idx.to_byte(t.chars().count() + 1, Unit::CodePoints), None);
+        // An ASCII text: every unit is a byte, no counts kept.
+        let ascii = "Harris said no.";
+        let idx = OffsetIndex::new(ascii);
+        for unit in [Unit::Bytes, Unit::CodePoints, Unit::Utf16] {
+            assert_eq!(idx.to_byte(7, unit), Some(7));
+            assert_eq!(idx.from_byte(7, unit), 7);
+            assert_eq!(idx.to_byte(ascii.len() + 1, unit), None);
+        }
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //!
 //! Everything depends only on the seed: the same seed gives the same bytes, on any machine.
 
+mod news_brat;
+
+pub use news_brat::write_news_brat_corpus;
+
 use crate::model::{DocSource, Document, Project, Relation, Schema, Span, SpanId};
 use crate::persist::corpus::hash_text;
 use std::collections::BTreeMap;
@@ -330,7 +334,7 @@ pub fn generate_document(seed: u64, bytes: usize, next_id: &mut u64) -> Generate
 }
 
 /// The seed of document `i` of a corpus made with `seed`.
-fn doc_seed(seed: u64, i: usize) -> u64 {
+pub(crate) fn doc_seed(seed: u64, i: usize) -> u64 {
     Rng::new(seed ^ (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D)).next_u64()
 }
 
