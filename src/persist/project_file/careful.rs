@@ -4,7 +4,7 @@
 use super::reanchor::reanchor_record;
 use super::rules::{check_schema, check_span_text, schema_warnings, span_line};
 use super::{
-    CorpusCache, DocumentRecord, LoadOptions, Loaded, ProjectFile, find_line, inside,
+    CorpusCache, DocumentRecord, Inside, LoadOptions, Loaded, ProjectFile, find_line,
     into_document, project_dir,
 };
 use crate::model::check::{self, LabelsById};
@@ -44,6 +44,7 @@ pub(super) fn build(
         .warnings
         .extend(schema_warnings(path, &file.schema));
     let mut cache = CorpusCache::default();
+    let inside = Inside::new(&base);
     let mut reanchored = Vec::new();
     let mut documents = Vec::with_capacity(file.documents.len());
     for mut rec in file.documents {
@@ -69,7 +70,7 @@ pub(super) fn build(
             }
         }
         checking.unanchored(&rec);
-        let shown = inside(&base, &abs);
+        let shown = inside.check(&abs);
         checking.spans(&rec, (&abs, shown), &text, changed && !moved_here);
         checking.relations(&rec);
         checking.suggestions(&rec, &text);
@@ -261,9 +262,10 @@ pub(super) fn outside_folder_map<'a>(
     docs: &'a [DocumentRecord<'_>],
 ) -> BTreeMap<PathBuf, (&'a str, HashSet<&'a str>)> {
     let mut folders: BTreeMap<PathBuf, (&str, HashSet<&str>)> = BTreeMap::new();
+    let inside = Inside::new(base);
     for rec in docs {
         let abs = resolve(base, &rec.path);
-        if inside(base, &abs) {
+        if inside.check(&abs) {
             continue;
         }
         // Where the file really is: a link's target, not the folder the link sits in.

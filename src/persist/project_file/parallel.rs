@@ -2,7 +2,7 @@
 
 use super::rules::{check_schema, schema_warnings};
 use super::{
-    CorpusCache, DocumentRecord, FORMAT_VERSION, Loaded, ProjectFile, inside, into_document,
+    CorpusCache, DocumentRecord, FORMAT_VERSION, Inside, Loaded, ProjectFile, into_document,
     migrate, project_dir,
 };
 use crate::model::check::{self, LabelsById};
@@ -47,6 +47,7 @@ pub(super) fn load_parallel(path: &Path, src: &str) -> Option<Loaded> {
     let pieces = pieces(body)?;
     let base = project_dir(path);
     let cache = std::sync::Mutex::new(CorpusCache::default());
+    let inside = Inside::new(&base);
     let schema = &file.schema;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
@@ -63,7 +64,7 @@ pub(super) fn load_parallel(path: &Path, src: &str) -> Option<Loaded> {
                 .and_then(|records| {
                     records
                         .into_iter()
-                        .map(|rec| checked_document(schema, &base, &cache, rec))
+                        .map(|rec| checked_document(schema, (&base, &inside), &cache, rec))
                         .collect::<Option<Vec<Document>>>()
                 });
             match (docs, done.lock()) {
@@ -137,12 +138,12 @@ fn ids_unique(documents: &[Document]) -> bool {
 /// relation and suggestion checks out (`None` otherwise: `build` then says what is wrong).
 fn checked_document(
     schema: &Schema,
-    base: &Path,
+    (base, inside): (&Path, &Inside),
     cache: &std::sync::Mutex<CorpusCache>,
     rec: DocumentRecord<'static>,
 ) -> Option<Document> {
     let abs = resolve(base, &rec.path);
-    if !inside(base, &abs) || !rec.unanchored.is_empty() {
+    if !inside.check(&abs) || !rec.unanchored.is_empty() {
         // Said (or asked about) and checked the careful way.
         return None;
     }

@@ -14,10 +14,23 @@ use std::path::Path;
 /// identical bytes and a team can diff projects in git.
 pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, Problem> {
     let base = project_dir(project_path);
+    // The documents of a JSONL corpus share one path: worked out once, not per document.
+    let mut last: Option<(&Path, String)> = None;
     let documents: Vec<DocumentRecord<'_>> = project
         .documents
         .iter()
-        .map(|d| record_of(d, &base))
+        .map(|d| {
+            let source = d.source.path();
+            let path = match &last {
+                Some((p, rel)) if *p == source => rel.clone(),
+                _ => {
+                    let rel = relative_to(&base, source);
+                    last = Some((source, rel.clone()));
+                    rel
+                }
+            };
+            record_of(d, path)
+        })
         .collect();
     let failed = |e: ron::Error| {
         Problem::new(
@@ -68,12 +81,12 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
     Ok(out)
 }
 
-/// A document as its file records it, borrowing the annotations; its path relative to
-/// `base`, the project's folder.
-fn record_of<'a>(d: &'a Document, base: &Path) -> DocumentRecord<'a> {
+/// A document as its file records it, borrowing the annotations; `path` is its source
+/// relative to the project's folder.
+fn record_of(d: &Document, path: String) -> DocumentRecord<'_> {
     DocumentRecord {
         id: Cow::Borrowed(&d.id),
-        path: relative_to(base, d.source.path()),
+        path,
         line: match d.source {
             DocSource::JsonlLine { line, .. } => Some(line),
             DocSource::TextFile(_) => None,
@@ -133,6 +146,12 @@ struct Indented<'a>(&'a mut String);
 
 impl std::fmt::Write for Indented<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        // ron writes a token, or one character of an escaped string, at a time: most writes
+        // have no line break.
+        if !s.contains('\n') {
+            self.0.push_str(s);
+            return Ok(());
+        }
         let mut lines = s.split('\n');
         if let Some(first) = lines.next() {
             self.0.push_str(first);
@@ -140,6 +159,15 @@ impl std::fmt::Write for Indented<'_> {
         for line in lines {
             self.0.push_str("\n    ");
             self.0.push_str(line);
+        }
+        Ok(())
+    }
+
+    fn write_char(&mut self, c: char) -> std::fmt::Result {
+        if c == '\n' {
+            self.0.push_str("\n    ");
+        } else {
+            self.0.push(c);
         }
         Ok(())
     }
@@ -235,7 +263,7 @@ mod pieces_tests {
         let documents: Vec<DocumentRecord<'_>> = project
             .documents
             .iter()
-            .map(|d| record_of(d, dir))
+            .map(|d| record_of(d, relative_to(dir, d.source.path())))
             .collect();
         let config = || {
             ron::ser::PrettyConfig::new()
