@@ -14,7 +14,7 @@ use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
     Lenient, attrs_note, id_text, informative, label_text, meta_object, meta_text,
-    note_unknown_keys, read_json_lines, report_uncarried, skip_span, span_bytes, write_attrs_note,
+    note_unknown_keys, json_lines, report_uncarried, skip_span, span_bytes, write_attrs_note,
 };
 use crate::formats::{Imported, ImportedDoc, ImportedRelation, ImportedSpan, Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
@@ -80,7 +80,14 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             stem: file_stem(path),
             unknown_entity_keys: BTreeSet::new(),
         };
-        for (line, obj) in read_json_lines(path, &mut problems) {
+        for item in json_lines(path) {
+            let (line, obj) = match item {
+                Ok(x) => x,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            };
             let record = match serde_json::from_value::<Line>(Value::Object(obj)) {
                 Ok(r) => r,
                 Err(e) => {

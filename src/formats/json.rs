@@ -13,43 +13,89 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The JSON objects of a JSONL file with their 1-based line numbers. Every line that is not
-/// JSON (or not an object) becomes a located syntax problem in `problems`, and reading goes
-/// on, so that one run lists all the bad lines. Blank lines are allowed.
-pub(crate) fn read_json_lines(
-    path: &Path,
-    problems: &mut Vec<Problem>,
-) -> Vec<(usize, Map<String, Value>)> {
-    let content = match read_text_file(path) {
-        Ok(c) => c,
-        Err(p) => {
-            problems.push(p);
-            return Vec::new();
-        }
-    };
-    let mut out = Vec::new();
-    for (i, text) in content.lines().enumerate() {
-        let line = i + 1;
-        if text.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(obj)) => out.push((line, obj)),
-            Ok(other) => problems.push(
-                Problem::new(
+/// The JSON objects of a JSONL file with their 1-based line numbers, read as they are needed:
+/// only one line's value is in memory at a time (an 85 MB Prodigy file parsed whole took
+/// over a gigabyte). A line that is not JSON (or not an object) comes as a located syntax
+/// problem and reading goes on, so that one run lists all the bad lines; a file that cannot
+/// be read, or is not UTF-8, ends the lines with its problem. Blank lines are allowed.
+pub(crate) fn json_lines(path: &Path) -> JsonLines<'_> {
+    let reader = crate::persist::corpus::open_regular(path).map(|file| {
+        std::io::BufReader::with_capacity(
+            1 << 20,
+            std::io::Read::take(file, crate::persist::corpus::MAX_CORPUS_FILE_BYTES),
+        )
+    });
+    JsonLines {
+        path,
+        reader: Some(reader),
+        line: 0,
+        buf: Vec::new(),
+    }
+}
+
+pub(crate) struct JsonLines<'a> {
+    path: &'a Path,
+    /// `None` once the lines are over (or reading failed).
+    reader: Option<Result<std::io::BufReader<std::io::Take<std::fs::File>>, Problem>>,
+    line: usize,
+    buf: Vec<u8>,
+}
+
+impl Iterator for JsonLines<'_> {
+    type Item = Result<(usize, Map<String, Value>), Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use std::io::BufRead;
+        loop {
+            let reader = match self.reader.as_mut()? {
+                Ok(r) => r,
+                Err(_) => return self.reader.take().and_then(Result::err).map(Err),
+            };
+            self.buf.clear();
+            match reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => {
+                    self.reader = None;
+                    return None;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.reader = None;
+                    return Some(Err(Problem::io(self.path, &e)));
+                }
+            }
+            self.line += 1;
+            let line = self.line;
+            let mut bytes = self.buf.as_slice();
+            if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes = bytes.get(3..).unwrap_or_default();
+            }
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                // Not UTF-8: the whole file read the usual way says where, and what it is.
+                self.reader = None;
+                let problem = match read_text_file(self.path) {
+                    Err(p) => p,
+                    Ok(_) => Problem::new(ProblemKind::NotUtf8, self.path, "not UTF-8 text"),
+                };
+                return Some(Err(problem));
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Some(match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(obj)) => Ok((line, obj)),
+                Ok(other) => Err(Problem::new(
                     ProblemKind::Syntax,
-                    path,
+                    self.path,
                     format!(
                         "expected a JSON object on each line, found {}",
                         kind_of(&other)
                     ),
                 )
-                .at(line, 1),
-            ),
-            Err(e) => problems.push(Problem::json(path, line, &e, "")),
+                .at(line, 1)),
+                Err(e) => Err(Problem::json(self.path, line, &e, "")),
+            });
         }
     }
-    out
 }
 
 /// "an array", "a number"... for messages about a value of the wrong shape.

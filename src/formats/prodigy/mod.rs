@@ -27,7 +27,7 @@ pub use export::export;
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
     id_text, informative, label_text, meta_text, note_unknown_keys, read_attrs_note,
-    read_json_lines, skip_span, span_bytes,
+    json_lines, skip_span, span_bytes,
 };
 use crate::formats::{
     Imported, ImportedDoc, ImportedRelation, ImportedSpan, ImportedSuggestion, Report,
@@ -90,7 +90,14 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     for path in paths {
         let stem = file_stem(path);
         let mut unknown_span_keys = BTreeSet::new();
-        for (line, task) in read_json_lines(path, &mut problems) {
+        for item in json_lines(path) {
+            let (line, task) = match item {
+                Ok(x) => x,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            };
             let Some(text) = task.get("text").and_then(Value::as_str) else {
                 let msg = "no \"text\" string: not a Prodigy task (image and audio tasks are not supported)";
                 problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(line, 1));
