@@ -13,8 +13,8 @@
 use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
-    Lenient, attrs_note, id_text, informative, label_text, meta_object, meta_text,
-    note_unknown_keys, json_lines, report_uncarried, skip_span, span_bytes, write_attrs_note,
+    Lenient, attrs_note, id_text, informative, json_lines, label_text, meta_object, meta_text,
+    note_unknown_keys, report_uncarried, skip_span, span_bytes, write_attrs_note,
 };
 use crate::formats::{Imported, ImportedDoc, ImportedRelation, ImportedSpan, Output, Report};
 use crate::model::text::{OffsetIndex, Unit};

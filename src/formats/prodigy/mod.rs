@@ -26,8 +26,8 @@ pub use export::export;
 
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
-    id_text, informative, label_text, meta_text, note_unknown_keys, read_attrs_note,
-    json_lines, skip_span, span_bytes,
+    id_text, informative, json_lines, label_text, meta_text, note_unknown_keys, read_attrs_note,
+    skip_span, span_bytes,
 };
 use crate::formats::{
     Imported, ImportedDoc, ImportedRelation, ImportedSpan, ImportedSuggestion, Report,
