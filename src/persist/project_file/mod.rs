@@ -322,13 +322,19 @@ impl CorpusCache {
             read_jsonl(path).map(|docs| docs.into_iter().map(|d| (d.line, d)).collect())
         });
         match file {
-            Ok(lines) => lines.get(&line).map(|d| d.text.clone()).ok_or_else(|| {
-                vec![Problem::new(
-                    ProblemKind::MissingCorpus,
-                    path,
-                    format!("line {line} of this JSONL corpus no longer holds a document"),
-                )]
-            }),
+            // Each line is asked for once: its text moves out instead of being copied (asked
+            // for again, it is empty, its hash no longer matches, and the careful load reads
+            // the file afresh).
+            Ok(lines) => lines
+                .get_mut(&line)
+                .map(|d| std::mem::take(&mut d.text))
+                .ok_or_else(|| {
+                    vec![Problem::new(
+                        ProblemKind::MissingCorpus,
+                        path,
+                        format!("line {line} of this JSONL corpus no longer holds a document"),
+                    )]
+                }),
             Err(e) => Err(e.problems.clone()),
         }
     }
