@@ -9,6 +9,9 @@ use marginalia::persist::{
 use marginalia::session::Session;
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::tag;
+
 const REANCHOR: LoadOptions = LoadOptions {
     reanchor: true,
     allow_outside: true,
@@ -25,26 +28,6 @@ fn project_over(text: &str) -> (tempfile::TempDir, PathBuf, Project) {
 
 fn dir_path_join(dir: &Path, rel: &str) -> PathBuf {
     persist::paths::normalize(&dir.join(rel))
-}
-
-/// Tags the `nth` occurrence of `needle`; returns the span's id.
-fn tag(p: &mut Project, needle: &str, nth: usize, label: &str) -> SpanId {
-    let start = p.documents[0]
-        .text
-        .match_indices(needle)
-        .nth(nth)
-        .unwrap()
-        .0;
-    let span = p
-        .make_span(DocId(0), start, start + needle.len(), label)
-        .unwrap();
-    let id = span.id;
-    p.apply(Edit::AddSpan {
-        doc: DocId(0),
-        span,
-    })
-    .unwrap();
-    id
 }
 
 fn relate(p: &mut Project, from: SpanId, to: SpanId) {

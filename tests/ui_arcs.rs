@@ -5,7 +5,7 @@
 use egui::Rect;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use marginalia::model::{DocId, Edit, Project, Relation, SpanId};
+use marginalia::model::{DocId, Edit, Relation};
 use marginalia::persist;
 use marginalia::session::Session;
 use marginalia::ui::app::MarginaliaApp;
@@ -59,8 +59,8 @@ fn project_with(text: &str, links: &[(&str, &str)]) -> (tempfile::TempDir, Sessi
     std::fs::write(corpus.join("a.txt"), text).unwrap();
     let mut p = persist::new_project(&corpus, Some("t")).unwrap();
     for (from, to) in links {
-        let a = tag(&mut p, from, "speaker");
-        let b = tag(&mut p, to, "stance");
+        let a = common::tag(&mut p, from, 0, "speaker");
+        let b = common::tag(&mut p, to, 0, "stance");
         let relation = Relation {
             id: p.allocate_span_id(),
             kind: "holds".into(),
@@ -77,20 +77,6 @@ fn project_with(text: &str, links: &[(&str, &str)]) -> (tempfile::TempDir, Sessi
     persist::save_project(&p, &path).unwrap();
     let (session, _) = Session::open(&path).unwrap();
     (dir, session)
-}
-
-fn tag(p: &mut Project, needle: &str, label: &str) -> SpanId {
-    let start = p.documents[0].text.find(needle).unwrap();
-    let span = p
-        .make_span(DocId(0), start, start + needle.len(), label)
-        .unwrap();
-    let id = span.id;
-    p.apply(Edit::AddSpan {
-        doc: DocId(0),
-        span,
-    })
-    .unwrap();
-    id
 }
 
 #[test]

@@ -13,8 +13,9 @@
 use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
-    Lenient, attrs_note, id_text, informative, json_lines, label_text, meta_object, meta_text,
-    note_unknown_keys, report_uncarried, skip_span, span_bytes, write_attrs_note,
+    Lenient, attrs_note, id_text, informative, json_lines, label_text, line_or_problem,
+    meta_object, meta_text, note_unknown_keys, report_uncarried, skip_span, span_bytes,
+    write_attrs_note,
 };
 use crate::formats::{Imported, ImportedDoc, ImportedRelation, ImportedSpan, Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
@@ -81,12 +82,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             unknown_entity_keys: BTreeSet::new(),
         };
         for item in json_lines(path) {
-            let (line, obj) = match item {
-                Ok(x) => x,
-                Err(p) => {
-                    problems.push(p);
-                    continue;
-                }
+            let Some((line, obj)) = line_or_problem(item, &mut problems) else {
+                continue;
             };
             let record = match serde_json::from_value::<Line>(Value::Object(obj)) {
                 Ok(r) => r,

@@ -33,6 +33,14 @@ pub(crate) fn json_lines(path: &Path) -> JsonLines<'_> {
     }
 }
 
+/// A line of [`json_lines`], or `None` after putting its problem with the others.
+pub(crate) fn line_or_problem<T>(
+    item: Result<T, Problem>,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    item.map_err(|p| problems.push(p)).ok()
+}
+
 pub(crate) struct JsonLines<'a> {
     path: &'a Path,
     /// `None` once the lines are over (or reading failed).

@@ -61,3 +61,33 @@ pub fn wait_for(h: &mut Harness<'_, MarginaliaApp>, mut done: impl FnMut(&Margin
         h.state().message()
     );
 }
+
+/// Tags the `nth` occurrence of `needle`; returns the span's id.
+pub fn tag(
+    p: &mut marginalia::model::Project,
+    needle: &str,
+    nth: usize,
+    label: &str,
+) -> marginalia::model::SpanId {
+    let start = p.documents[0]
+        .text
+        .match_indices(needle)
+        .nth(nth)
+        .unwrap()
+        .0;
+    let span = p
+        .make_span(
+            marginalia::model::DocId(0),
+            start,
+            start + needle.len(),
+            label,
+        )
+        .unwrap();
+    let id = span.id;
+    p.apply(marginalia::model::Edit::AddSpan {
+        doc: marginalia::model::DocId(0),
+        span,
+    })
+    .unwrap();
+    id
+}

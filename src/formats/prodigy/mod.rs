@@ -26,8 +26,8 @@ pub use export::export;
 
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::json::{
-    id_text, informative, json_lines, label_text, meta_text, note_unknown_keys, read_attrs_note,
-    skip_span, span_bytes,
+    id_text, informative, json_lines, label_text, line_or_problem, meta_text, note_unknown_keys,
+    read_attrs_note, skip_span, span_bytes,
 };
 use crate::formats::{
     Imported, ImportedDoc, ImportedRelation, ImportedSpan, ImportedSuggestion, Report,
@@ -91,12 +91,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
         let stem = file_stem(path);
         let mut unknown_span_keys = BTreeSet::new();
         for item in json_lines(path) {
-            let (line, task) = match item {
-                Ok(x) => x,
-                Err(p) => {
-                    problems.push(p);
-                    continue;
-                }
+            let Some((line, task)) = line_or_problem(item, &mut problems) else {
+                continue;
             };
             let Some(text) = task.get("text").and_then(Value::as_str) else {
                 let msg = "no \"text\" string: not a Prodigy task (image and audio tasks are not supported)";
