@@ -50,7 +50,7 @@ pub(super) fn build(
     for mut rec in file.documents {
         checking.unique_document(&rec.id);
         let abs = resolve(&base, &rec.path);
-        let text = match cache.text(&abs, rec.line) {
+        let text = match cache.text(&abs, rec.line, false) {
             Ok(t) => t,
             Err(found) => {
                 checking.missing_corpus(&rec, &abs, found);

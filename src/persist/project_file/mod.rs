@@ -23,7 +23,7 @@ pub use save::{
 
 use crate::model::text::line_col;
 use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion};
-use crate::persist::corpus::{JsonlDoc, read_jsonl, read_text_file};
+use crate::persist::corpus::{read_jsonl_texts, read_text_file};
 use crate::persist::paths::normalize;
 use crate::persist::problem::{LoadError, Problem, ProblemKind};
 use serde::{Deserialize, Serialize};
@@ -310,24 +310,30 @@ fn find_line(src: &str, needle: &str) -> Option<usize> {
 /// Corpus files read so far in this load: a JSONL corpus is read once for all its lines.
 #[derive(Default)]
 struct CorpusCache {
-    jsonl: HashMap<PathBuf, Result<HashMap<usize, JsonlDoc>, LoadError>>,
+    jsonl: HashMap<PathBuf, Result<HashMap<usize, String>, LoadError>>,
 }
 
 impl CorpusCache {
-    fn text(&mut self, path: &Path, line: Option<usize>) -> Result<String, Vec<Problem>> {
+    fn text(
+        &mut self,
+        path: &Path,
+        line: Option<usize>,
+        take: bool,
+    ) -> Result<String, Vec<Problem>> {
         let Some(line) = line else {
             return read_text_file(path).map_err(|p| vec![p]);
         };
-        let file = self.jsonl.entry(path.to_owned()).or_insert_with(|| {
-            read_jsonl(path).map(|docs| docs.into_iter().map(|d| (d.line, d)).collect())
-        });
+        let file = self
+            .jsonl
+            .entry(path.to_owned())
+            .or_insert_with(|| read_jsonl_texts(path));
         match file {
-            // Each line is asked for once: its text moves out instead of being copied (asked
-            // for again, it is empty, its hash no longer matches, and the careful load reads
-            // the file afresh).
+            // With `take`, the text moves out instead of being copied: the fast load asks
+            // for each line once (asked again, it is empty, its hash no longer matches, and
+            // the careful load, with a cache of its own, reads the file afresh).
             Ok(lines) => lines
                 .get_mut(&line)
-                .map(|d| std::mem::take(&mut d.text))
+                .map(|t| if take { std::mem::take(t) } else { t.clone() })
                 .ok_or_else(|| {
                     vec![Problem::new(
                         ProblemKind::MissingCorpus,

@@ -149,7 +149,7 @@ fn checked_document(
     }
     let text = match rec.line {
         None => read_text_file(&abs).ok()?,
-        Some(_) => cache.lock().ok()?.text(&abs, rec.line).ok()?,
+        Some(_) => cache.lock().ok()?.text(&abs, rec.line, true).ok()?,
     };
     let hash = hash_text(&text);
     if hash != rec.hash || text.len() != rec.len {
