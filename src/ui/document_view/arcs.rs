@@ -186,6 +186,13 @@ pub fn plan(
     }
     // (row, x extent) of every piece, for the lanes.
     let mut extents: Vec<(usize, (usize, usize))> = Vec::new();
+    // Marks with a chip, by span: the other end of an arc found without a scan.
+    let chipped: HashMap<SpanId, usize> = marks
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.chip.is_some())
+        .map(|(i, m)| (m.key.id, i))
+        .collect();
     for (mi, m) in marks.iter().enumerate() {
         let Some(chip) = &m.chip else { continue };
         let row = row_at(galley, chip.rect.center().y);
@@ -196,8 +203,8 @@ pub fn plan(
             };
             let outgoing = r.from == m.key.id;
             let other = if outgoing { r.to } else { r.from };
-            let same_row = marks.iter().enumerate().find_map(|(oi, o)| {
-                let c = o.chip.as_ref().filter(|_| o.key.id == other)?;
+            let same_row = chipped.get(&other).and_then(|&oi| {
+                let c = marks.get(oi)?.chip.as_ref()?;
                 (row_at(galley, c.rect.center().y) == row).then_some((oi, c.rect.center().x))
             });
             if same_row.is_some() && !outgoing {
