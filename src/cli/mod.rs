@@ -183,20 +183,27 @@ fn load_named(path: &Path) -> Result<persist::Loaded, LoadError> {
     Ok(loaded)
 }
 
+/// A command's output file that exists is overwritten only with `--force`; `or` says what
+/// else the user can do.
+fn refuse_overwrite(out: &Path, force: bool, or: &str) -> Result<(), LoadError> {
+    if out.exists() && !force {
+        return Err(Problem::new(
+            ProblemKind::Io,
+            out,
+            format!("already exists; pass --force to overwrite it{or}"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn stats_cmd(path: &Path, csv: Option<&Path>, force: bool) -> Result<(), LoadError> {
     let stats = ProjectStats::of(&load_named(path)?.project);
     match csv {
         None => outln!("{stats}"),
         Some(out) if out == Path::new("-") => write_out(format_args!("{}", stats.to_csv())),
         Some(out) => {
-            if out.exists() && !force {
-                return Err(Problem::new(
-                    ProblemKind::Io,
-                    out,
-                    "already exists; pass --force to overwrite it",
-                )
-                .into());
-            }
+            refuse_overwrite(out, force, "")?;
             persist::atomic::write_atomic(out, stats.to_csv().as_bytes())
                 .map_err(|e| Problem::io(out, &e))?;
             outln!("{}: statistics written", out.display());
@@ -349,14 +356,7 @@ pub fn run(command: CliCommand) -> ExitCode {
 }
 
 fn new_cmd(corpus: &Path, output: &Path, name: Option<&str>, force: bool) -> Result<(), LoadError> {
-    if output.exists() && !force {
-        return Err(Problem::new(
-            ProblemKind::Io,
-            output,
-            "already exists; pass --force to overwrite it",
-        )
-        .into());
-    }
+    refuse_overwrite(output, force, "")?;
     let project = persist::new_project(corpus, name)?;
     persist::save_project(&project, output)?;
     outln!(
@@ -436,16 +436,8 @@ fn import_cmd(
     force: bool,
 ) -> Result<(), LoadError> {
     let target = output.or(into).unwrap_or(Path::new("project.ron"));
-    if let Some(out) = output
-        && out.exists()
-        && !force
-    {
-        return Err(Problem::new(
-            ProblemKind::Io,
-            out,
-            "already exists; pass --force to overwrite it, or --into to add to it",
-        )
-        .into());
+    if let Some(out) = output {
+        refuse_overwrite(out, force, ", or --into to add to it")?;
     }
     let _lock = lock_for_writing(target)?;
     if let Some(p) = into {
