@@ -14,14 +14,8 @@ mod common;
 
 /// Arcs drawn in the last frame that cover some text of the document on screen.
 fn arcs_over_text(h: &Harness<'_, MarginaliaApp>) -> (usize, Vec<(Rect, Rect)>) {
-    let app = h.state();
-    let doc = &app.session().unwrap().project().documents[0];
-    let visible = app.view().visible_range(DocId(0)).unwrap();
-    let text = app
-        .view()
-        .screen_rects(DocId(0), visible.start..visible.end.min(doc.text.len()));
-    assert!(!text.is_empty(), "text is on screen");
-    let arcs = app.view().arc_rects(DocId(0));
+    let text = common::visible_text_rects(h);
+    let arcs = h.state().view().arc_rects(DocId(0));
     let mut hits = Vec::new();
     for a in &arcs {
         // A hair inside, so an arc that only touches a row's edge does not count.
@@ -120,15 +114,12 @@ fn a_relation_to_a_far_paragraph_leaves_by_the_margin_without_crossing_text() {
     assert!(drawn > 0, "the relation's near end is drawn");
     assert!(hits.is_empty(), "arcs cover text: {hits:?}");
     // The far end is below the view: the arc runs down the margin, right of the text.
-    let app = h.state();
-    let visible = app.view().visible_range(DocId(0)).unwrap();
-    let text_right = app
-        .view()
-        .screen_rects(DocId(0), visible)
+    let text_right = common::visible_text_rects(&h)
         .iter()
         .map(|r| r.right())
         .fold(0.0, f32::max);
-    let tallest = app
+    let tallest = h
+        .state()
         .view()
         .arc_rects(DocId(0))
         .into_iter()

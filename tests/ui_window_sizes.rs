@@ -45,15 +45,10 @@ fn side_panel_left(h: &egui_kittest::Harness<'_, marginalia::ui::app::Marginalia
 
 /// The right edge of the text drawn for the whole first document, on screen.
 fn text_right_edge(h: &egui_kittest::Harness<'_, marginalia::ui::app::MarginaliaApp>) -> f32 {
-    let app = h.state();
-    let doc = &app.session().unwrap().project().documents[0];
-    let visible = app.view().visible_range(DocId(0)).unwrap();
-    assert!(!visible.is_empty());
-    let rects = app
-        .view()
-        .screen_rects(DocId(0), visible.start..visible.end.min(doc.text.len()));
-    assert!(!rects.is_empty());
-    rects.iter().map(|r| r.max.x).fold(0.0, f32::max)
+    common::visible_text_rects(h)
+        .iter()
+        .map(|r| r.max.x)
+        .fold(0.0, f32::max)
 }
 
 #[test]
@@ -188,12 +183,7 @@ fn a_window_shrunk_after_start_still_leaves_the_text_room() {
     let (_dir, mut h) = demo_at([1400.0, 900.0]);
     h.set_size(egui::vec2(800.0, 600.0));
     h.run();
-    let app = h.state();
-    let doc = &app.session().unwrap().project().documents[0];
-    let visible = app.view().visible_range(DocId(0)).unwrap();
-    let rects = app
-        .view()
-        .screen_rects(DocId(0), visible.start..visible.end.min(doc.text.len()));
+    let rects = common::visible_text_rects(&h);
     let left = rects.iter().map(|r| r.min.x).fold(f32::MAX, f32::min);
     let right = rects.iter().map(|r| r.max.x).fold(0.0, f32::max);
     assert!(

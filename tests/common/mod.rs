@@ -91,3 +91,21 @@ pub fn tag(
     .unwrap();
     id
 }
+
+/// Where the first document's text was drawn in the last frame, one rect per row, for the
+/// part on screen (never empty: the tests that ask look at text that is shown).
+pub fn visible_text_rects(h: &Harness<'_, MarginaliaApp>) -> Vec<egui::Rect> {
+    let app = h.state();
+    let doc = &app.session().unwrap().project().documents[0];
+    let visible = app
+        .view()
+        .visible_range(marginalia::model::DocId(0))
+        .unwrap();
+    assert!(!visible.is_empty());
+    let end = visible.end.min(doc.text.len());
+    let rects = app
+        .view()
+        .screen_rects(marginalia::model::DocId(0), visible.start..end);
+    assert!(!rects.is_empty(), "text is on screen");
+    rects
+}
