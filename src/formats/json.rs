@@ -7,7 +7,7 @@ use crate::formats::Report;
 use crate::formats::export::ExportDoc;
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{Document, Suggestion};
-use crate::persist::corpus::read_text_file;
+use crate::persist::corpus::TextLines;
 use crate::persist::{Problem, ProblemKind};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -19,17 +19,9 @@ use std::path::Path;
 /// problem and reading goes on, so that one run lists all the bad lines; a file that cannot
 /// be read, or is not UTF-8, ends the lines with its problem. Blank lines are allowed.
 pub(crate) fn json_lines(path: &Path) -> JsonLines<'_> {
-    let reader = crate::persist::corpus::open_regular(path).map(|file| {
-        std::io::BufReader::with_capacity(
-            1 << 20,
-            std::io::Read::take(file, crate::persist::corpus::MAX_CORPUS_FILE_BYTES),
-        )
-    });
     JsonLines {
         path,
-        reader: Some(reader),
-        line: 0,
-        buf: Vec::new(),
+        lines: Some(TextLines::open(path)),
     }
 }
 
@@ -43,48 +35,26 @@ pub(crate) fn line_or_problem<T>(
 
 pub(crate) struct JsonLines<'a> {
     path: &'a Path,
-    /// `None` once the lines are over (or reading failed).
-    reader: Option<Result<std::io::BufReader<std::io::Take<std::fs::File>>, Problem>>,
-    line: usize,
-    buf: Vec<u8>,
+    /// The file's lines; `None` once they are over or could not be read.
+    lines: Option<Result<TextLines<'a>, Problem>>,
 }
 
 impl Iterator for JsonLines<'_> {
     type Item = Result<(usize, Map<String, Value>), Problem>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        use std::io::BufRead;
         loop {
-            let reader = match self.reader.as_mut()? {
-                Ok(r) => r,
-                Err(_) => return self.reader.take().and_then(Result::err).map(Err),
+            let lines = match self.lines.as_mut()? {
+                Ok(lines) => lines,
+                Err(_) => return self.lines.take().and_then(Result::err).map(Err),
             };
-            self.buf.clear();
-            match reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => {
-                    self.reader = None;
+            let (line, text) = match lines.next_line() {
+                Some(Ok(l)) => l,
+                Some(Err(p)) => return Some(Err(p)),
+                None => {
+                    self.lines = None;
                     return None;
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    self.reader = None;
-                    return Some(Err(Problem::io(self.path, &e)));
-                }
-            }
-            self.line += 1;
-            let line = self.line;
-            let mut bytes = self.buf.as_slice();
-            if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
-                bytes = bytes.get(3..).unwrap_or_default();
-            }
-            let Ok(text) = std::str::from_utf8(bytes) else {
-                // Not UTF-8: the whole file read the usual way says where, and what it is.
-                self.reader = None;
-                let problem = match read_text_file(self.path) {
-                    Err(p) => p,
-                    Ok(_) => Problem::new(ProblemKind::NotUtf8, self.path, "not UTF-8 text"),
-                };
-                return Some(Err(problem));
             };
             if text.trim().is_empty() {
                 continue;

@@ -200,37 +200,69 @@ fn jsonl_records<R: serde::de::DeserializeOwned>(
     Ok(problems)
 }
 
-/// Calls `f` with each line of a UTF-8 text file (1-based number, without its `\n` or
-/// `\r\n`; a leading byte order mark dropped), reading as it goes. The same checks and
-/// messages as [`read_text_file`]: too big, or not UTF-8 (located).
+/// Calls `f` with each line of a UTF-8 text file (see [`TextLines`]).
 fn for_each_jsonl_line(path: &Path, mut f: impl FnMut(usize, &str)) -> Result<(), Problem> {
-    use std::io::BufRead;
-    let file = std::io::Read::take(open_regular(path)?, MAX_CORPUS_FILE_BYTES);
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut buf = Vec::new();
-    let mut line_no = 0;
-    loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Problem::io(path, &e))?;
-        if n == 0 {
-            return Ok(());
+    let mut lines = TextLines::open(path)?;
+    while let Some(line) = lines.next_line() {
+        let (n, text) = line?;
+        f(n, text);
+    }
+    Ok(())
+}
+
+/// The lines of a UTF-8 text file, read as they are asked for (a JSONL corpus or export never
+/// sits in memory whole): each with its 1-based number, without its `\n` or `\r\n`, a leading
+/// byte order mark dropped. The same checks and messages as [`read_text_file`]: too big, or
+/// not UTF-8 (located); after a problem there are no more lines.
+pub(crate) struct TextLines<'a> {
+    path: &'a Path,
+    reader: Option<std::io::BufReader<std::io::Take<std::fs::File>>>,
+    buf: Vec<u8>,
+    line: usize,
+}
+
+impl<'a> TextLines<'a> {
+    pub(crate) fn open(path: &'a Path) -> Result<Self, Problem> {
+        let file = std::io::Read::take(open_regular(path)?, MAX_CORPUS_FILE_BYTES);
+        Ok(Self {
+            path,
+            reader: Some(std::io::BufReader::with_capacity(1 << 20, file)),
+            buf: Vec::new(),
+            line: 0,
+        })
+    }
+
+    /// The next line, `None` at the end.
+    pub(crate) fn next_line(&mut self) -> Option<Result<(usize, &str), Problem>> {
+        use std::io::BufRead;
+        let reader = self.reader.as_mut()?;
+        self.buf.clear();
+        match reader.read_until(b'\n', &mut self.buf) {
+            Ok(0) => {
+                self.reader = None;
+                return None;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                self.reader = None;
+                return Some(Err(Problem::io(self.path, &e)));
+            }
         }
-        line_no += 1;
-        let mut bytes = buf.as_slice();
-        if line_no == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+        self.line += 1;
+        let mut bytes = self.buf.as_slice();
+        if self.line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
             bytes = bytes.get(3..).unwrap_or_default();
         }
         let Ok(line) = std::str::from_utf8(bytes) else {
             // Not UTF-8: the whole file read the usual way says where, and what it looks like.
-            return match read_text_file(path) {
-                Err(p) => Err(p),
-                Ok(_) => Err(Problem::new(ProblemKind::NotUtf8, path, "not UTF-8 text")),
-            };
+            self.reader = None;
+            return Some(Err(match read_text_file(self.path) {
+                Err(p) => p,
+                Ok(_) => Problem::new(ProblemKind::NotUtf8, self.path, "not UTF-8 text"),
+            }));
         };
         let line = line.strip_suffix('\n').unwrap_or(line);
-        f(line_no, line.strip_suffix('\r').unwrap_or(line));
+        Some(Ok((self.line, line.strip_suffix('\r').unwrap_or(line))))
     }
 }
 
