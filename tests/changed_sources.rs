@@ -32,12 +32,7 @@ fn dir_path_join(dir: &Path, rel: &str) -> PathBuf {
 
 fn relate(p: &mut Project, from: SpanId, to: SpanId) {
     let id = p.allocate_span_id();
-    let relation = Relation {
-        id,
-        kind: "holds".into(),
-        from,
-        to,
-    };
+    let relation = Relation::new(id, "holds", from, to);
     p.apply(Edit::AddRelation {
         doc: DocId(0),
         relation,

@@ -249,12 +249,7 @@ fn marginalia_attributes_notes_and_multiline_spans_survive_brat() {
         },
     ]))
     .unwrap();
-    let rel = marginalia::model::Relation {
-        id: p.allocate_span_id(),
-        kind: "holds".into(),
-        from: sid,
-        to: tid,
-    };
+    let rel = marginalia::model::Relation::new(p.allocate_span_id(), "holds", sid, tid);
     p.apply(marginalia::model::Edit::AddRelation { doc, relation: rel })
         .unwrap();
     let docs = formats::export::select(&p, &ExportFilter::default());
@@ -278,4 +273,203 @@ fn marginalia_attributes_notes_and_multiline_spans_survive_brat() {
     );
     assert_eq!(d.spans[1].note.as_deref(), Some("about the plan"));
     assert_eq!(d.relations.len(), 1);
+}
+
+/// The annotations of a brat folder as canonical lines, ids replaced by what they stand for
+/// (a T by its type, offsets and text; an E by its type, trigger and arguments; an R by its
+/// type and arguments), as a multiset: what a round trip must give back line for line.
+fn brat_lines(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ann"))
+        .collect();
+    files.sort();
+    for f in files {
+        let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let content = std::fs::read_to_string(&f).unwrap();
+        let mut body: std::collections::HashMap<String, String> = Default::default();
+        for line in content.lines().filter(|l| l.contains('\t')) {
+            let mut parts = line.splitn(3, '\t');
+            let id = parts.next().unwrap().to_owned();
+            let rest = parts.collect::<Vec<_>>().join("\t");
+            body.insert(id, rest);
+        }
+        fn canon(id: &str, body: &std::collections::HashMap<String, String>, depth: u32) -> String {
+            let Some(b) = body.get(id) else {
+                return format!("?{id}");
+            };
+            if depth > 8 {
+                return "…".into();
+            }
+            let words: Vec<&str> = b.split('\t').next().unwrap().split_whitespace().collect();
+            match id.chars().next() {
+                Some('T') => format!("[{b}]"),
+                Some('E') => {
+                    let (ty, trigger) = words[0].split_once(':').unwrap();
+                    let mut args: Vec<String> = words[1..]
+                        .iter()
+                        .map(|w| {
+                            let (role, arg) = w.split_once(':').unwrap();
+                            let role = role.trim_end_matches(|c: char| c.is_ascii_digit());
+                            format!("{role}={}", canon(arg, body, depth + 1))
+                        })
+                        .collect();
+                    args.sort();
+                    format!(
+                        "{{{ty} {} {}}}",
+                        canon(trigger, body, depth + 1),
+                        args.join(" ")
+                    )
+                }
+                Some('R') => {
+                    let arg = |k: &str| {
+                        let a = words[1..].iter().find(|w| w.starts_with(k)).unwrap();
+                        canon(a.split_once(':').unwrap().1, body, depth + 1)
+                    };
+                    format!("({} {} {})", words[0], arg("Arg1"), arg("Arg2"))
+                }
+                _ => format!("?{id}"),
+            }
+        }
+        for line in content.lines().filter(|l| l.contains('\t')) {
+            let mut parts = line.splitn(3, '\t');
+            let id = parts.next().unwrap();
+            let words: Vec<&str> = parts.next().unwrap_or("").split_whitespace().collect();
+            let text = parts.next().unwrap_or("");
+            let c = match id.chars().next() {
+                Some('T' | 'E' | 'R') => canon(id, &body, 0),
+                Some('A' | 'M') => format!(
+                    "A {} {} {}",
+                    words[0],
+                    canon(words[1], &body, 0),
+                    words.get(2).unwrap_or(&"")
+                ),
+                Some('#') => format!("# {} {text}", canon(words[1], &body, 0)),
+                Some('*') => {
+                    let mut m: Vec<String> =
+                        words[1..].iter().map(|w| canon(w, &body, 0)).collect();
+                    m.sort();
+                    format!("* {} {}", words[0], m.join(" "))
+                }
+                _ => continue,
+            };
+            out.push(format!("{stem}: {c}"));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Import a brat folder, build a project, export it to brat; the export's folder.
+fn export_again(dir: &Path, tmp: &Path) -> (PathBuf, formats::Report) {
+    let (project, _, _) = build_project(
+        formats::import(Format::Brat, &[dir.to_owned()]).unwrap(),
+        &tmp.join("p.ron"),
+        "p",
+        None,
+    );
+    let docs = formats::export::select(&project, &ExportFilter::default());
+    let mut report = formats::Report::default();
+    let out = tmp.join("out");
+    let output = formats::export(Format::Brat, &docs, &project.schema, &out, &mut report);
+    marginalia::formats::run::write_output(&output.files, false).unwrap();
+    (out, report)
+}
+
+/// The line-for-line round trip of every fixture corpus (after copying the .ann/.txt
+/// pairs of one folder level, as the fixtures keep them).
+#[test]
+fn brat_fixtures_come_back_line_for_line() {
+    for name in ["news", "bionlp2011", "conll2002/esp", "conll2002/ned"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, _) = export_again(&fixture(name), tmp.path());
+        let (before, after) = (brat_lines(&fixture(name)), brat_lines(&out));
+        let missing: Vec<_> = before.iter().filter(|l| !after.contains(l)).collect();
+        let extra: Vec<_> = after.iter().filter(|l| !before.contains(l)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{name}: missing {missing:#?}\nextra {extra:#?}"
+        );
+        assert_eq!(before.len(), after.len(), "{name}: same number of lines");
+    }
+}
+
+/// The issue's minimal case: three events on one trigger, a modifier on the second.
+#[test]
+fn events_sharing_a_trigger_keep_their_arguments_and_modifiers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("d.txt"), "IL-2 and IL-4 expressed").unwrap();
+    std::fs::write(
+        dir.path().join("d.ann"),
+        "T1\tProtein 0 4\tIL-2\nT2\tProtein 9 13\tIL-4\nT3\tGene_expression 14 23\texpressed\n\
+         E1\tGene_expression:T3 Theme:T1\nE2\tGene_expression:T3 Theme:T2\nM1\tNegation E2\n\
+         E3\tGene_expression:T3\n",
+    )
+    .unwrap();
+    let imported = formats::import(Format::Brat, &[dir.path().to_owned()]).unwrap();
+    assert_eq!(imported.report.get("events"), 3);
+    let d = &imported.docs[0];
+    let events: Vec<_> = d
+        .spans
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.label == "Gene_expression")
+        .collect();
+    assert_eq!(events.len(), 3, "one span per event");
+    let theme_of = |i: usize| -> Vec<&str> {
+        d.relations
+            .iter()
+            .filter(|r| r.from == i)
+            .map(|r| &d.text[d.spans[r.to].start..d.spans[r.to].end])
+            .collect()
+    };
+    let negated: Vec<_> = events
+        .iter()
+        .filter(|(_, s)| s.attrs.contains_key("Negation"))
+        .map(|(i, _)| theme_of(*i))
+        .collect();
+    assert_eq!(
+        negated,
+        [vec!["IL-4"]],
+        "the negation is on the IL-4 event only"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, report) = export_again(dir.path(), tmp.path());
+    assert_eq!(report.get("events"), 3);
+    assert_eq!(brat_lines(dir.path()), brat_lines(&out));
+    let ann = std::fs::read_to_string(out.join("d.ann")).unwrap();
+    assert_eq!(ann.matches("\tGene_expression 14 23\t").count(), 1, "{ann}");
+}
+
+/// Attributes and notes on relations, and a T line whose text runs over a line break.
+#[test]
+fn relation_notes_attributes_and_multiline_text_fields_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("d.txt"), "Kim said:\n\nno talks.").unwrap();
+    std::fs::write(
+        dir.path().join("d.ann"),
+        "T1\tPerson 0 3\tKim\nT2\tQuote 11 20\tno talks.\nT3\tCue 4 20\tsaid:\n\nno talks.\n\
+         R1\tSays Arg1:T1 Arg2:T2\nA1\tCertain R1\n#1\tAnnotatorNotes R1\tcheck the source\n",
+    )
+    .unwrap();
+    let imported = formats::import(Format::Brat, &[dir.path().to_owned()]).unwrap();
+    let d = &imported.docs[0];
+    assert_eq!(d.spans.len(), 3, "{}", imported.report);
+    assert_eq!(
+        &d.text[d.spans[2].start..d.spans[2].end],
+        "said:\n\nno talks."
+    );
+    let r = &d.relations[0];
+    assert_eq!(r.note.as_deref(), Some("check the source"));
+    assert_eq!(r.attrs.get("Certain").map(String::as_str), Some("true"));
+    assert!(imported.report.notes.is_empty(), "{}", imported.report);
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, _) = export_again(dir.path(), tmp.path());
+    let ann = std::fs::read_to_string(out.join("d.ann")).unwrap();
+    assert!(
+        ann.contains("\tCertain R1\n") && ann.contains("AnnotatorNotes R1\tcheck the source"),
+        "{ann}"
+    );
 }

@@ -412,12 +412,7 @@ fn add_span(
 }
 
 fn add_relation(p: &mut Project, kind: &str, from: SpanId, to: SpanId) {
-    let relation = Relation {
-        id: p.allocate_span_id(),
-        kind: kind.to_owned(),
-        from,
-        to,
-    };
+    let relation = Relation::new(p.allocate_span_id(), kind.to_owned(), from, to);
     p.apply(Edit::AddRelation {
         doc: DocId(0),
         relation,

@@ -46,12 +46,7 @@ fn tag(p: &mut Project, doc: usize, needle: &str, label: &str) -> SpanId {
 }
 
 fn link(p: &mut Project, doc: usize, kind: &str, from: SpanId, to: SpanId) {
-    let relation = Relation {
-        id: p.allocate_span_id(),
-        kind: kind.into(),
-        from,
-        to,
-    };
+    let relation = Relation::new(p.allocate_span_id(), kind, from, to);
     p.apply(Edit::AddRelation {
         doc: DocId(doc),
         relation,

@@ -342,12 +342,7 @@ fn attributes_relations_and_notes_round_trip() {
         },
     ]))
     .unwrap();
-    let relation = marginalia::model::Relation {
-        id: p.allocate_span_id(),
-        kind: "holds".into(),
-        from: speaker,
-        to: stance,
-    };
+    let relation = marginalia::model::Relation::new(p.allocate_span_id(), "holds", speaker, stance);
     p.apply(Edit::AddRelation {
         doc,
         relation: relation.clone(),
@@ -391,12 +386,7 @@ fn attribute_values_and_relations_are_checked_against_the_schema() {
         value: Some("against".into()),
     })
     .unwrap();
-    let relation = marginalia::model::Relation {
-        id: p.allocate_span_id(),
-        kind: "holds".into(),
-        from: a,
-        to: b,
-    };
+    let relation = marginalia::model::Relation::new(p.allocate_span_id(), "holds", a, b);
     p.apply(Edit::AddRelation { doc, relation }).unwrap();
     save_project(&p, &path).unwrap();
     let src = std::fs::read_to_string(&path).unwrap();
@@ -489,6 +479,45 @@ fn format_v4_with_a_suggest_command_still_loads() {
         original,
         "only the version changes"
     );
+}
+
+#[test]
+fn format_v5_loads_unchanged() {
+    let path = root().join("tests/fixtures/format-v5/projects/seed-news.ron");
+    let original = std::fs::read_to_string(&path).unwrap();
+    assert!(original.contains("version: 5,"));
+    let p = load_project(&path).unwrap().project;
+    assert_eq!(p.span_count(), 10);
+    let again = project_to_ron(&p, &path).unwrap();
+    assert_eq!(
+        again.replace(
+            &format!("version: {},", persist::FORMAT_VERSION),
+            "version: 5,"
+        ),
+        original,
+        "only the version changes"
+    );
+}
+
+#[test]
+fn attributes_and_notes_on_relations_round_trip() {
+    let (_dir, path, mut p) = project_over(&[("a.txt", "Harris said no.")]);
+    let doc = DocId(0);
+    tag(&mut p, 0, "Harris", "speaker");
+    tag(&mut p, 0, "said no", "stance");
+    let ids: Vec<_> = p.documents[0].spans().iter().map(|s| s.id).collect();
+    let mut relation =
+        marginalia::model::Relation::new(p.allocate_span_id(), "holds", ids[0], ids[1]);
+    relation.note = Some("reported, not direct".into());
+    relation.attrs.insert("certainty".into(), "high".into());
+    p.apply(Edit::AddRelation {
+        doc,
+        relation: relation.clone(),
+    })
+    .unwrap();
+    save_project(&p, &path).unwrap();
+    let back = load_project(&path).unwrap().project;
+    assert_eq!(back.documents[0].relations(), [relation]);
 }
 
 #[test]

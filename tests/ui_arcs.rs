@@ -55,12 +55,7 @@ fn project_with(text: &str, links: &[(&str, &str)]) -> (tempfile::TempDir, Sessi
     for (from, to) in links {
         let a = common::tag(&mut p, from, 0, "speaker");
         let b = common::tag(&mut p, to, 0, "stance");
-        let relation = Relation {
-            id: p.allocate_span_id(),
-            kind: "holds".into(),
-            from: a,
-            to: b,
-        };
+        let relation = Relation::new(p.allocate_span_id(), "holds", a, b);
         p.apply(Edit::AddRelation {
             doc: DocId(0),
             relation,

@@ -446,12 +446,9 @@ fn add_relations(
             report.note(file, None, msg);
             continue;
         };
-        let rel = Relation {
-            id: project.allocate_span_id(),
-            kind: r.kind.clone(),
-            from: *from,
-            to: *to,
-        };
+        let mut rel = Relation::new(project.allocate_span_id(), r.kind.clone(), *from, *to);
+        rel.attrs = r.attrs.clone();
+        rel.note = r.note.clone();
         match check::relation_in(&project.schema, doc, &rel) {
             Ok(()) => relations.push(rel),
             Err(e) => report.note(file, None, format!("{}: relation skipped: {e}", d.id)),

@@ -338,9 +338,12 @@ fn read_relations(
         let from = rel.and_then(|r| entity(&r.from_id));
         let to = rel.and_then(|r| entity(&r.to_id));
         match (kind, from, to) {
-            (Some(kind), Some(from), Some(to)) => {
-                doc.relations.push(ImportedRelation { kind, from, to })
-            }
+            (Some(kind), Some(from), Some(to)) => doc.relations.push(ImportedRelation {
+                kind,
+                from,
+                to,
+                ..Default::default()
+            }),
             (kind, ..) => {
                 let kind = kind.unwrap_or_else(|| "(no type)".to_owned());
                 let msg = format!(

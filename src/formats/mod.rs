@@ -119,11 +119,13 @@ pub struct ImportedSpan {
 }
 
 /// A relation between two spans of the same document (indices into its `spans`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportedRelation {
     pub kind: String,
     pub from: usize,
     pub to: usize,
+    pub attrs: crate::model::Attrs,
+    pub note: Option<String>,
 }
 
 /// A machine suggestion read from another tool.

@@ -205,12 +205,7 @@ impl Writer<'_> {
         if let (Some(from), Some(to)) = (from, to) {
             let id = SpanId(*self.next_id);
             *self.next_id += 1;
-            self.relations.push(Relation {
-                id,
-                kind: kind.to_owned(),
-                from,
-                to,
-            });
+            self.relations.push(Relation::new(id, kind, from, to));
         }
     }
 

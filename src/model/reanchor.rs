@@ -243,12 +243,7 @@ mod tests {
         // "Ms Harris had said no" was a stance; that text is gone.
         doc.set_unanchored(
             vec![span(2, 7, 28, "stance", "Ms Harris had said no")],
-            vec![Relation {
-                id: SpanId(3),
-                kind: "holds".into(),
-                from: SpanId(1),
-                to: SpanId(2),
-            }],
+            vec![Relation::new(SpanId(3), "holds", SpanId(1), SpanId(2))],
         );
         let mut p = Project::new("t".into(), Schema::default(), vec![doc]);
         let at = |p: &Project| p.documents[0].text.find("said no").unwrap();

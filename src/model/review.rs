@@ -172,12 +172,7 @@ impl Project {
                 continue;
             }
             batch.relations.push((kind.clone(), from, to));
-            let relation = Relation {
-                id: self.allocate_span_id(),
-                kind,
-                from,
-                to,
-            };
+            let relation = Relation::new(self.allocate_span_id(), kind, from, to);
             batch.edits.push(Edit::AddRelation { doc, relation });
         }
     }

@@ -114,18 +114,8 @@ mod tests {
         let mut stance = p.make_span(DocId(0), 7, 14, "stance").unwrap();
         stance.attrs.insert("polarity".into(), "against".into());
         let event = p.make_span(DocId(0), 22, 28, "event").unwrap();
-        let holds = Relation {
-            id: p.allocate_span_id(),
-            kind: "holds".into(),
-            from: speaker.id,
-            to: stance.id,
-        };
-        let about = Relation {
-            id: p.allocate_span_id(),
-            kind: "about".into(),
-            from: stance.id,
-            to: event.id,
-        };
+        let holds = Relation::new(p.allocate_span_id(), "holds", speaker.id, stance.id);
+        let about = Relation::new(p.allocate_span_id(), "about", stance.id, event.id);
         p.apply(Edit::Batch(vec![
             Edit::AddSpan {
                 doc: DocId(0),

@@ -508,6 +508,16 @@ fn relations_ui(
                 out.push(Command::SelectSpan(doc_id, other.key()));
             }
         });
+        // What an imported relation carries (brat attributes and notes on relations).
+        if !r.attrs.is_empty() || r.note.is_some() {
+            let mut parts: Vec<String> = r.attrs.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            parts.extend(r.note.iter().map(|n| format!("“{}”", excerpt(n, 60))));
+            let line = egui::Label::new(RichText::new(parts.join(" · ")).small().weak()).truncate();
+            let shown = ui.add(line);
+            if let Some(note) = &r.note {
+                shown.on_hover_text(note);
+            }
+        }
     }
 }
 

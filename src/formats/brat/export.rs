@@ -5,7 +5,7 @@ use super::conf::write_conf;
 use crate::formats::export::ExportDoc;
 use crate::formats::{Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
-use crate::model::{AttrKind, Schema, SpanId};
+use crate::model::{AttrKind, Attrs, Schema, SpanId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -45,6 +45,7 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
             ann: String::new(),
             tid: HashMap::new(),
             eid: HashMap::new(),
+            rid: HashMap::new(),
         };
         w.text_bounds(report);
         w.events(report);
@@ -73,12 +74,14 @@ struct AnnWriter<'a> {
     ann: String,
     /// Span id → its T id.
     tid: HashMap<SpanId, String>,
-    /// Span id → its E id, for event triggers.
+    /// Span id → its E id, for the spans that are events.
     eid: HashMap<SpanId, String>,
+    /// Relation id → its R id, for the attributes and notes on relations.
+    rid: HashMap<SpanId, String>,
 }
 
 impl AnnWriter<'_> {
-    /// An annotation's brat id: its event when it is a trigger, else its T.
+    /// An annotation's brat id: its event when it is one, else its T.
     fn target(&self, id: SpanId) -> String {
         self.eid
             .get(&id)
@@ -87,12 +90,23 @@ impl AnnWriter<'_> {
             .unwrap_or_default()
     }
 
-    /// `T` lines, in code points; a span across line breaks is written as fragments.
+    /// `T` lines, in code points; a span across line breaks is written as fragments. Events
+    /// over the same text share one trigger `T`, as brat writes them.
     fn text_bounds(&mut self, report: &mut Report) {
         let text = &self.d.doc.text;
         let index = OffsetIndex::new(text);
-        for (i, s) in self.d.spans.iter().enumerate() {
-            let t = format!("T{}", i + 1);
+        let event_labels = event_labels(self.schema);
+        let mut triggers: HashMap<(&str, usize, usize), String> = HashMap::new();
+        let mut t_n = 0;
+        for s in &self.d.spans {
+            let event = event_labels.contains(s.label.as_str());
+            if event && let Some(t) = triggers.get(&(s.label.as_str(), s.start, s.end)) {
+                self.tid.insert(s.id, t.clone());
+                report.count("events sharing a trigger", 1);
+                continue;
+            }
+            t_n += 1;
+            let t = format!("T{t_n}");
             let frags = fragments(text, s.start, s.end);
             let offsets: Vec<String> = frags
                 .iter()
@@ -114,31 +128,28 @@ impl AnnWriter<'_> {
                 offsets.join(";"),
                 texts.join(" ")
             ));
+            if event {
+                triggers.insert((s.label.as_str(), s.start, s.end), t.clone());
+            }
             self.tid.insert(s.id, t);
         }
         report.count("spans", self.d.spans.len());
     }
 
-    /// `E` lines: a span of an event label is a trigger, its outgoing relations the
+    /// `E` lines: a span of an event label is an event, its outgoing relations the
     /// arguments (a role used twice is numbered: `Theme`, `Theme2`).
     fn events(&mut self, report: &mut Report) {
-        let event_labels: BTreeSet<&str> = self
-            .schema
-            .labels
-            .iter()
-            .filter(|l| l.event)
-            .map(|l| l.name.as_str())
-            .collect();
         let d = self.d;
-        let triggers: Vec<_> = d
+        let event_labels = event_labels(self.schema);
+        let events: Vec<_> = d
             .spans
             .iter()
             .filter(|s| event_labels.contains(s.label.as_str()))
             .collect();
-        for (n, s) in triggers.iter().enumerate() {
+        for (n, s) in events.iter().enumerate() {
             self.eid.insert(s.id, format!("E{}", n + 1));
         }
-        for s in &triggers {
+        for s in &events {
             let trigger = self.tid.get(&s.id).cloned().unwrap_or_default();
             let mut line = format!("{}\t{}:{trigger}", self.target(s.id), s.label);
             let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -151,79 +162,167 @@ impl AnnWriter<'_> {
                     format!("{}{}", r.kind, k)
                 };
                 line.push_str(&format!(" {role}:{}", self.target(r.to)));
+                if !r.attrs.is_empty() || r.note.is_some() {
+                    report.count(
+                        "attributes and notes of event arguments not exported (brat has no place for them)",
+                        1,
+                    );
+                }
             }
             self.ann.push_str(&line);
             self.ann.push('\n');
         }
-        report.count("events", triggers.len());
+        report.count("events", events.len());
     }
 
-    /// `R` lines, and `*` lines for relations of a symmetric type.
+    /// `R` lines, and one `*` line per group of spans linked by a symmetric type (a
+    /// symmetric relation with attributes or a note is an `R` line: `*` has no id to hang
+    /// them on).
     fn relations(&mut self, report: &mut Report) {
         let d = self.d;
-        let mut symmetric: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+        let mut groups: BTreeMap<&str, Groups> = BTreeMap::new();
         let mut r_n = 0;
         for r in d
             .relations
             .iter()
             .filter(|r| !self.eid.contains_key(&r.from))
         {
-            let (from, to) = (self.target(r.from), self.target(r.to));
-            if self.schema.relation(&r.kind).is_some_and(|t| t.symmetric) {
-                symmetric.entry(&r.kind).or_default().push((from, to));
+            let plain = r.attrs.is_empty() && r.note.is_none();
+            if plain && self.schema.relation(&r.kind).is_some_and(|t| t.symmetric) {
+                groups.entry(&r.kind).or_default().join(r.from, r.to);
                 continue;
             }
             r_n += 1;
+            let (from, to) = (self.target(r.from), self.target(r.to));
             self.ann
                 .push_str(&format!("R{r_n}\t{} Arg1:{from} Arg2:{to}\n", r.kind));
+            self.rid.insert(r.id, format!("R{r_n}"));
         }
-        for (kind, pairs) in symmetric {
-            for (a, b) in pairs {
-                self.ann.push_str(&format!("*\t{kind} {a} {b}\n"));
+        for (kind, groups) in groups {
+            for members in groups.into_groups() {
+                let ids: Vec<String> = members.iter().map(|m| self.target(*m)).collect();
+                self.ann.push_str(&format!("*\t{kind} {}\n", ids.join(" ")));
             }
         }
         report.count("relations", d.relations.len());
     }
 
     /// `A` lines for choice attributes; `#` notes for free-text attributes (`[name] value`)
-    /// and for notes, on one line each.
+    /// and for notes, on one line each; on spans, events and relations.
     fn attributes_and_notes(&mut self, file: &Path, report: &mut Report) {
-        let (mut a_n, mut note_n) = (0, 0);
         let d = self.d;
+        let mut lines = Lines::default();
         for s in &d.spans {
             let target = self.target(s.id);
             let def = self.schema.label(&s.label);
-            for (name, value) in &s.attrs {
-                let text_attr = def
-                    .and_then(|l| l.attribute(name))
+            let is_text = |name: &str| {
+                def.and_then(|l| l.attribute(name))
                     .is_none_or(|a| matches!(a.kind, AttrKind::Text))
-                    || value.contains(char::is_whitespace);
-                if text_attr {
-                    note_n += 1;
-                    self.ann.push_str(&format!(
-                        "#{note_n}\tAnnotatorNotes {target}\t[{name}] {}\n",
-                        value.replace(['\n', '\r', '\t'], " ")
-                    ));
-                } else {
-                    a_n += 1;
-                    let v = if value == BINARY {
-                        String::new()
-                    } else {
-                        format!(" {value}")
-                    };
-                    self.ann.push_str(&format!("A{a_n}\t{name} {target}{v}\n"));
-                }
-            }
+            };
+            lines.attrs(&target, &s.attrs, is_text);
             if let Some(note) = &s.note {
                 if note.contains(['\n', '\t']) {
                     report.note(file, None, format!("the note of span {} has line breaks; brat notes are one line, so they became spaces", s.id.0));
                 }
-                note_n += 1;
-                self.ann.push_str(&format!(
-                    "#{note_n}\tAnnotatorNotes {target}\t{}\n",
-                    note.replace(['\n', '\r', '\t'], " ")
-                ));
+                lines.note(&target, note);
             }
         }
+        for r in &d.relations {
+            let Some(target) = self.rid.get(&r.id) else {
+                continue;
+            };
+            lines.attrs(target, &r.attrs, |_| false);
+            if let Some(note) = &r.note {
+                lines.note(target, note);
+            }
+        }
+        self.ann.push_str(&lines.out);
+    }
+}
+
+/// Labels whose spans are events.
+fn event_labels(schema: &Schema) -> BTreeSet<&str> {
+    schema
+        .labels
+        .iter()
+        .filter(|l| l.event)
+        .map(|l| l.name.as_str())
+        .collect()
+}
+
+/// `A` and `#` lines, numbered as they are written.
+#[derive(Default)]
+struct Lines {
+    out: String,
+    a_n: usize,
+    note_n: usize,
+}
+
+impl Lines {
+    /// One `A` line per choice value; free-text values (and any value with whitespace,
+    /// which an `A` line cannot hold) as `[name] value` notes.
+    fn attrs(&mut self, target: &str, attrs: &Attrs, is_text: impl Fn(&str) -> bool) {
+        for (name, value) in attrs {
+            if is_text(name) || value.contains(char::is_whitespace) {
+                self.note(target, &format!("[{name}] {value}"));
+            } else {
+                self.a_n += 1;
+                let v = if value == BINARY {
+                    String::new()
+                } else {
+                    format!(" {value}")
+                };
+                self.out
+                    .push_str(&format!("A{}\t{name} {target}{v}\n", self.a_n));
+            }
+        }
+    }
+
+    fn note(&mut self, target: &str, note: &str) {
+        self.note_n += 1;
+        self.out.push_str(&format!(
+            "#{}\tAnnotatorNotes {target}\t{}\n",
+            self.note_n,
+            note.replace(['\n', '\r', '\t'], " ")
+        ));
+    }
+}
+
+/// Spans joined by a symmetric relation type, grouped (union-find), for `*` lines.
+#[derive(Default)]
+struct Groups {
+    parent: BTreeMap<SpanId, SpanId>,
+}
+
+impl Groups {
+    fn root(&mut self, id: SpanId) -> SpanId {
+        let mut at = id;
+        while let Some(&p) = self.parent.get(&at) {
+            if p == at {
+                break;
+            }
+            at = p;
+        }
+        self.parent.entry(id).or_insert(id);
+        self.parent.insert(id, at);
+        at
+    }
+
+    fn join(&mut self, a: SpanId, b: SpanId) {
+        let (ra, rb) = (self.root(a), self.root(b));
+        if ra != rb {
+            self.parent.insert(ra.max(rb), ra.min(rb));
+        }
+    }
+
+    /// Each group's members in id order, groups in the order of their first member.
+    fn into_groups(mut self) -> Vec<Vec<SpanId>> {
+        let ids: Vec<SpanId> = self.parent.keys().copied().collect();
+        let mut by_root: BTreeMap<SpanId, Vec<SpanId>> = BTreeMap::new();
+        for id in ids {
+            let r = self.root(id);
+            by_root.entry(r).or_default().push(id);
+        }
+        by_root.into_values().collect()
     }
 }

@@ -5,13 +5,20 @@
 //! - `T` text-bound annotations are spans. Discontinuous ones (`0 5;8 12`) are split into one
 //!   span per fragment (reported); relations, attributes and notes go to the first fragment.
 //!   On export, a span that crosses a line break is written as fragments split at the breaks.
-//! - `E` events: the trigger is a span whose label is marked `event` in the schema; each
-//!   argument is a relation from the trigger, named by its role (`Theme2` → `Theme`; roles are
-//!   numbered again on export). An argument that is itself an event points at its trigger.
-//! - `R` relations are relations; `*` equivalences become relations of a symmetric type.
-//! - `A`/`M` attributes are attribute values (a binary attribute has the value `true`).
-//! - `#` AnnotatorNotes are notes; Marginalia's free-text attributes, which brat cannot hold,
-//!   travel as notes starting with `[name] ` and are read back as attributes.
+//!   A `T` line whose text runs over line breaks (the lines after it that do not start with
+//!   an id) is read by its offsets.
+//! - `E` events: each event is a span over its trigger's text, of a label marked `event` in
+//!   the schema; each argument is a relation from it, named by its role (`Theme2` → `Theme`;
+//!   roles are numbered again on export). Events that share a trigger get one span each, so
+//!   their arguments, attributes and notes stay theirs; on export they share one `T` again.
+//!   An argument that is itself an event points at that event's span.
+//! - `R` relations are relations; `*` equivalences become relations of a symmetric type,
+//!   written back as one `*` line per group of linked spans.
+//! - `A`/`M` attributes are attribute values (a binary attribute has the value `true`), on
+//!   spans, events and relations.
+//! - `#` AnnotatorNotes are notes, on spans, events and relations; Marginalia's free-text
+//!   attributes, which brat cannot hold, travel as notes starting with `[name] ` and are read
+//!   back as attributes.
 //! - `N` normalizations have no place in Marginalia yet: they are reported, not imported.
 
 //!

@@ -5,11 +5,20 @@ use super::{BINARY, role_base};
 use crate::formats::build::SpanIndex;
 use crate::formats::{ImportedDoc, ImportedRelation, ImportedSpan, Report};
 use crate::model::text::{OffsetIndex, Unit};
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-/// An event line: its line number, trigger id, and (role, argument id) pairs.
-type EventLine = (usize, String, Vec<(String, String)>);
+/// An event line: its line number, E id, trigger id, and (role, argument id) pairs.
+type EventLine = (usize, String, String, Vec<(String, String)>);
+
+/// What an attribute or note is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    Span(usize),
+    Relation(usize),
+}
 
 /// Parses one .ann file into the document's spans, relations, attributes and notes.
 pub(super) fn read_ann(
@@ -27,30 +36,30 @@ pub(super) fn read_ann(
         file,
         report,
         ids: HashMap::new(),
-        event_trigger: HashMap::new(),
-        event_args: Vec::new(),
+        relation_ids: HashMap::new(),
+        event_lines: Vec::new(),
+        triggers: HashMap::new(),
         notes: BTreeMap::new(),
     };
     let index = OffsetIndex::new(&text);
-    let mut later: Vec<(usize, &str)> = Vec::new();
-    for (i, line) in content.lines().enumerate() {
-        let n = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
+    let at = TextAt {
+        text: &text,
+        index: &index,
+        bom,
+    };
+    let mut later: Vec<(usize, Cow<'_, str>)> = Vec::new();
+    for (n, line) in logical_lines(content, &at) {
         match line.chars().next() {
             Some('T') => read_textbound(
-                &text,
                 &mut reader.doc.spans,
-                line,
+                &line,
                 n,
                 file,
-                bom,
-                &index,
+                &at,
                 &mut reader.ids,
                 reader.report,
             ),
-            Some('E') => reader.event_line(n, line),
+            Some('E') => reader.event_line(n, &line),
             Some('R' | 'A' | 'M' | '#' | '*' | 'N') => later.push((n, line)),
             _ => reader
                 .report
@@ -59,7 +68,7 @@ pub(super) fn read_ann(
     }
     reader.events(event_labels);
     for (n, line) in later {
-        reader.later_line(n, line);
+        reader.later_line(n, &line);
     }
     reader.apply_notes();
     drop(index);
@@ -71,24 +80,35 @@ struct AnnReader<'a> {
     doc: &'a mut ImportedDoc,
     file: &'a Path,
     report: &'a mut Report,
-    /// T id → index of its span.
+    /// T and E ids → index of their span (an event's span is its own copy of its trigger's
+    /// when several events share one trigger).
     ids: SpanIndex,
-    /// E id → trigger T id.
-    event_trigger: HashMap<String, String>,
-    /// Argument lines, resolved once every event is known.
-    event_args: Vec<EventLine>,
-    /// Notes by span index.
-    notes: BTreeMap<usize, Vec<String>>,
+    /// R ids → index of their relation, for the attributes and notes on relations.
+    relation_ids: HashMap<String, usize>,
+    /// Event lines, resolved once every text-bound annotation is known.
+    event_lines: Vec<EventLine>,
+    /// T ids that are event triggers → the E id of their first event.
+    triggers: HashMap<String, String>,
+    /// Notes by what they are on.
+    notes: BTreeMap<Target, Vec<String>>,
 }
 
 impl AnnReader<'_> {
-    /// The span an id stands for: a T id, or an E id (its trigger).
-    fn resolve(&self, id: &str) -> Option<usize> {
-        let t = self.event_trigger.get(id).map_or(id, String::as_str);
-        self.ids.get(t).copied()
+    /// The span an id stands for: a T id or an E id. A T that triggers an event stands for
+    /// its (first) event, which is how Marginalia keeps it: said, as the id changes on export.
+    fn resolve(&mut self, n: usize, id: &str) -> Option<usize> {
+        if let Some(event) = self.triggers.get(id) {
+            let msg = format!(
+                "{id} is the trigger of event {event}: this reference is kept on the event"
+            );
+            self.report.note(self.file, Some(n), msg);
+            self.report
+                .count("references to an event's trigger kept on the event", 1);
+        }
+        self.ids.get(id).copied()
     }
 
-    /// `E1\tType:T3 Role:T1 ...`: the trigger now, the arguments once every event is known.
+    /// `E1\tType:T3 Role:T1 ...`: read once every T is known.
     fn event_line(&mut self, n: usize, line: &str) {
         let mut fields = line.split('\t');
         let (Some(eid), Some(body)) = (fields.next(), fields.next()) else {
@@ -102,33 +122,61 @@ impl AnnReader<'_> {
                 .note(self.file, Some(n), "event without a trigger; skipped");
             return;
         };
-        self.event_trigger
-            .insert(eid.to_owned(), trigger.to_owned());
         let args = parts
             .filter_map(|p| p.split_once(':'))
             .map(|(r, t)| (r.to_owned(), t.to_owned()))
             .collect();
-        self.event_args.push((n, trigger.to_owned(), args));
+        self.event_lines
+            .push((n, eid.to_owned(), trigger.to_owned(), args));
     }
 
-    /// Each event argument becomes a relation from the trigger, named by its role.
+    /// Each event becomes a span of the trigger's label, and each argument a relation from
+    /// it named by its role. Events that share a trigger each get their own span over the
+    /// same text, so that their arguments, attributes and notes stay theirs (brat, too, draws
+    /// one box per event).
     fn events(&mut self, event_labels: &mut BTreeSet<String>) {
-        for (n, trigger, args) in std::mem::take(&mut self.event_args) {
-            let Some(from) = self.ids.get(trigger.as_str()).copied() else {
+        let mut resolved = Vec::with_capacity(self.event_lines.len());
+        for (n, eid, trigger, args) in std::mem::take(&mut self.event_lines) {
+            let Some(&t) = self.ids.get(trigger.as_str()) else {
                 let msg = format!("event trigger {trigger} is not a text annotation; skipped");
                 self.report.note(self.file, Some(n), msg);
                 continue;
             };
+            let span = match self.triggers.entry(trigger) {
+                Entry::Occupied(_) => {
+                    let Some(s) = self.doc.spans.get(t) else {
+                        continue;
+                    };
+                    let copy = ImportedSpan {
+                        start: s.start,
+                        end: s.end,
+                        label: s.label.clone(),
+                        ..Default::default()
+                    };
+                    self.doc.spans.push(copy);
+                    self.report.count("events sharing a trigger", 1);
+                    self.doc.spans.len() - 1
+                }
+                Entry::Vacant(v) => {
+                    v.insert(eid.clone());
+                    t
+                }
+            };
             self.report.count("events", 1);
-            if let Some(s) = self.doc.spans.get(from) {
+            if let Some(s) = self.doc.spans.get(span) {
                 event_labels.insert(s.label.clone());
             }
+            self.ids.insert(eid, span);
+            resolved.push((n, span, args));
+        }
+        for (n, from, args) in resolved {
             for (role, target) in args {
-                match self.resolve(&target) {
+                match self.resolve(n, &target) {
                     Some(to) => self.doc.relations.push(ImportedRelation {
                         kind: role_base(&role).to_owned(),
                         from,
                         to,
+                        ..Default::default()
                     }),
                     None => {
                         let msg = format!("event argument {role}:{target} is unknown; skipped");
@@ -136,6 +184,14 @@ impl AnnReader<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// What an attribute or note names: a span (T or E) or a relation (R).
+    fn target(&mut self, n: usize, id: &str) -> Option<Target> {
+        match self.relation_ids.get(id) {
+            Some(&r) => Some(Target::Relation(r)),
+            None => self.resolve(n, id).map(Target::Span),
         }
     }
 
@@ -147,8 +203,8 @@ impl AnnReader<'_> {
         let rest = fields.next();
         let words: Vec<&str> = body.split_whitespace().collect();
         match id.chars().next() {
-            Some('R') => self.relation(n, &words),
-            Some('*') => self.equivalence(&words),
+            Some('R') => self.relation(n, id, &words),
+            Some('*') => self.equivalence(n, &words),
             Some('A' | 'M') => self.attribute(n, &words),
             Some('#') => self.note(n, &words, rest),
             Some('N') => {
@@ -160,7 +216,7 @@ impl AnnReader<'_> {
     }
 
     /// `R1\tType Arg1:T1 Arg2:T2`.
-    fn relation(&mut self, n: usize, words: &[&str]) {
+    fn relation(&mut self, n: usize, id: &str, words: &[&str]) {
         let arg = |k: &str| {
             words
                 .iter()
@@ -168,14 +224,19 @@ impl AnnReader<'_> {
                 .find(|(a, _)| *a == k)
                 .map(|(_, t)| t)
         };
-        let from = arg("Arg1").and_then(|t| self.resolve(t));
-        let to = arg("Arg2").and_then(|t| self.resolve(t));
+        let from = arg("Arg1").and_then(|t| self.resolve(n, t));
+        let to = arg("Arg2").and_then(|t| self.resolve(n, t));
         match (words.first(), from, to) {
-            (Some(kind), Some(from), Some(to)) => self.doc.relations.push(ImportedRelation {
-                kind: (*kind).to_owned(),
-                from,
-                to,
-            }),
+            (Some(kind), Some(from), Some(to)) => {
+                self.relation_ids
+                    .insert(id.to_owned(), self.doc.relations.len());
+                self.doc.relations.push(ImportedRelation {
+                    kind: (*kind).to_owned(),
+                    from,
+                    to,
+                    ..Default::default()
+                });
+            }
             _ => self.report.note(
                 self.file,
                 Some(n),
@@ -185,11 +246,11 @@ impl AnnReader<'_> {
     }
 
     /// `*\tType T1 T2 T3`: a chain of relations of a symmetric type.
-    fn equivalence(&mut self, words: &[&str]) {
+    fn equivalence(&mut self, n: usize, words: &[&str]) {
         let members: Vec<usize> = words
             .iter()
             .skip(1)
-            .filter_map(|t| self.resolve(t))
+            .filter_map(|t| self.resolve(n, t))
             .collect();
         let Some(kind) = words.first() else {
             return;
@@ -200,21 +261,27 @@ impl AnnReader<'_> {
                     kind: (*kind).to_owned(),
                     from: *a,
                     to: *b,
+                    ..Default::default()
                 });
             }
         }
         self.report.count("equivalences", 1);
     }
 
-    /// `A1\tName T1 [Value]` (binary when there is no value).
+    /// `A1\tName T1 [Value]` (binary when there is no value), on a span, an event or a
+    /// relation.
     fn attribute(&mut self, n: usize, words: &[&str]) {
-        match (words.first(), words.get(1).and_then(|t| self.resolve(t))) {
-            (Some(name), Some(target)) => {
+        let target = words.get(1).and_then(|t| self.target(n, t));
+        let attrs = match target {
+            Some(Target::Span(i)) => self.doc.spans.get_mut(i).map(|s| &mut s.attrs),
+            Some(Target::Relation(i)) => self.doc.relations.get_mut(i).map(|r| &mut r.attrs),
+            None => None,
+        };
+        match (words.first(), attrs) {
+            (Some(name), Some(attrs)) => {
                 let value = words.get(2).map_or(BINARY, |v| v).to_owned();
-                if let Some(s) = self.doc.spans.get_mut(target) {
-                    s.attrs.insert((*name).to_owned(), value);
-                    self.report.count("attributes", 1);
-                }
+                attrs.insert((*name).to_owned(), value);
+                self.report.count("attributes", 1);
             }
             _ => self.report.note(
                 self.file,
@@ -224,123 +291,173 @@ impl AnnReader<'_> {
         }
     }
 
-    /// `#1\tAnnotatorNotes T1\ttext`: kept for the span, applied at the end.
+    /// `#1\tAnnotatorNotes T1\ttext`: kept for its span or relation, applied at the end.
     fn note(&mut self, n: usize, words: &[&str], rest: Option<&str>) {
-        match words.get(1).and_then(|t| self.resolve(t)) {
+        match words.get(1).and_then(|t| self.target(n, t)) {
             Some(target) => self
                 .notes
                 .entry(target)
                 .or_default()
                 .push(rest.unwrap_or_default().to_owned()),
-            None if words
-                .get(1)
-                .is_some_and(|t| t.starts_with('R') || t.starts_with('*')) =>
-            {
-                self.report.note(
-                    self.file,
-                    Some(n),
-                    "notes on relations are not imported: Marginalia keeps notes on spans",
-                );
-                self.report.count("relation notes not imported", 1);
-            }
             None => self
                 .report
                 .note(self.file, Some(n), "note on an unknown annotation; skipped"),
         }
     }
 
-    /// Notes become the span's note; `[name] value` ones are free-text attributes written
-    /// by Marginalia.
+    /// Notes become the span's or relation's note; `[name] value` ones are free-text
+    /// attributes written by Marginalia.
     fn apply_notes(&mut self) {
         for (target, texts) in std::mem::take(&mut self.notes) {
-            let Some(span) = self.doc.spans.get_mut(target) else {
-                continue;
+            let (attrs, note) = match target {
+                Target::Span(i) => match self.doc.spans.get_mut(i) {
+                    Some(s) => (&mut s.attrs, &mut s.note),
+                    None => continue,
+                },
+                Target::Relation(i) => match self.doc.relations.get_mut(i) {
+                    Some(r) => (&mut r.attrs, &mut r.note),
+                    None => continue,
+                },
             };
             let mut plain = Vec::new();
             for t in texts {
                 match t.strip_prefix('[').and_then(|r| r.split_once("] ")) {
                     Some((name, value)) if !name.is_empty() && !name.contains(' ') => {
-                        span.attrs.insert(name.to_owned(), value.to_owned());
+                        attrs.insert(name.to_owned(), value.to_owned());
                     }
                     _ => plain.push(t),
                 }
             }
             if !plain.is_empty() {
                 self.report.count("notes", 1);
-                span.note = Some(plain.join("\n"));
+                *note = Some(plain.join("\n"));
             }
         }
     }
 }
 
-/// A `T` line: one span per fragment, checked against the text.
-#[allow(clippy::too_many_arguments)]
-fn read_textbound(
-    doc_text: &str,
-    spans: &mut Vec<ImportedSpan>,
-    line: &str,
-    n: usize,
-    file: &Path,
+/// The .ann file's annotations, each with its line number. A `T` line followed by lines
+/// that do not start with an annotation id has covered text with line breaks in it (some
+/// tools and hand edits write it so): when the joined text is the text at its offsets, the
+/// lines are one annotation, read rather than lost.
+fn logical_lines<'c>(content: &'c str, text: &TextAt<'_>) -> Vec<(usize, Cow<'c, str>)> {
+    let lines: Vec<&str> = content.lines().collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while let Some(&line) = lines.get(i) {
+        i += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let n = i;
+        let rest = lines.get(i..).unwrap_or_default();
+        let more = rest.iter().take_while(|l| !is_annotation_start(l)).count();
+        let more = rest.get(..more).map_or(0, |r| {
+            r.iter()
+                .rposition(|l| !l.trim().is_empty())
+                .map_or(0, |p| p + 1)
+        });
+        if line.starts_with('T') && more > 0 {
+            let joined = std::iter::once(line)
+                .chain(rest.iter().take(more).copied())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if parse_textbound(&joined, text).is_ok() {
+                out.push((n, Cow::Owned(joined)));
+                i += more;
+                continue;
+            }
+        }
+        out.push((n, Cow::Borrowed(line)));
+    }
+    out
+}
+
+/// Whether a line begins like a brat annotation: an id (`T12`, `E3`, `#1`, `*`) and a tab.
+fn is_annotation_start(line: &str) -> bool {
+    let Some((id, _)) = line.split_once('\t') else {
+        return false;
+    };
+    let mut chars = id.chars();
+    matches!(
+        chars.next(),
+        Some('T' | 'E' | 'R' | 'A' | 'M' | 'N' | '#' | '*')
+    ) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A document's text with what brat offsets need to be read against it.
+struct TextAt<'t> {
+    text: &'t str,
+    index: &'t OffsetIndex<'t>,
+    /// The .txt starts with a byte order mark, which brat counts as one character.
     bom: bool,
-    index: &OffsetIndex<'_>,
-    ids: &mut SpanIndex,
-    report: &mut Report,
-) {
+}
+
+/// A `T` line read: id, label and byte ranges of its fragments.
+type Textbound<'l> = (&'l str, &'l str, Vec<(usize, usize)>);
+
+/// Reads a `T` line and checks it against the text, or says what is wrong with it.
+fn parse_textbound<'l>(line: &'l str, at: &TextAt<'_>) -> Result<Textbound<'l>, String> {
     let mut fields = line.splitn(3, '\t');
     let (Some(id), Some(body), text) = (fields.next(), fields.next(), fields.next()) else {
-        report.note(file, Some(n), "malformed text-bound line; skipped");
-        return;
+        return Err("malformed text-bound line; skipped".into());
     };
     let Some((label, ranges)) = body.split_once(' ') else {
-        report.note(
-            file,
-            Some(n),
-            "text-bound annotation without offsets; skipped",
-        );
-        return;
+        return Err("text-bound annotation without offsets; skipped".into());
     };
-    let shift = usize::from(bom);
+    let shift = usize::from(at.bom);
     let mut fragments = Vec::new();
     for r in ranges.split(';') {
         let mut nums = r.split_whitespace().map(str::parse::<usize>);
         let (Some(Ok(s)), Some(Ok(e))) = (nums.next(), nums.next()) else {
-            report.note(file, Some(n), format!("bad offsets `{r}`; skipped"));
-            return;
+            return Err(format!("bad offsets `{r}`; skipped"));
         };
         let conv = |o: usize| {
             o.checked_sub(shift)
-                .and_then(|o| index.to_byte(o, Unit::CodePoints))
+                .and_then(|o| at.index.to_byte(o, Unit::CodePoints))
         };
         match (conv(s), conv(e)) {
             (Some(a), Some(b)) if a < b => fragments.push((a, b)),
             _ => {
-                report.note(
-                    file,
-                    Some(n),
-                    format!("{id}: offsets {s} {e} are outside the text; skipped"),
-                );
-                return;
+                return Err(format!(
+                    "{id}: offsets {s} {e} are outside the text; skipped"
+                ));
             }
         }
     }
     // brat writes the text of a discontinuous annotation as its fragments joined by spaces.
     let covered: Vec<&str> = fragments
         .iter()
-        .filter_map(|(a, b)| doc_text.get(*a..*b))
+        .filter_map(|(a, b)| at.text.get(*a..*b))
         .collect();
     if let Some(expected) = text
         && covered.join(" ") != expected
     {
-        report.note(
-            file,
-            Some(n),
-            format!(
-                "{id}: the text at its offsets is “{}”, not “{expected}”; skipped",
-                covered.join(" ")
-            ),
-        );
-        return;
+        return Err(format!(
+            "{id}: the text at its offsets is “{}”, not “{expected}”; skipped",
+            covered.join(" ")
+        ));
     }
+    Ok((id, label, fragments))
+}
+
+/// A `T` line: one span per fragment.
+fn read_textbound(
+    spans: &mut Vec<ImportedSpan>,
+    line: &str,
+    n: usize,
+    file: &Path,
+    at: &TextAt<'_>,
+    ids: &mut SpanIndex,
+    report: &mut Report,
+) {
+    let (id, label, fragments) = match parse_textbound(line, at) {
+        Ok(t) => t,
+        Err(msg) => {
+            report.note(file, Some(n), msg);
+            return;
+        }
+    };
     if fragments.len() > 1 {
         report.note(file, Some(n), format!("{id} is discontinuous: split into {} spans (relations, attributes and notes stay on the first)", fragments.len()));
         report.count("discontinuous spans split", 1);

@@ -201,6 +201,7 @@ fn add_annotation(
                 kind: link.kind.clone(),
                 from,
                 to,
+                ..Default::default()
             }),
             _ => {
                 let msg = format!(

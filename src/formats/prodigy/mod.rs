@@ -452,7 +452,12 @@ fn read_relations(
         let to = find(rel.get("child_span"), rel.get("child"));
         match (kind, from, to) {
             (Some(kind), Some(from), Some(to)) => {
-                let r = ImportedRelation { kind, from, to };
+                let r = ImportedRelation {
+                    kind,
+                    from,
+                    to,
+                    ..Default::default()
+                };
                 if doc.relations.contains(&r) {
                     report.count("duplicate relations merged", 1);
                 } else {

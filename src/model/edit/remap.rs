@@ -184,12 +184,7 @@ mod tests {
         // I tag a speaker and a stance and link them...
         let speaker = mine.make_span(doc, 0, 6, "speaker").unwrap();
         let stance = mine.make_span(doc, 12, 35, "stance").unwrap();
-        let link = Relation {
-            id: mine.allocate_span_id(),
-            kind: "holds".into(),
-            from: speaker.id,
-            to: stance.id,
-        };
+        let link = Relation::new(mine.allocate_span_id(), "holds", speaker.id, stance.id);
         let my_edits = vec![
             Edit::AddSpan {
                 doc,

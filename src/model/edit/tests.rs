@@ -65,12 +65,7 @@ fn round_trip(p: &mut Project, edit: Edit) {
 }
 
 fn holds(p: &mut Project, from: SpanId, to: SpanId) -> Relation {
-    Relation {
-        id: p.allocate_span_id(),
-        kind: "holds".into(),
-        from,
-        to,
-    }
+    Relation::new(p.allocate_span_id(), "holds", from, to)
 }
 
 #[test]

@@ -141,6 +141,26 @@ pub struct Relation {
     pub kind: String,
     pub from: SpanId,
     pub to: SpanId,
+    /// Attribute values (brat attributes on relations and on event arguments' links).
+    #[serde(default, skip_serializing_if = "Attrs::is_empty")]
+    pub attrs: Attrs,
+    /// The annotator's free-text note (brat `#` lines on relations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Relation {
+    /// A relation with no attributes or note.
+    pub fn new(id: SpanId, kind: impl Into<String>, from: SpanId, to: SpanId) -> Self {
+        Self {
+            id,
+            kind: kind.into(),
+            from,
+            to,
+            attrs: Attrs::default(),
+            note: None,
+        }
+    }
 }
 
 impl Span {

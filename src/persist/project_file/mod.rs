@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 /// The format version this build writes. Older versions are migrated on load; newer ones
 /// are refused, because silently dropping fields we do not know would lose someone's work.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 const HEADER: &str = "\
 // Marginalia annotation project.

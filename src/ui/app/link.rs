@@ -251,12 +251,12 @@ impl MarginaliaApp {
             self.say(format!("These spans are already linked by {kind}."));
             return;
         }
-        let relation = Relation {
-            id: session.project().allocate_span_id(),
-            kind: kind.to_owned(),
+        let relation = Relation::new(
+            session.project().allocate_span_id(),
+            kind.to_owned(),
             from,
             to,
-        };
+        );
         if self.edit(Edit::AddRelation { doc, relation }) {
             self.selection = Selection::Span(a);
             self.say(format!("Linked: {kind}"));
