@@ -378,19 +378,32 @@ fn add_spans(
             ids.push(None);
             continue;
         };
-        let id = project.allocate_span_id();
-        spans.push(Span {
-            id,
+        let mut span = Span {
+            id: SpanId(0),
             start: s.start,
             end: s.end,
             label: s.label.clone(),
             text: covered,
+            fragments: Vec::new(),
             attrs: check::fitting_attrs(project.schema.label(&s.label), &s.attrs),
             note: s.note.clone(),
             annotator: None,
             origin: None,
-        });
-        ids.push(Some(id));
+        };
+        if s.fragments.len() > 1 {
+            let pieces: Vec<_> = s.fragments.iter().map(|&(a, b)| a..b).collect();
+            if let Err(e) = check::pieces(&doc.text, &pieces) {
+                let msg = format!("{}: span {}..{}: {e}; skipped", d.id, s.start, s.end);
+                report.note(file, None, msg);
+                ids.push(None);
+                continue;
+            }
+            span.set_pieces(&doc.text, &pieces);
+            report.count("discontinuous spans", 1);
+        }
+        span.id = project.allocate_span_id();
+        ids.push(Some(span.id));
+        spans.push(span);
     }
     report.count("spans", spans.len());
     doc.set_spans(spans);

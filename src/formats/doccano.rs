@@ -301,6 +301,7 @@ fn read_entities(
                     label,
                     attrs,
                     note,
+                    ..Default::default()
                 });
                 Some(doc.spans.len() - 1)
             }

@@ -114,6 +114,9 @@ pub struct ImportedSpan {
     pub start: usize,
     pub end: usize,
     pub label: String,
+    /// A discontinuous span's pieces as byte ranges (`start..end` is then their extent);
+    /// empty for a contiguous span.
+    pub fragments: Vec<(usize, usize)>,
     pub attrs: crate::model::Attrs,
     pub note: Option<String>,
 }

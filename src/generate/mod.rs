@@ -190,6 +190,7 @@ impl Writer<'_> {
             end: self.text.len(),
             label: label.to_owned(),
             text: s.to_owned(),
+            fragments: Vec::new(),
             attrs: attrs
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

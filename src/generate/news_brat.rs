@@ -223,15 +223,25 @@ mod tests {
         for d in &imported.docs {
             assert!(d.text.len() >= 4_700);
             assert!(d.spans.len() > 40, "{}", d.spans.len());
+            let mut discontinuous = 0;
             for s in &d.spans {
-                let text = d.text.get(s.start..s.end).unwrap();
-                let phrases = match s.label.as_str() {
-                    "Source" => super::SOURCES,
-                    "Cue" | "Attribution" => super::CUES,
-                    _ => super::CONTENT,
+                let pieces = if s.fragments.is_empty() {
+                    vec![(s.start, s.end)]
+                } else {
+                    discontinuous += 1;
+                    s.fragments.clone()
                 };
-                assert!(phrases.contains(&text), "{} “{text}”", s.label);
+                for (a, b) in pieces {
+                    let text = d.text.get(a..b).unwrap();
+                    let phrases = match s.label.as_str() {
+                        "Source" => super::SOURCES,
+                        "Cue" | "Attribution" => super::CUES,
+                        _ => super::CONTENT,
+                    };
+                    assert!(phrases.contains(&text), "{} “{text}”", s.label);
+                }
             }
+            assert!(discontinuous > 0, "quotes interrupted by their cue");
             assert!(!d.relations.is_empty(), "the events' arguments");
         }
     }

@@ -9,9 +9,10 @@
 //! [`Edit`]: crate::model::Edit
 
 use crate::model::attrs::Attrs;
-use crate::model::project::{Document, Project, Relation, SpanId};
+use crate::model::project::{Document, Project, Relation, Span, SpanId};
 use crate::model::schema::{AttrKind, LabelDef, RESERVED_KEYS, RelationType, Schema};
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 /// A rule of a valid project that an edit (or a file, or an import) breaks. When an edit
 /// returns it, the project is unchanged.
@@ -31,6 +32,8 @@ pub enum EditError {
     BadRange { start: usize, end: usize },
     #[error("the span's stored text does not match the document at {start}..{end}")]
     TextMismatch { start: usize, end: usize },
+    #[error("a discontinuous span's fragments {0}")]
+    BadFragments(&'static str),
     #[error("`{label}` spans have no attribute `{name}`")]
     UnknownAttribute { label: String, name: String },
     #[error("`{value}` is not a value of the attribute `{name}`")]
@@ -78,6 +81,49 @@ pub fn covered(text: &str, start: usize, end: usize) -> Result<&str, EditError> 
 pub fn stored_text(text: &str, start: usize, end: usize, stored: &str) -> Result<(), EditError> {
     if covered(text, start, end)? != stored {
         return Err(EditError::TextMismatch { start, end });
+    }
+    Ok(())
+}
+
+/// The pieces a span is to have: at least one, each a valid range, in order and apart (a
+/// gap of at least one byte between two pieces: touching pieces are one piece).
+pub fn pieces(text: &str, pieces: &[Range<usize>]) -> Result<(), EditError> {
+    if pieces.is_empty() {
+        return Err(EditError::BadFragments("are missing"));
+    }
+    for p in pieces {
+        covered(text, p.start, p.end)?;
+    }
+    if pieces.windows(2).any(|w| matches!(w, [a, b] if a.end >= b.start)) {
+        return Err(EditError::BadFragments(
+            "overlap, touch or are out of order",
+        ));
+    }
+    Ok(())
+}
+
+/// A span's stored text, and its fragments' when it is discontinuous, match the document.
+pub fn span_text(text: &str, span: &Span) -> Result<(), EditError> {
+    stored_text(text, span.start, span.end, &span.text)?;
+    let f = &span.fragments;
+    let (Some(first), Some(last)) = (f.first(), f.last()) else {
+        return Ok(());
+    };
+    if f.len() < 2 {
+        return Err(EditError::BadFragments("are fewer than two"));
+    }
+    if first.start != span.start || last.end != span.end {
+        return Err(EditError::BadFragments(
+            "do not start where the span starts and end where it ends",
+        ));
+    }
+    for p in f {
+        stored_text(text, p.start, p.end, &p.text)?;
+    }
+    if f.windows(2).any(|w| matches!(w, [a, b] if a.end >= b.start)) {
+        return Err(EditError::BadFragments(
+            "overlap, touch or are out of order",
+        ));
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ pub use check::{EditError, SchemaProblem};
 pub use edit::{Edit, IdMap};
 pub use history::History;
 pub use project::{
-    DocId, DocSource, Document, Project, Relation, Review, Score, Span, SpanId, SpanKey, Status,
-    SuggestedLink, Suggestion,
+    DocId, DocSource, Document, Fragment, Project, Relation, Review, Score, Span, SpanId, SpanKey,
+    Status, SuggestedLink, Suggestion,
 };
 pub use schema::{AttrKind, AttributeDef, Choice, LabelDef, RelationType, Rgb, Schema};

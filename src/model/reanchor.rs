@@ -110,6 +110,7 @@ pub fn well_supported(
     })
 }
 
+use crate::model::check;
 use crate::model::edit::{Edit, EditError};
 use crate::model::project::{DocId, Project, SpanId};
 
@@ -161,6 +162,15 @@ impl Project {
             .make_span(doc, start, end, &old.label)
             .ok_or(EditError::BadRange { start, end })?;
         span.id = id;
+        // A discontinuous span placed over a stretch as long as it was keeps its pieces.
+        if old.is_discontinuous() && end - start == old.len() {
+            let pieces: Vec<_> = old
+                .pieces()
+                .map(|p| p.start - old.start + start..p.end - old.start + start)
+                .collect();
+            check::pieces(&d.text, &pieces)?;
+            span.set_pieces(&d.text, &pieces);
+        }
         span.attrs = old.attrs;
         span.note = old.note;
         span.annotator = old.annotator;
@@ -234,6 +244,7 @@ mod tests {
             end,
             label: label.into(),
             text: text.into(),
+            fragments: Vec::new(),
             attrs: Default::default(),
             note: Some("check".into()),
             annotator: None,

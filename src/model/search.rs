@@ -397,6 +397,7 @@ mod tests {
             end: start + needle.len(),
             label: label.into(),
             text: needle.into(),
+            fragments: Vec::new(),
             attrs: attrs
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -7,6 +7,7 @@ use crate::formats::{Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{AttrKind, Attrs, Schema, SpanId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 use std::path::Path;
 
 /// Byte ranges of a span split at line breaks (brat text-bound annotations are one line).
@@ -96,18 +97,22 @@ impl AnnWriter<'_> {
         let text = &self.d.doc.text;
         let index = OffsetIndex::new(text);
         let event_labels = event_labels(self.schema);
-        let mut triggers: HashMap<(&str, usize, usize), String> = HashMap::new();
+        let mut triggers: HashMap<(&str, Vec<Range<usize>>), String> = HashMap::new();
         let mut t_n = 0;
         for s in &self.d.spans {
             let event = event_labels.contains(s.label.as_str());
-            if event && let Some(t) = triggers.get(&(s.label.as_str(), s.start, s.end)) {
+            let key = (s.label.as_str(), s.pieces().collect::<Vec<_>>());
+            if event && let Some(t) = triggers.get(&key) {
                 self.tid.insert(s.id, t.clone());
                 report.count("events sharing a trigger", 1);
                 continue;
             }
             t_n += 1;
             let t = format!("T{t_n}");
-            let frags = fragments(text, s.start, s.end);
+            let frags: Vec<(usize, usize)> = s
+                .pieces()
+                .flat_map(|p| fragments(text, p.start, p.end))
+                .collect();
             let offsets: Vec<String> = frags
                 .iter()
                 .map(|(a, b)| {
@@ -119,7 +124,7 @@ impl AnnWriter<'_> {
                 })
                 .collect();
             let texts: Vec<&str> = frags.iter().filter_map(|(a, b)| text.get(*a..*b)).collect();
-            if frags.len() > 1 {
+            if frags.len() > s.pieces().count() {
                 report.count("spans written as fragments (line breaks)", 1);
             }
             self.ann.push_str(&format!(
@@ -129,7 +134,7 @@ impl AnnWriter<'_> {
                 texts.join(" ")
             ));
             if event {
-                triggers.insert((s.label.as_str(), s.start, s.end), t.clone());
+                triggers.insert(key, t.clone());
             }
             self.tid.insert(s.id, t);
         }

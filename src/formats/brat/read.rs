@@ -441,7 +441,24 @@ fn parse_textbound<'l>(line: &'l str, at: &TextAt<'_>) -> Result<Textbound<'l>, 
     Ok((id, label, fragments))
 }
 
-/// A `T` line: one span per fragment.
+/// A span's fragments in text order (brat keeps them in the order they were selected), with
+/// overlapping or touching ones joined (said: the file had more pieces than the span now).
+fn in_order(mut fragments: Vec<(usize, usize)>, mut say: impl FnMut(&str)) -> Vec<(usize, usize)> {
+    fragments.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(fragments.len());
+    for (a, b) in fragments {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => {
+                say("fragments overlap or touch; joined into one");
+                last.1 = last.1.max(b);
+            }
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// A `T` line: one span, with its fragments when it is discontinuous.
 fn read_textbound(
     spans: &mut Vec<ImportedSpan>,
     line: &str,
@@ -458,19 +475,22 @@ fn read_textbound(
             return;
         }
     };
-    if fragments.len() > 1 {
-        report.note(file, Some(n), format!("{id} is discontinuous: split into {} spans (relations, attributes and notes stay on the first)", fragments.len()));
-        report.count("discontinuous spans split", 1);
-    }
-    for (k, (a, b)) in fragments.into_iter().enumerate() {
-        if k == 0 {
-            ids.insert(id.to_owned(), spans.len());
-        }
-        spans.push(ImportedSpan {
-            start: a,
-            end: b,
-            label: label.to_owned(),
-            ..Default::default()
-        });
-    }
+    let fragments = in_order(fragments, |msg| {
+        report.note(file, Some(n), format!("{id}: {msg}"))
+    });
+    let (Some(&(start, _)), Some(&(_, end))) = (fragments.first(), fragments.last()) else {
+        return;
+    };
+    ids.insert(id.to_owned(), spans.len());
+    spans.push(ImportedSpan {
+        start,
+        end,
+        label: label.to_owned(),
+        fragments: if fragments.len() > 1 {
+            fragments
+        } else {
+            Vec::new()
+        },
+        ..Default::default()
+    });
 }

@@ -189,6 +189,7 @@ fn add_annotation(
                 label: label.clone(),
                 attrs: r.attrs.clone(),
                 note: r.note.clone(),
+                ..Default::default()
             });
         }
     }

@@ -347,6 +347,7 @@ fn add_accepted(doc: &mut ImportedDoc, read: ReadSpan, report: &mut Report) -> u
             label: read.label,
             attrs: read.attrs,
             note: read.note,
+            ..Default::default()
         });
         return doc.spans.len() - 1;
     };

@@ -61,6 +61,13 @@ pub enum Edit {
         start: usize,
         end: usize,
     },
+    /// Gives a span its pieces: one range makes it contiguous, several (sorted, apart)
+    /// discontinuous; its stored texts follow.
+    SetFragments {
+        doc: DocId,
+        id: SpanId,
+        pieces: Vec<std::ops::Range<usize>>,
+    },
     /// Sets (or with `None`, removes) one attribute value.
     SetAttr {
         doc: DocId,
@@ -145,6 +152,10 @@ impl Edit {
             Edit::RemoveSpan { .. } => "delete span".to_owned(),
             Edit::Relabel { label, .. } => format!("relabel as {label}"),
             Edit::Resize { .. } => "resize span".to_owned(),
+            Edit::SetFragments { pieces, .. } if pieces.len() > 1 => {
+                format!("make a span of {} fragments", pieces.len())
+            }
+            Edit::SetFragments { .. } => "make a span contiguous".to_owned(),
             Edit::SetAttr {
                 name,
                 value: Some(v),
@@ -208,6 +219,7 @@ impl Edit {
             Edit::AddSpan { doc, span } => Some((*doc, Some(span.id))),
             Edit::Relabel { doc, id, .. }
             | Edit::Resize { doc, id, .. }
+            | Edit::SetFragments { doc, id, .. }
             | Edit::SetAttr { doc, id, .. }
             | Edit::SetNote { doc, id, .. } => Some((*doc, Some(*id))),
             Edit::AddRelation { doc, relation } => Some((*doc, Some(relation.from))),
@@ -263,6 +275,7 @@ impl Project {
                 start,
                 end,
             } => self.resize(doc, id, start, end),
+            Edit::SetFragments { doc, id, pieces } => self.set_fragments(doc, id, pieces),
             Edit::SetAttr {
                 doc,
                 id,

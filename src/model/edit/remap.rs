@@ -117,6 +117,11 @@ fn renamed(edit: Edit, map: &IdMap) -> Edit {
             start,
             end,
         },
+        Edit::SetFragments { doc, id, pieces } => Edit::SetFragments {
+            doc,
+            id: map.get(id),
+            pieces,
+        },
         Edit::SetAttr {
             doc,
             id,

@@ -5,11 +5,12 @@ use super::{Edit, EditError};
 use crate::model::attrs::Attrs;
 use crate::model::check;
 use crate::model::project::{DocId, Project, Span, SpanId};
+use std::sync::Arc;
 
 impl Project {
     pub(super) fn add_span(&mut self, doc: DocId, span: Span) -> Result<Edit, EditError> {
         let d = self.document(doc)?;
-        check::stored_text(&d.text, span.start, span.end, &span.text)?;
+        check::span_text(&d.text, &span)?;
         check::attrs(&self.schema, &span.label, &span.attrs)?;
         check::id(span.id)?;
         if d.has_id(span.id) {
@@ -75,6 +76,8 @@ impl Project {
         })
     }
 
+    /// Moves a span's outer boundaries: a discontinuous span's first piece starts and its
+    /// last piece ends there.
     pub(super) fn resize(
         &mut self,
         doc: DocId,
@@ -84,20 +87,58 @@ impl Project {
     ) -> Result<Edit, EditError> {
         let d = self.document(doc)?;
         let old = d.span_by_id(id).ok_or(EditError::NoSpan(id.0))?;
-        let text = check::covered(&d.text, start, end)?.to_owned();
+        let mut pieces: Vec<_> = old.pieces().collect();
+        if let Some(first) = pieces.first_mut() {
+            first.start = start;
+        }
+        if let Some(last) = pieces.last_mut() {
+            last.end = end;
+        }
+        check::covered(&d.text, start, end)?;
         let inverse = Edit::Resize {
             doc,
             id,
             start: old.start,
             end: old.end,
         };
-        let d = self.document_mut(doc)?;
-        let mut span = d.remove_span(id).ok_or(EditError::NoSpan(id.0))?;
-        span.start = start;
-        span.end = end;
-        span.text = text;
-        d.insert_span(span);
+        self.reshape(doc, id, &pieces)?;
         Ok(inverse)
+    }
+
+    /// Gives a span new pieces (one: contiguous; several: discontinuous).
+    pub(super) fn set_fragments(
+        &mut self,
+        doc: DocId,
+        id: SpanId,
+        pieces: Vec<std::ops::Range<usize>>,
+    ) -> Result<Edit, EditError> {
+        let old = self
+            .document(doc)?
+            .span_by_id(id)
+            .ok_or(EditError::NoSpan(id.0))?
+            .pieces()
+            .collect();
+        self.reshape(doc, id, &pieces)?;
+        Ok(Edit::SetFragments {
+            doc,
+            id,
+            pieces: old,
+        })
+    }
+
+    fn reshape(
+        &mut self,
+        doc: DocId,
+        id: SpanId,
+        pieces: &[std::ops::Range<usize>],
+    ) -> Result<(), EditError> {
+        let d = self.document_mut(doc)?;
+        check::pieces(&d.text, pieces)?;
+        let mut span = d.remove_span(id).ok_or(EditError::NoSpan(id.0))?;
+        let text = Arc::clone(&d.text);
+        span.set_pieces(&text, pieces);
+        d.insert_span(span);
+        Ok(())
     }
 
     pub(super) fn set_attr(

@@ -6,6 +6,8 @@
 use crate::model::attrs::Attrs;
 use crate::model::schema::Schema;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -34,8 +36,14 @@ pub struct Span {
     pub end: usize,
     pub label: String,
     /// The covered text, kept so that a changed corpus file is caught instead of silently
-    /// shifting every annotation.
+    /// shifting every annotation. For a discontinuous span, everything from `start` to
+    /// `end`, the gaps included (each piece's own text is in `fragments`).
     pub text: String,
+    /// The pieces of a discontinuous span (a quote interrupted by "she said" is one
+    /// statement): at least two, in order, apart from each other, the first starting at
+    /// `start` and the last ending at `end`. Empty for an ordinary, contiguous span.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<Fragment>,
     /// Attribute values by attribute name (from the label's schema).
     #[serde(default, skip_serializing_if = "Attrs::is_empty")]
     pub attrs: Attrs,
@@ -48,6 +56,15 @@ pub struct Span {
     /// For a span that was an accepted suggestion: which source proposed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+}
+
+/// One piece of a discontinuous span, with the text it covers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fragment {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
 }
 
 /// A machine's confidence in a suggestion, from 0 to 1. Compared by bits so that suggestions
@@ -181,6 +198,72 @@ impl Span {
 
     pub fn is_empty(&self) -> bool {
         self.start == self.end
+    }
+
+    /// Whether the span has pieces with gaps between them.
+    pub fn is_discontinuous(&self) -> bool {
+        !self.fragments.is_empty()
+    }
+
+    /// The byte ranges the span covers: its fragments, or `start..end`.
+    pub fn pieces(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        let whole = self.fragments.is_empty().then_some(self.start..self.end);
+        whole
+            .into_iter()
+            .chain(self.fragments.iter().map(|f| f.start..f.end))
+    }
+
+    /// The text it covers, for lists and exports: a discontinuous span's pieces joined by
+    /// " … ".
+    pub fn covered(&self) -> Cow<'_, str> {
+        if self.fragments.is_empty() {
+            Cow::Borrowed(&self.text)
+        } else {
+            let texts: Vec<&str> = self.fragments.iter().map(|f| f.text.as_str()).collect();
+            Cow::Owned(texts.join(" … "))
+        }
+    }
+
+    /// Whether byte range `a..b` lies inside one of its pieces (not in a gap).
+    pub fn covers(&self, a: usize, b: usize) -> bool {
+        self.pieces().any(|p| p.start <= a && b <= p.end)
+    }
+
+    /// Moves the span (and its fragments) so that it starts at `at`.
+    pub fn shift_to(&mut self, at: usize) {
+        let delta = at as isize - self.start as isize;
+        for f in &mut self.fragments {
+            f.start = f.start.saturating_add_signed(delta);
+            f.end = f.end.saturating_add_signed(delta);
+        }
+        self.end = self.end.saturating_add_signed(delta);
+        self.start = at;
+    }
+
+    /// Gives the span these pieces (sorted, apart, inside `text`; see
+    /// [`crate::model::check::pieces`]): one makes it contiguous, several discontinuous.
+    pub fn set_pieces(&mut self, text: &str, pieces: &[Range<usize>]) {
+        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+            return;
+        };
+        self.start = first.start;
+        self.end = last.end;
+        self.text = text
+            .get(self.start..self.end)
+            .unwrap_or_default()
+            .to_owned();
+        self.fragments = if pieces.len() > 1 {
+            pieces
+                .iter()
+                .map(|p| Fragment {
+                    start: p.start,
+                    end: p.end,
+                    text: text.get(p.clone()).unwrap_or_default().to_owned(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
     }
 }
 
@@ -316,6 +399,7 @@ impl Project {
             end,
             label: label.to_owned(),
             text,
+            fragments: Vec::new(),
             attrs: crate::model::Attrs::new(),
             note: None,
             annotator: None,
@@ -344,6 +428,7 @@ mod tests {
             end,
             label: "speaker".into(),
             text: String::new(),
+            fragments: Vec::new(),
             attrs: crate::model::Attrs::new(),
             note: None,
             annotator: None,

@@ -156,7 +156,7 @@ fn checked_document(
         return None;
     }
     for span in rec.spans.iter() {
-        check::stored_text(&text, span.start, span.end, &span.text).ok()?;
+        check::span_text(&text, span).ok()?;
         check::attrs(schema, &span.label, &span.attrs).ok()?;
     }
     let labels = LabelsById::new(rec.spans.iter().map(|s| (s.id, s.label.as_str())));

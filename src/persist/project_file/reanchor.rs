@@ -118,16 +118,16 @@ pub(super) fn reanchor_record(text: &str, rec: &mut DocumentRecord<'_>) -> Reanc
                 done.review += 1;
                 aside.push(span);
             }
-            // Two spans of one label landing on the same text would be one span twice.
-            Some(at) if taken.insert((at, span.label.clone())) => {
+            // Two spans of one label landing on the same text would be one span twice
+            // (unless they were already: events that share a trigger).
+            Some(at) if taken.insert((at, span.label.clone(), span.start)) => {
                 if at != span.start {
                     done.moved += 1;
                     let distance = at as isize - span.start as isize;
                     done.moves
                         .push((crate::model::text::excerpt(&span.text, 30), distance));
                 }
-                span.end = at + span.text.len();
-                span.start = at;
+                span.shift_to(at);
                 kept.push(span);
             }
             _ => {

@@ -97,7 +97,15 @@ pub(super) fn check_span_text(
                     at_corpus(),
                 )
             }
-            Some(_) => return None,
+            Some(_) => match check::span_text(text, span) {
+                Ok(()) => return None,
+                Err(e) => {
+                    let msg = format!("span {}: {e}", span.id.0);
+                    return Some(
+                        Problem::new(ProblemKind::Invalid, path, msg).at_line(span_line(src, span)),
+                    );
+                }
+            },
         }
     };
     Some(Problem::new(ProblemKind::SpanMismatch, path, message).at_line(span_line(src, span)))
