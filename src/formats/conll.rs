@@ -20,8 +20,10 @@
 //!   touches (the format cannot say "half a token").
 //! - A kept span that crosses a sentence end joins those sentences into one, so that it is
 //!   not cut in two (the sentence split is our heuristic; the annotation is the user's).
+//! - A discontinuous span is tagged as one entity per fragment (each starts with `B-`): a
+//!   tag column has no way to join them. Counted in the report.
 
-use crate::formats::export::{ExportDoc, report_misaligned};
+use crate::formats::export::{ExportDoc, one_per_fragment, report_misaligned};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::tokens::{self, Token, covered};
 use crate::formats::{Imported, ImportedDoc, ImportedSpan, Output, Report};
@@ -232,7 +234,9 @@ pub fn tagged_sentences<'a>(
             bounds.push(first..toks.len());
         }
     }
-    let tags = iob2_tags(doc, spans, &toks, file, report);
+    let pieces = one_per_fragment(spans, report);
+    let pieces: Vec<&Span> = pieces.iter().map(|p| p.as_ref()).collect();
+    let tags = iob2_tags(doc, &pieces, &toks, file, report);
     let mut out: Vec<TaggedSentence<'a>> = Vec::with_capacity(bounds.len());
     let mut joined = 0;
     for b in bounds {

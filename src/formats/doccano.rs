@@ -9,6 +9,11 @@
 //! loses nothing, export writes them as extra keys of the entity object, `"attrs": {name:
 //! value}` and `"note": "..."`, and import reads them back; doccano itself ignores keys it
 //! does not know. Suggestions have no place at all: they are counted in the report.
+//!
+//! A discontinuous span is one entity per fragment (doccano entities are contiguous), each
+//! with the extra key `"fragment_of": <span id>`; the first fragment keeps the span's id (the
+//! relations point at it), attributes and note. Import joins entities that share a
+//! `fragment_of` into one span again.
 
 use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::ids::{file_stem, unique_id};
@@ -55,6 +60,8 @@ struct Entity {
     end_offset: Option<Value>,
     attrs: Lenient<Map<String, Value>>,
     note: Lenient<String>,
+    /// Groups the entities of a discontinuous span (see the module comment).
+    fragment_of: Option<Value>,
     #[serde(flatten)]
     other: Map<String, Value>,
 }
@@ -266,6 +273,8 @@ fn read_entities(
 ) -> HashMap<String, Option<usize>> {
     let path = file.path;
     let mut by_id = HashMap::new();
+    // `fragment_of` value → the span its first piece became.
+    let mut groups: HashMap<String, usize> = HashMap::new();
     for entity in record.entities.get().into_iter().flatten() {
         let Some(e) = entity.get() else {
             let why = "an entity that is not an object; skipped";
@@ -294,16 +303,30 @@ fn read_entities(
             Unit::Utf16,
         ) {
             Ok((start, end)) => {
-                let (attrs, note) = attrs_note(e.attrs.get(), e.note.get().map(String::as_str));
-                doc.spans.push(ImportedSpan {
-                    start,
-                    end,
-                    label,
-                    attrs,
-                    note,
-                    ..Default::default()
-                });
-                Some(doc.spans.len() - 1)
+                let group = e.fragment_of.as_ref().and_then(id_text);
+                match group.as_ref().and_then(|g| groups.get(g)) {
+                    Some(&at) => {
+                        doc.add_fragment(at, (start, end));
+                        Some(at)
+                    }
+                    None => {
+                        let (attrs, note) =
+                            attrs_note(e.attrs.get(), e.note.get().map(String::as_str));
+                        doc.spans.push(ImportedSpan {
+                            start,
+                            end,
+                            label,
+                            attrs,
+                            note,
+                            ..Default::default()
+                        });
+                        let at = doc.spans.len() - 1;
+                        if let Some(g) = group {
+                            groups.insert(g, at);
+                        }
+                        Some(at)
+                    }
+                }
             }
             Err(err) => {
                 let why = format!("`{label}` span skipped: {err}");
@@ -368,6 +391,15 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
         let index = OffsetIndex::new(&doc.text);
         let mut kept = HashSet::new();
         let mut entities = Vec::new();
+        // Ids for the second and later fragments of discontinuous spans: after every id
+        // the document uses.
+        let mut next_id = d
+            .spans
+            .iter()
+            .map(|s| s.id.0)
+            .chain(d.relations.iter().map(|r| r.id.0))
+            .max()
+            .unwrap_or(0);
         for s in &d.spans {
             let Some((start, end)) = checked_offsets(&index, doc, s, Unit::Utf16, out, report)
             else {
@@ -380,7 +412,32 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
             e.insert("start_offset".into(), json!(start));
             e.insert("end_offset".into(), json!(end));
             write_attrs_note(&mut e, &s.attrs, s.note.as_deref());
-            entities.push(Value::Object(e));
+            if !s.is_discontinuous() {
+                entities.push(Value::Object(e));
+                continue;
+            }
+            // doccano entities are contiguous: one per fragment, each naming the span's id
+            // in `fragment_of`; the first keeps the span's id, attributes and note.
+            report.count("discontinuous spans written as one entity per fragment", 1);
+            e.insert("fragment_of".into(), json!(s.id.0));
+            for (k, f) in s.fragments.iter().enumerate() {
+                let mut piece = if k == 0 { e.clone() } else { Map::new() };
+                if k > 0 {
+                    next_id += 1;
+                    piece.insert("id".into(), json!(next_id));
+                    piece.insert("label".into(), json!(s.label));
+                    piece.insert("fragment_of".into(), json!(s.id.0));
+                }
+                piece.insert(
+                    "start_offset".into(),
+                    json!(index.from_byte(f.start, Unit::Utf16)),
+                );
+                piece.insert(
+                    "end_offset".into(),
+                    json!(index.from_byte(f.end, Unit::Utf16)),
+                );
+                entities.push(Value::Object(piece));
+            }
         }
         let mut relations = Vec::new();
         for r in &d.relations {
@@ -402,7 +459,7 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
         content.push_str(&line.to_string());
         content.push('\n');
         report.count("documents", 1);
-        report.count("spans", entities.len());
+        report.count("spans", kept.len());
         report.count("relations", relations.len());
         if !d.suggestions.is_empty() {
             report.count("suggestions not exported", d.suggestions.len());

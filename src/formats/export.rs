@@ -6,6 +6,7 @@ use crate::formats::Report;
 use crate::formats::tokens::{Token, covered};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{Document, Project, Relation, Span, Status, Suggestion};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -161,6 +162,29 @@ pub fn checked_offsets(
         return None;
     }
     Some((start, end))
+}
+
+/// Each discontinuous span as one contiguous span per fragment (same id, label, attributes
+/// and note), for the formats that have no discontinuous spans: token tags (CoNLL, Hugging
+/// Face) and Prodigy. Counted in the report, so the rule is never applied silently.
+pub fn one_per_fragment<'a>(spans: &[&'a Span], report: &mut Report) -> Vec<Cow<'a, Span>> {
+    let mut out = Vec::with_capacity(spans.len());
+    for &s in spans {
+        if !s.is_discontinuous() {
+            out.push(Cow::Borrowed(s));
+            continue;
+        }
+        report.count("discontinuous spans written as one span per fragment", 1);
+        for f in &s.fragments {
+            let mut piece = s.clone();
+            piece.fragments.clear();
+            piece.start = f.start;
+            piece.end = f.end;
+            piece.text = f.text.clone();
+            out.push(Cow::Owned(piece));
+        }
+    }
+    out
 }
 
 /// Notes spans whose ends do not fall on token boundaries (formats built on tokens will

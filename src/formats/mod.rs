@@ -161,6 +161,23 @@ pub struct ImportedDoc {
     pub status: Option<Status>,
 }
 
+impl ImportedDoc {
+    /// Another piece of the discontinuous span at `at` of `spans` (formats that write one
+    /// span per fragment, grouped by a shared key, are read back with this).
+    pub fn add_fragment(&mut self, at: usize, piece: (usize, usize)) {
+        let Some(s) = self.spans.get_mut(at) else {
+            return;
+        };
+        if s.fragments.is_empty() {
+            s.fragments.push((s.start, s.end));
+        }
+        s.fragments.push(piece);
+        s.fragments.sort_unstable();
+        s.start = s.start.min(piece.0);
+        s.end = s.end.max(piece.1);
+    }
+}
+
 /// Everything an import read.
 #[derive(Debug, Default)]
 pub struct Imported {

@@ -1,6 +1,8 @@
 //! spaCy-ready JSONL (export only): one line per document,
-//! `{"text", "spans": [{"start", "end", "label", "text", "id", "attrs"?}], "relations":
-//! [{"head", "child", "label"}], "meta": {"id", ..}}`.
+//! `{"text", "spans": [{"start", "end", "fragments"?, "label", "text", "id", "attrs"?}],
+//! "relations": [{"head", "child", "label"}], "meta": {"id", ..}}`. A discontinuous span
+//! has `fragments`, its pieces as `[start, end]` pairs, beside its outer `start`/`end`
+//! (spaCy spans are contiguous: the README's recipe makes one span per fragment).
 //!
 //! `spacy convert` has no converter for character offsets, so training data is built in
 //! Python: `doc.char_span(start, end, label=label, alignment_mode="strict")` for each span,
@@ -41,6 +43,10 @@ struct Line<'a> {
 struct SpanOut<'a> {
     start: usize,
     end: usize,
+    /// A discontinuous span's pieces, `[start, end]` in code points; `start`/`end` are then
+    /// the outer ends.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fragments: Vec<[usize; 2]>,
     label: &'a str,
     text: &'a str,
     id: u64,
@@ -79,9 +85,23 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
                 continue;
             };
             position.insert(s.id, spans.len());
+            let fragments: Vec<[usize; 2]> = s
+                .fragments
+                .iter()
+                .map(|f| {
+                    [
+                        index.from_byte(f.start, Unit::CodePoints),
+                        index.from_byte(f.end, Unit::CodePoints),
+                    ]
+                })
+                .collect();
+            if !fragments.is_empty() {
+                report.count("discontinuous spans (with fragments)", 1);
+            }
             spans.push(SpanOut {
                 start,
                 end,
+                fragments,
                 label: &s.label,
                 text: &s.text,
                 id: s.id.0,

@@ -94,7 +94,10 @@ pub fn pieces(text: &str, pieces: &[Range<usize>]) -> Result<(), EditError> {
     for p in pieces {
         covered(text, p.start, p.end)?;
     }
-    if pieces.windows(2).any(|w| matches!(w, [a, b] if a.end >= b.start)) {
+    if pieces
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a.end >= b.start))
+    {
         return Err(EditError::BadFragments(
             "overlap, touch or are out of order",
         ));
@@ -120,7 +123,9 @@ pub fn span_text(text: &str, span: &Span) -> Result<(), EditError> {
     for p in f {
         stored_text(text, p.start, p.end, &p.text)?;
     }
-    if f.windows(2).any(|w| matches!(w, [a, b] if a.end >= b.start)) {
+    if f.windows(2)
+        .any(|w| matches!(w, [a, b] if a.end >= b.start))
+    {
         return Err(EditError::BadFragments(
             "overlap, touch or are out of order",
         ));

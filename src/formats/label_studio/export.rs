@@ -1,7 +1,7 @@
 //! Writing a Label Studio task array: spans, relations, attributes and notes as the first
 //! annotation; pending suggestions as predictions, one per source.
 
-use super::NOTE;
+use super::{FRAGMENT_OF, NOTE};
 use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::json::{checked_suggestion_offsets, meta_object, report_uncarried};
 use crate::formats::{Output, Report};
@@ -35,7 +35,33 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
                 end,
                 text: &s.text,
             };
-            result.push(region.labels(&s.label, None));
+            if s.is_discontinuous() {
+                // One region per fragment; the first carries the span's id (relations and
+                // attributes point at it), each names it in `meta.fragment_of`.
+                for (k, f) in s.fragments.iter().enumerate() {
+                    let id = if k == 0 {
+                        s.id.0.to_string()
+                    } else {
+                        format!("{}-{}", s.id.0, k + 1)
+                    };
+                    result.push(json!({
+                        "id": id,
+                        "from_name": "label",
+                        "to_name": "text",
+                        "type": "labels",
+                        "value": {
+                            "start": index.from_byte(f.start, Unit::CodePoints),
+                            "end": index.from_byte(f.end, Unit::CodePoints),
+                            "text": f.text,
+                            "labels": [s.label],
+                        },
+                        "meta": {FRAGMENT_OF: s.id.0.to_string()},
+                    }));
+                }
+                report.count("discontinuous spans written as one region per fragment", 1);
+            } else {
+                result.push(region.labels(&s.label, None));
+            }
             result.extend(region.attributes(schema, &s.label, &s.attrs, report));
             if let Some(note) = &s.note {
                 result.push(region.textarea(NOTE, note));

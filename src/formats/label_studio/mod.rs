@@ -12,6 +12,10 @@
 //!   "choices"` with `"value": {"start", "end", "text", "choices": [value]}` for choice
 //!   attributes, `"type": "textarea"` with `"value": {"start", "end", "text": [value]}` for
 //!   free-text ones. A span's note is a textarea result named [`NOTE`]. Import reads both.
+//! - a discontinuous span, which Label Studio cannot draw as one region, is one `labels`
+//!   region per fragment, each with `"meta": {"fragment_of": id}` naming the first
+//!   fragment's region, whose id is the span's (so relations and attributes point at it);
+//!   import joins them back into one span.
 //!
 //! The first annotation of a task gives the spans, relations and attributes; predictions
 //! become pending suggestions (source = `model_version`), and export writes pending
@@ -37,6 +41,9 @@ use crate::persist::{LoadError, Problem, ProblemKind};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+
+/// The region meta key that groups the fragments of a discontinuous span.
+pub const FRAGMENT_OF: &str = "fragment_of";
 
 /// The `from_name` of the per-region textarea that holds a span's note.
 pub const NOTE: &str = "note";

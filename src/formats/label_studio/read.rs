@@ -3,20 +3,22 @@
 //! as pending suggestions.
 
 use super::records::{Annotation, Prediction, RegionValue, ResultItem, Task};
-use super::{DEFAULT_SOURCE, FileState, NOTE, TASK_KEYS, UNTYPED_RELATION};
+use super::{DEFAULT_SOURCE, FRAGMENT_OF, FileState, NOTE, TASK_KEYS, UNTYPED_RELATION};
 use crate::formats::json::{id_text, informative, label_text, meta_text, span_bytes, unit_name};
 use crate::formats::{ImportedDoc, ImportedRelation, ImportedSpan, ImportedSuggestion, Report};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{Review, Status};
 use crate::persist::{Problem, ProblemKind};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A labelled region of a result list, in bytes, with its attributes.
 #[derive(Default)]
 struct Region {
     start: usize,
     end: usize,
+    /// The region id of the first fragment, for a fragment of a discontinuous span.
+    fragment_of: Option<String>,
     labels: Vec<String>,
     attrs: crate::model::Attrs,
     note: Option<String>,
@@ -179,18 +181,48 @@ fn add_annotation(
     report: &mut Report,
 ) {
     doc.status = Some(Status::Done);
+    // The regions of a discontinuous span (Marginalia writes one per fragment, each with
+    // `meta.fragment_of` naming the first) become one span again.
+    let mut pieces: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for (_, r) in &results.regions {
+        if let Some(g) = &r.fragment_of {
+            pieces.entry(g.as_str()).or_default().push((r.start, r.end));
+        }
+    }
+    let ids: HashSet<&str> = results.regions.iter().map(|(id, _)| id.as_str()).collect();
     let mut first_of: HashMap<&str, usize> = HashMap::new();
     for (id, r) in &results.regions {
+        if r.fragment_of
+            .as_ref()
+            .is_some_and(|g| g != id && ids.contains(g.as_str()))
+        {
+            continue;
+        }
+        let mut fragments = pieces.get(id.as_str()).cloned().unwrap_or_default();
+        fragments.sort_unstable();
+        let (start, end) = match (fragments.first(), fragments.last()) {
+            (Some(a), Some(b)) if fragments.len() > 1 => (a.0, b.1),
+            _ => {
+                fragments.clear();
+                (r.start, r.end)
+            }
+        };
         for label in &r.labels {
             first_of.entry(id.as_str()).or_insert(doc.spans.len());
             doc.spans.push(ImportedSpan {
-                start: r.start,
-                end: r.end,
+                start,
+                end,
                 label: label.clone(),
+                fragments: fragments.clone(),
                 attrs: r.attrs.clone(),
                 note: r.note.clone(),
-                ..Default::default()
             });
+        }
+    }
+    // A relation to any fragment's region is a relation to the span.
+    for (id, r) in &results.regions {
+        if let Some(&i) = r.fragment_of.as_deref().and_then(|g| first_of.get(g)) {
+            first_of.entry(id.as_str()).or_insert(i);
         }
     }
     for link in &results.links {
@@ -294,7 +326,12 @@ fn read_results(
             r.id.as_ref()
                 .and_then(id_text)
                 .unwrap_or_else(|| format!("region-{}", n + 1));
-        if let Some(region) = read_region(file, place, &id, r, report) {
+        if let Some(mut region) = read_region(file, place, &id, r, report) {
+            region.fragment_of = r
+                .meta
+                .get()
+                .and_then(|m| m.get(FRAGMENT_OF))
+                .and_then(id_text);
             by_id.insert(id.clone(), out.regions.len());
             out.regions.push((id, region));
         }

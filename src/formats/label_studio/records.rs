@@ -57,6 +57,8 @@ pub(super) struct ResultItem {
     pub to_id: Option<Value>,
     pub direction: Lenient<String>,
     pub labels: Lenient<Vec<Value>>,
+    /// Region meta; Marginalia's `fragment_of` groups the regions of a discontinuous span.
+    pub meta: Lenient<Map<String, Value>>,
 }
 
 impl ResultItem {

@@ -1,16 +1,16 @@
 //! Writing Prodigy JSONL: one accepted task per document with tokens from [`tokenize`], and
 //! a rejected task for the rejected suggestions.
 
-use crate::formats::export::{ExportDoc, checked_offsets, report_misaligned};
+use crate::formats::export::{ExportDoc, checked_offsets, one_per_fragment, report_misaligned};
 use crate::formats::json::{
     checked_suggestion_offsets, meta_object, report_uncarried, write_attrs_note,
 };
 use crate::formats::tokens::{Token, covered, tokenize};
 use crate::formats::{Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
-use crate::model::{Document, Review, Schema, SpanId, Status};
+use crate::model::{Document, Review, Schema, Span, SpanId, Status};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// Appends a task line: `task` with `"tokens": tokens_json` added. `tokens` sorts last
@@ -53,7 +53,17 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
         let doc = d.doc;
         let index = OffsetIndex::new(&doc.text);
         let tokens = tokenize(&doc.text);
-        report_misaligned(doc, &d.spans, &tokens, out, report);
+        // Prodigy spans are contiguous: a discontinuous span is one span per fragment, each
+        // with `fragment_of` (the span's id), which import joins again.
+        let pieces = one_per_fragment(&d.spans, report);
+        let pieces: Vec<&Span> = pieces.iter().map(|p| p.as_ref()).collect();
+        let discontinuous: HashSet<SpanId> = d
+            .spans
+            .iter()
+            .filter(|s| s.is_discontinuous())
+            .map(|s| s.id)
+            .collect();
+        report_misaligned(doc, &pieces, &tokens, out, report);
         // Tokens are most of a task: written from a plain struct rather than one JSON map
         // each (fields in the order a map would sort them).
         let token_list: Vec<TokenOut<'_>> = tokens
@@ -73,7 +83,7 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
         // Span id → (its core object, its last token) for the relations.
         let mut placed: HashMap<SpanId, (Value, usize)> = HashMap::new();
         let mut spans = Vec::new();
-        for s in &d.spans {
+        for s in &pieces {
             let Some((start, end)) = checked_offsets(&index, doc, s, Unit::CodePoints, out, report)
             else {
                 continue;
@@ -86,8 +96,11 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
             let mut obj = core.as_object().cloned().unwrap_or_default();
             obj.insert("text".into(), json!(s.text));
             write_attrs_note(&mut obj, &s.attrs, s.note.as_deref());
+            if discontinuous.contains(&s.id) {
+                obj.insert("fragment_of".into(), json!(s.id.0));
+            }
             spans.push(Value::Object(obj));
-            placed.insert(s.id, (core, last));
+            placed.entry(s.id).or_insert((core, last));
         }
         let mut relations = Vec::new();
         for r in &d.relations {

@@ -49,7 +49,7 @@ const TASK_KEYS: [&str; 6] = ["text", "tokens", "spans", "relations", "answer", 
 const PRODIGY_KEYS: [&str; 3] = ["_input_hash", "_task_hash", "_view_id"];
 
 /// Span keys read here (`type` is always `span`); others are named in the report.
-const SPAN_KEYS: [&str; 9] = [
+const SPAN_KEYS: [&str; 10] = [
     "start",
     "end",
     "token_start",
@@ -59,7 +59,12 @@ const SPAN_KEYS: [&str; 9] = [
     "type",
     "attrs",
     "note",
+    FRAGMENT_OF,
 ];
+
+/// The span key that groups the pieces of a discontinuous span (Marginalia writes one
+/// Prodigy span per fragment, each with the span's id here).
+const FRAGMENT_OF: &str = "fragment_of";
 
 /// What a task's answer means for Marginalia.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -232,6 +237,8 @@ fn read_spans(
     unknown_keys: &mut BTreeSet<String>,
 ) -> Vec<TaskSpan> {
     let mut out = Vec::new();
+    // `fragment_of` value → the span its first piece became.
+    let mut groups: HashMap<String, usize> = HashMap::new();
     for span in task
         .get("spans")
         .and_then(Value::as_array)
@@ -255,7 +262,17 @@ fn read_spans(
                 let token = |k: &str| span.get(k).and_then(Value::as_u64);
                 let tokens = token("token_start").zip(token("token_end"));
                 let (start, end, label) = (read.start, read.end, read.label.clone());
-                let at = add_accepted(doc, read, report);
+                let group = span.get(FRAGMENT_OF).and_then(id_text);
+                let at = match group.as_ref().and_then(|g| groups.get(g)) {
+                    Some(&at) => {
+                        doc.add_fragment(at, (start, end));
+                        at
+                    }
+                    None => add_accepted(doc, read, report),
+                };
+                if let Some(g) = group {
+                    groups.entry(g).or_insert(at);
+                }
                 out.push(TaskSpan {
                     at,
                     start,
