@@ -44,6 +44,10 @@ pub enum Command {
         end: bool,
         forward: bool,
     },
+    /// `+`: add the selected text to the span selected before it, as another fragment.
+    AddFragment,
+    /// Remove this fragment (by index) of the selected span.
+    RemoveFragment(usize),
     /// Set (or clear) an attribute of the selected span.
     SetAttr(String, Option<String>),
     SetNote(Option<String>),

@@ -85,7 +85,7 @@ pub fn read_keyboard(ctx: &egui::Context, keys: &KeyContext<'_>) -> Vec<Command>
             }
         }
         took_navigation |= read_navigation_keys(i, &mut out);
-        read_brackets(i, &mut out);
+        read_typed_keys(i, &mut out);
         read_attribute_keys(i, keys, &mut out);
         for label in &keys.schema.labels {
             if let Some(key) = label.key.and_then(key_for_char)
@@ -177,19 +177,23 @@ fn read_navigation_keys(i: &mut InputState, out: &mut Vec<Command>) -> bool {
     took
 }
 
-/// `[ ] { }` move the edges of the selection. They come as text, so that they work on every
-/// keyboard layout.
-fn read_brackets(i: &mut InputState, out: &mut Vec<Command>) {
-    let mut brackets = Vec::new();
+/// `[ ] { }` move the edges of the selection, `+` adds the selected text to the span selected
+/// before as a fragment. They come as text, so that they work on every keyboard layout.
+fn read_typed_keys(i: &mut InputState, out: &mut Vec<Command>) {
+    let mut typed = Vec::new();
     i.events.retain(|e| match e {
-        egui::Event::Text(t) if matches!(t.as_str(), "[" | "]" | "{" | "}") => {
-            brackets.push(t.clone());
+        egui::Event::Text(t) if matches!(t.as_str(), "[" | "]" | "{" | "}" | "+") => {
+            typed.push(t.clone());
             false
         }
         _ => true,
     });
-    for b in brackets {
+    for b in typed {
         let (end, forward) = match b.as_str() {
+            "+" => {
+                out.push(Command::AddFragment);
+                continue;
+            }
             "[" => (false, false),
             "]" => (false, true),
             "{" => (true, false),

@@ -36,6 +36,14 @@ const GESTURES: &[(&str, &str)] = &[
         "move the end of the span or selection left / right by a word",
     ),
     (
+        "+",
+        "add the selected text to the span selected before it, as another fragment (a quote interrupted by “she said”)",
+    ),
+    (
+        "Ctrl+drag",
+        "with a span selected: add the dragged text to it as another fragment",
+    ),
+    (
         "attribute keys",
         "on a selected span: set a value (f a n u for polarity...), or jump to a text field (e, t, w)",
     ),

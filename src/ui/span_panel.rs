@@ -225,7 +225,7 @@ fn selected_span_ui(
         ui.strong("Selected span");
         label_chip(ui, schema, &span.label);
     });
-    ui.label(RichText::new(format!("“{}”", excerpt(&span.text, 240))).italics());
+    ui.label(RichText::new(format!("“{}”", excerpt(&span.covered(), 240))).italics());
     ui.label(
         RichText::new(format!(
             "bytes {}–{} · id {}",
@@ -234,6 +234,7 @@ fn selected_span_ui(
         .weak()
         .small(),
     );
+    fragments_ui(ui, span, out);
     ui.horizontal_wrapped(|ui| {
         ui.label("Relabel:");
         for l in &schema.labels {
@@ -456,6 +457,33 @@ fn note_ui(ui: &mut egui::Ui, span: &Span, editor: &mut SpanEditor, out: &mut Ve
     }
 }
 
+/// A discontinuous span's pieces, each removable; for any span, how to add one.
+fn fragments_ui(ui: &mut egui::Ui, span: &Span, out: &mut Vec<Command>) {
+    if span.is_discontinuous() {
+        ui.label(format!("Fragments ({})", span.fragments.len()));
+        for (i, f) in span.fragments.iter().enumerate() {
+            ui.horizontal(|ui| {
+                if ui
+                    .small_button("×")
+                    .on_hover_text("Remove this fragment from the span")
+                    .clicked()
+                {
+                    out.push(Command::RemoveFragment(i));
+                }
+                ui.add(
+                    egui::Label::new(RichText::new(format!("“{}”", excerpt(&f.text, 60))).small())
+                        .truncate(),
+                );
+            });
+        }
+    }
+    ui.label(
+        RichText::new("Add a fragment: select more text, then + (or Ctrl+drag)")
+            .weak()
+            .small(),
+    );
+}
+
 /// The relations of the selected span, each a link to the other span.
 fn relations_ui(
     ui: &mut egui::Ui,
@@ -500,7 +528,7 @@ fn relations_ui(
             // Last, and truncated to the room left: a link's text would otherwise widen the
             // whole panel whenever a span with relations is selected.
             let link = egui::Label::new(
-                RichText::new(excerpt(&other.text, 40)).color(ui.visuals().hyperlink_color),
+                RichText::new(excerpt(&other.covered(), 40)).color(ui.visuals().hyperlink_color),
             )
             .sense(egui::Sense::click())
             .truncate();
@@ -572,7 +600,7 @@ fn span_list_ui(
                     ui.set_min_height(row_height - 2.0);
                     label_chip(ui, schema, &span.label);
                     ui.add(
-                        egui::Button::selectable(is_selected, excerpt(&span.text, 60))
+                        egui::Button::selectable(is_selected, excerpt(&span.covered(), 60))
                             .truncate()
                             .right_text("")
                             .min_size(egui::vec2(ui.available_width(), 0.0)),

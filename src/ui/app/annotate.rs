@@ -48,6 +48,99 @@ impl MarginaliaApp {
         }
     }
 
+    /// Keeps the selected span as the one `+` adds a fragment to.
+    pub(super) fn remember_fragment_target(&mut self) {
+        if let Selection::Span(key) = self.selection {
+            self.fragment_target = Some((self.current, key.id));
+        }
+    }
+
+    /// `+` or a Ctrl+drag: the selected text becomes another fragment of the span selected
+    /// before it (pieces that overlap or touch it are joined), in one undoable step.
+    pub(super) fn add_fragment(&mut self) {
+        let doc_id = self.current;
+        let range = match self.selection.clone() {
+            Selection::Text(r) => r,
+            Selection::Span(_) => {
+                self.say("Now select the text to add to this span (drag, or Shift+arrows), then press +.");
+                return;
+            }
+            Selection::None => {
+                self.say("Select a span, then the text to add to it, then press +.");
+                return;
+            }
+        };
+        let Some((doc, _)) = self.current_doc_and_schema() else {
+            return;
+        };
+        let target = self
+            .fragment_target
+            .filter(|(d, _)| *d == doc_id)
+            .and_then(|(_, id)| doc.span_by_id(id));
+        let Some(span) = target else {
+            self.say("Select the span to extend first, then this text, then press +.");
+            return;
+        };
+        let id = span.id;
+        let mut pieces: Vec<std::ops::Range<usize>> = span.pieces().collect();
+        if pieces
+            .iter()
+            .any(|p| p.start <= range.start && range.end <= p.end)
+        {
+            self.say("That text is already part of the span.");
+            return;
+        }
+        pieces.push(range);
+        pieces.sort_by_key(|p| p.start);
+        let mut joined: Vec<std::ops::Range<usize>> = Vec::with_capacity(pieces.len());
+        for p in pieces {
+            match joined.last_mut() {
+                Some(last) if p.start <= last.end => last.end = last.end.max(p.end),
+                _ => joined.push(p),
+            }
+        }
+        let n = joined.len();
+        if self.edit(Edit::SetFragments {
+            doc: doc_id,
+            id,
+            pieces: joined,
+        }) {
+            self.select_span_id(id);
+            self.panels.spans.reveal();
+            if n > 1 {
+                self.say(format!("The span now has {n} fragments."));
+            }
+        }
+    }
+
+    /// Removes fragment `index` of the selected span (its other pieces stay one span).
+    pub(super) fn remove_fragment(&mut self, index: usize) {
+        let doc = self.current;
+        let Some(span) = self.selected_span() else {
+            return;
+        };
+        let id = span.id;
+        let mut pieces: Vec<std::ops::Range<usize>> = span.pieces().collect();
+        if pieces.len() < 2 || index >= pieces.len() {
+            return;
+        }
+        pieces.remove(index);
+        if self.edit(Edit::SetFragments { doc, id, pieces }) {
+            self.select_span_id(id);
+        }
+    }
+
+    /// Selects span `id` of the current document (its key changes with its extent).
+    fn select_span_id(&mut self, id: crate::model::SpanId) {
+        if let Some(key) = self
+            .current_doc_and_schema()
+            .and_then(|(d, _)| d.span_by_id(id))
+            .map(Span::key)
+        {
+            self.selection = Selection::Span(key);
+        }
+    }
+
     pub(super) fn delete_span(&mut self) {
         let doc = self.current;
         let Selection::Span(key) = self.selection else {

@@ -93,6 +93,8 @@ impl MarginaliaApp {
                 self.edit(Edit::SetStatus { doc, status });
             }
             Command::MoveEdge { end, forward } => self.move_edge(end, forward),
+            Command::AddFragment => self.add_fragment(),
+            Command::RemoveFragment(i) => self.remove_fragment(i),
             Command::SetAttr(name, value) => self.set_attr(name, value),
             Command::SetNote(note) => self.set_note(note),
             Command::StartLink => self.start_link(),

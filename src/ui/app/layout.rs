@@ -203,6 +203,7 @@ impl MarginaliaApp {
         for command in std::mem::take(&mut self.commands) {
             self.handle(command, ctx);
         }
+        self.remember_fragment_target();
     }
 
     /// What the status bar says: the background work under way, or the last message.

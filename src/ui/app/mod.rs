@@ -220,6 +220,9 @@ pub struct MarginaliaApp {
     consent_file: Option<PathBuf>,
     /// Link mode (`R`), while it lasts.
     link: Option<LinkState>,
+    /// The span selected last, which `+` (or a Ctrl+drag) adds the selected text to as
+    /// another fragment: selecting that text replaces the span selection.
+    fragment_target: Option<(DocId, crate::model::SpanId)>,
     panels: Panels,
     tasks: Tasks,
     window: WindowState,
@@ -299,6 +302,7 @@ impl MarginaliaApp {
             annotator: None,
             consent_file: None,
             link: None,
+            fragment_target: None,
             panels: Panels {
                 all_relations: true,
                 show_suggestions: true,

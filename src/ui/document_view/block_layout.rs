@@ -84,8 +84,11 @@ pub struct Mark {
     pub key: SpanKey,
     pub color: Color32,
     pub level: usize,
-    /// Text area of the span, one rect per row, relative to the block's origin.
+    /// Text area of the span, one rect per row, relative to the block's origin (for a
+    /// discontinuous span, of its fragments only: the gaps are not part of it).
     pub rects: Vec<Rect>,
+    /// Text area of a discontinuous span's gaps, where a thin connector joins its pieces.
+    pub gaps: Vec<Rect>,
     /// The label chip, when the span starts in this block.
     pub chip: Option<Chip>,
 }
@@ -178,6 +181,7 @@ pub fn signature(inputs: &Inputs<'_>, range: &Range<usize>) -> u64 {
     style.chip_rows.hash(&mut h);
     for s in touching(doc, range) {
         s.key().hash(&mut h);
+        s.fragments.hash(&mut h);
         s.label.hash(&mut h);
         s.attrs.hash(&mut h);
         schema.label(&s.label).map(|l| l.color).hash(&mut h);
@@ -456,7 +460,14 @@ impl BlockLayout {
             let rgb = schema.color_of(&span.label);
             let color = theme::color(rgb);
             let chip_text = theme::on_color(rgb);
-            let rects = self.char_rects(self.char_of(s), self.char_of(e));
+            let (rects, gaps) = if span.is_discontinuous() {
+                self.piece_rects(span)
+            } else {
+                (
+                    self.char_rects(self.char_of(s), self.char_of(e)),
+                    Vec::new(),
+                )
+            };
             let chip = if span.start >= self.block_start {
                 rects.first().map(|first| {
                     let galley = chip_galley(fonts, &chip_label(schema, span), chip_text);
@@ -484,9 +495,33 @@ impl BlockLayout {
                 color,
                 level,
                 rects,
+                gaps,
                 chip,
             });
         }
+    }
+
+    /// Rects of a discontinuous span's fragments and of the gaps between them, within this
+    /// block.
+    fn piece_rects(&self, span: &crate::model::Span) -> (Vec<Rect>, Vec<Rect>) {
+        let block = self.block_start..self.block_end();
+        let inside = |r: &Range<usize>| r.start < block.end && r.end > block.start;
+        let pieces: Vec<Range<usize>> = span.pieces().collect();
+        let rects = pieces
+            .iter()
+            .filter(|p| inside(p))
+            .flat_map(|p| self.range_rects(p))
+            .collect();
+        let gaps = pieces
+            .windows(2)
+            .filter_map(|w| match w {
+                [a, b] => Some(a.end..b.start),
+                _ => None,
+            })
+            .filter(|g| inside(g))
+            .flat_map(|g| self.range_rects(&g))
+            .collect();
+        (rects, gaps)
     }
 
     /// Splits the block into runs between span boundaries and gives each run the tint of its
@@ -497,8 +532,10 @@ impl BlockLayout {
         cuts.push(self.block_start);
         cuts.push(block_end);
         for s in spans {
-            cuts.push(s.start.clamp(self.block_start, block_end));
-            cuts.push(s.end.clamp(self.block_start, block_end));
+            for p in s.pieces() {
+                cuts.push(p.start.clamp(self.block_start, block_end));
+                cuts.push(p.end.clamp(self.block_start, block_end));
+            }
         }
         cuts.sort_unstable();
         cuts.dedup();
@@ -506,7 +543,7 @@ impl BlockLayout {
         for (&a, &b) in cuts.iter().zip(cuts.iter().skip(1)) {
             let inner = spans
                 .iter()
-                .filter(|s| s.start <= a && s.end >= b)
+                .filter(|s| s.covers(a, b))
                 .min_by_key(|s| s.len());
             if let Some(s) = inner {
                 let rgb = schema.color_of(&s.label);

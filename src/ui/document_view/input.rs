@@ -153,7 +153,7 @@ impl<'a> Frame<'a> {
         let mut tip = format!(
             "{}: {}",
             span.label,
-            crate::model::text::excerpt(&span.text, 120)
+            crate::model::text::excerpt(&span.covered(), 120)
         );
         for (k, v) in &span.attrs {
             tip.push_str(&format!("\n{k}: {v}"));
@@ -302,8 +302,15 @@ fn continue_drag(
             let range = preview_range(view.doc, *anchor, *head, *e);
             let caret = *head;
             *drag = None;
+            // Ctrl+drag from a selected span: the text becomes another of its fragments.
+            let extend = matches!(selection, Selection::Span(_))
+                && range.is_some()
+                && ui.input(|i| i.modifiers.command);
             *selection = range.clone().map_or(Selection::None, Selection::Text);
             output.selection_changed = true;
+            if extend {
+                output.commands.push(Command::AddFragment);
+            }
             Some(range.map_or(caret, |r| if caret >= r.end { r.end } else { r.start }))
         }
         Some(Drag::Link { from, to }) => {

@@ -140,6 +140,19 @@ pub(super) fn paint(
 
 /// A span's underline bars, its chip, and an outline when it is selected or a link target.
 fn paint_mark(painter: &egui::Painter, m: &Mark, o: egui::Vec2, emphasis: Option<Stroke>) {
+    // A discontinuous span's pieces are joined across the gap by a thin dashed line at the
+    // height of its bar: one span, not two.
+    for r in &m.gaps {
+        let bar = m.bar(*r).translate(o);
+        let y = bar.center().y;
+        let width = if emphasis.is_some() { 1.5 } else { 1.0 };
+        painter.add(egui::Shape::dashed_line(
+            &[pos2(bar.left(), y), pos2(bar.right(), y)],
+            Stroke::new(width, m.color),
+            4.0,
+            3.0,
+        ));
+    }
     for r in &m.rects {
         painter.rect_filled(m.bar(*r).translate(o), 1.0, m.color);
         if let Some(stroke) = emphasis {
