@@ -574,3 +574,40 @@ fn suggestions_round_trip_and_are_checked() {
     let e = load_project(&path).unwrap_err();
     assert!(e.to_string().contains("suggestion"), "{e}");
 }
+
+#[test]
+fn a_discontinuous_span_saves_loads_and_a_tampered_fragment_is_located() {
+    let (_dir, path, mut p) = project_over(&[("a.txt", "“No,” Harris said, “never.”")]);
+    tag(&mut p, 0, "“No,” Harris said, “never.”", "stance");
+    let id = p.documents[0].spans()[0].id;
+    let text = p.documents[0].text.clone();
+    let piece = |w: &str| {
+        let s = text.find(w).unwrap();
+        s..s + w.len()
+    };
+    p.apply(Edit::SetFragments {
+        doc: DocId(0),
+        id,
+        pieces: vec![piece("“No,”"), piece("“never.”")],
+    })
+    .unwrap();
+    save_project(&p, &path).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        saved.contains("fragments: [Fragment(start: 0, end: 9, text: \"“No,”\")"),
+        "{saved}"
+    );
+    let back = load_project(&path).unwrap().project;
+    assert_eq!(back.documents[0].spans(), p.documents[0].spans());
+    // A fragment whose text does not match is an error at its line; the file is kept.
+    let tampered = saved.replace("text: \"“never.”\"", "text: \"“always.”\"");
+    std::fs::write(&path, &tampered).unwrap();
+    let err = load_project(&path).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains(".ron:"), "{msg}");
+    assert!(
+        msg.contains("span 1: the span's stored text does not match"),
+        "{msg}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), tampered);
+}

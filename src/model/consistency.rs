@@ -95,8 +95,9 @@ impl AnnotatedTexts {
     pub fn of<'a>(spans: impl IntoIterator<Item = &'a Span>) -> Self {
         let mut index: BTreeMap<&str, Known> = BTreeMap::new();
         for s in spans {
-            // Texts with outer spaces are odd selections, not names to look for.
-            if s.text.len() < MIN_LEN || s.text.trim() != s.text {
+            // Texts with outer spaces are odd selections, not names to look for; a
+            // discontinuous span's text has its gaps in it.
+            if s.text.len() < MIN_LEN || s.text.trim() != s.text || s.is_discontinuous() {
                 continue;
             }
             let k = index.entry(&s.text).or_default();

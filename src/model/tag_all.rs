@@ -62,9 +62,14 @@ pub struct TagAllPreview {
 
 impl Project {
     /// Every whole-word occurrence of span `id`'s text, in its document or the corpus, that
-    /// no span of its label covers exactly; `None` when the span does not exist.
+    /// no span of its label covers exactly; `None` when the span does not exist or is
+    /// discontinuous.
     pub fn tag_all_preview(&self, doc: DocId, id: SpanId, corpus: bool) -> Option<TagAllPreview> {
         let source = self.doc(doc)?.span_by_id(id)?;
+        // A span in pieces has no one text to look for.
+        if source.is_discontinuous() {
+            return None;
+        }
         let targets: Vec<DocId> = if corpus {
             (0..self.documents.len()).map(DocId).collect()
         } else {

@@ -352,3 +352,86 @@ fn nested_and_overlapping_spans_coexist() {
     assert_eq!(p.documents[0].spans().len(), 2);
     assert_eq!(p.documents[0].spans()[0].label, "stance");
 }
+
+#[test]
+fn fragments_are_set_undone_checked_and_follow_a_resize() {
+    let mut p = project();
+    let doc = DocId(0);
+    let text = p.documents[0].text.clone();
+    let at = |w: &str| {
+        let s = text.find(w).unwrap();
+        s..s + w.len()
+    };
+    let stance = added(&mut p, "Ukraine must have a say", "stance");
+    let pieces = vec![at("Ukraine must have a say"), at("insisted")];
+    round_trip(
+        &mut p,
+        Edit::SetFragments {
+            doc,
+            id: stance,
+            pieces: pieces.clone(),
+        },
+    );
+    let s = p.documents[0].span_by_id(stance).unwrap();
+    assert_eq!(s.pieces().collect::<Vec<_>>(), pieces);
+    assert_eq!(s.fragments[1].text, "insisted");
+    assert_eq!(
+        s.text,
+        &text[pieces[0].start..pieces[1].end],
+        "the extent, gap included"
+    );
+    assert_eq!(s.covered(), "Ukraine must have a say … insisted");
+    assert!(s.covers(at("insisted").start, at("insisted").end));
+    assert!(
+        !s.covers(at("Harris").start, at("Harris").end),
+        "not the gap"
+    );
+    // Overlapping, touching, unordered or empty pieces are refused, and nothing changes.
+    let before = state(&p);
+    for bad in [
+        vec![at("Ukraine"), at("Ukraine must")],
+        vec![at("insisted"), at("Ukraine")],
+        vec![],
+        vec![at("Harris").start..at("Harris").start],
+    ] {
+        assert!(
+            p.apply(Edit::SetFragments {
+                doc,
+                id: stance,
+                pieces: bad
+            })
+            .is_err()
+        );
+        assert_eq!(state(&p), before);
+    }
+    // Moving the outer end moves the last piece's end.
+    let end = at("insisted at the summit").end;
+    round_trip(
+        &mut p,
+        Edit::Resize {
+            doc,
+            id: stance,
+            start: pieces[0].start,
+            end,
+        },
+    );
+    let s = p.documents[0].span_by_id(stance).unwrap();
+    assert_eq!(s.fragments[1].text, "insisted at the summit");
+    // Deleting it and undoing brings the pieces back.
+    round_trip(&mut p, Edit::RemoveSpan { doc, id: stance });
+    // An added span with fragments that do not match the text is refused.
+    let mut bad = span(&mut p, "Harris", "speaker");
+    bad.fragments = vec![
+        crate::model::Fragment {
+            start: bad.start,
+            end: bad.start + 2,
+            text: "Xa".into(),
+        },
+        crate::model::Fragment {
+            start: bad.start + 3,
+            end: bad.end,
+            text: "ris".into(),
+        },
+    ];
+    assert!(p.apply(Edit::AddSpan { doc, span: bad }).is_err());
+}

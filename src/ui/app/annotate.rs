@@ -324,6 +324,10 @@ impl MarginaliaApp {
             self.say("Select a span first: its text is what gets tagged everywhere.");
             return;
         };
+        if span.is_discontinuous() {
+            self.say("Tag all looks for a span's text elsewhere: this one is in pieces, so there is nothing to look for.");
+            return;
+        }
         let Some(session) = self.session.as_ref() else {
             return;
         };
