@@ -392,7 +392,7 @@ fn fragments_are_set_undone_checked_and_follow_a_resize() {
         vec![at("Ukraine"), at("Ukraine must")],
         vec![at("insisted"), at("Ukraine")],
         vec![],
-        vec![at("Harris").start..at("Harris").start],
+        std::iter::once(at("Harris").start..at("Harris").start).collect(),
     ] {
         assert!(
             p.apply(Edit::SetFragments {
