@@ -485,3 +485,91 @@ fn a_changed_corpus_fails_validate_and_resave_reanchors_it() {
         "the old version is kept"
     );
 }
+
+/// `--report FILE.json` holds every note with its document and span, far past the 40
+/// the printed summary shows, and the errors when the command fails (exit non-zero).
+#[test]
+fn import_and_export_reports_list_every_problem_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let brat = dir.path().join("brat");
+    std::fs::create_dir(&brat).unwrap();
+    // 60 spans whose ends cut words: each one is a note of the export.
+    let text = "Kamala Harris insisted. ".repeat(60);
+    let mut ann = String::new();
+    for i in 0..60 {
+        let at = i * 24;
+        ann.push_str(&format!(
+            "T{}\tPerson {} {}\t{}\n",
+            i + 1,
+            at + 1,
+            at + 6,
+            &text[at + 1..at + 6]
+        ));
+    }
+    ann.push_str("X1\tnot an annotation\n");
+    std::fs::write(brat.join("d.txt"), &text).unwrap();
+    std::fs::write(brat.join("d.ann"), &ann).unwrap();
+    let project = dir.path().join("p.ron");
+    let import_report = dir.path().join("import.json");
+    marginalia()
+        .args(["import", "--format", "brat"])
+        .arg(&brat)
+        .arg("-o")
+        .arg(&project)
+        .arg("--report")
+        .arg(&import_report)
+        .assert()
+        .success();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&import_report).unwrap()).unwrap();
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["counts"]["spans"], 60);
+    let note = &r["notes"][0];
+    assert_eq!(note["document"], "d");
+    assert_eq!(note["line"], 61);
+    assert!(
+        note["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown annotation line")
+    );
+
+    let export_report = dir.path().join("export.json");
+    marginalia()
+        .arg("export")
+        .arg(&project)
+        .args(["--format", "spacy", "-o"])
+        .arg(dir.path().join("out.jsonl"))
+        .arg("--report")
+        .arg(&export_report)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("… and 20 more notes"));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&export_report).unwrap()).unwrap();
+    let notes = r["notes"].as_array().unwrap();
+    assert_eq!(
+        notes.len(),
+        60,
+        "every span off token boundaries, not the first few"
+    );
+    assert_eq!(notes[59]["span"]["start"], 59 * 24 + 1);
+    assert_eq!(notes[59]["span"]["end"], 59 * 24 + 6);
+    assert!(notes[59]["span"]["id"].is_u64());
+
+    // A failing import writes its errors and exits non-zero.
+    let failed = dir.path().join("failed.json");
+    marginalia()
+        .args(["import", "--format", "brat"])
+        .arg(dir.path().join("nothing-here"))
+        .arg("-o")
+        .arg(dir.path().join("q.ron"))
+        .arg("--report")
+        .arg(&failed)
+        .assert()
+        .failure();
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&failed).unwrap()).unwrap();
+    assert_eq!(r["ok"], false);
+    assert!(!r["errors"].as_array().unwrap().is_empty());
+}

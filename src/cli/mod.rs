@@ -109,6 +109,10 @@ pub enum CliCommand {
         /// Overwrite the output file if it exists.
         #[arg(long)]
         force: bool,
+        /// Also write every note and error as JSON (document, span, offsets, kind,
+        /// message), for a program to read; written even when the import fails.
+        #[arg(long, value_name = "FILE.json")]
+        report: Option<PathBuf>,
     },
     /// Export a project's annotations for training or for another tool.
     Export {
@@ -134,6 +138,10 @@ pub enum CliCommand {
         /// Overwrite existing output files.
         #[arg(long)]
         force: bool,
+        /// Also write every note and error as JSON (document, span, offsets, kind,
+        /// message), for a program to read; written even when the export fails.
+        #[arg(long, value_name = "FILE.json")]
+        report: Option<PathBuf>,
     },
     /// Run suggesters and write their suggestions into the project's suggestion layer.
     Suggest {
@@ -298,14 +306,17 @@ pub fn run(command: CliCommand) -> ExitCode {
             into,
             name,
             force,
-        } => import_cmd(
-            format,
-            &paths,
-            output.as_deref(),
-            into.as_deref(),
-            name.as_deref(),
-            force,
-        ),
+            report,
+        } => with_report(report.as_deref(), "import", format, || {
+            import_cmd(
+                format,
+                &paths,
+                output.as_deref(),
+                into.as_deref(),
+                name.as_deref(),
+                force,
+            )
+        }),
         CliCommand::Export {
             project,
             format,
@@ -315,20 +326,23 @@ pub fn run(command: CliCommand) -> ExitCode {
             split,
             seed,
             force,
+            report,
         } => {
             let selection = formats::export::ExportFilter {
                 status: status.map(Into::into),
                 labels,
             };
-            export_cmd(
-                &project,
-                format,
-                &output,
-                &selection,
-                split.as_deref(),
-                seed,
-                force,
-            )
+            with_report(report.as_deref(), "export", format, || {
+                export_cmd(
+                    &project,
+                    format,
+                    &output,
+                    &selection,
+                    split.as_deref(),
+                    seed,
+                    force,
+                )
+            })
         }
         CliCommand::Suggest {
             project,
@@ -434,7 +448,7 @@ fn import_cmd(
     into: Option<&Path>,
     name: Option<&str>,
     force: bool,
-) -> Result<(), LoadError> {
+) -> Result<formats::Report, LoadError> {
     let target = output.or(into).unwrap_or(Path::new("project.ron"));
     if let Some(out) = output {
         refuse_overwrite(out, force, ", or --into to add to it")?;
@@ -455,7 +469,37 @@ fn import_cmd(
             c.path.display()
         );
     }
-    Ok(())
+    Ok(report)
+}
+
+/// Runs an import or export and, with `--report FILE.json`, writes what it said there:
+/// the counts and every note on success, the errors on failure (atomically; a report that
+/// cannot be written is an error of its own).
+fn with_report(
+    path: Option<&Path>,
+    command: &str,
+    format: Format,
+    run: impl FnOnce() -> Result<formats::Report, LoadError>,
+) -> Result<(), LoadError> {
+    let outcome = run();
+    let Some(path) = path else {
+        return outcome.map(|_| ());
+    };
+    let empty = formats::Report::default();
+    let (report, errors) = match &outcome {
+        Ok(r) => (r, &[][..]),
+        Err(e) => (&empty, e.problems.as_slice()),
+    };
+    let json = report.to_json(command, format, errors);
+    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    persist::atomic::write_atomic(path, text.as_bytes()).map_err(|e| {
+        Problem::new(
+            ProblemKind::Io,
+            path,
+            format!("cannot write the report: {e}"),
+        )
+    })?;
+    outcome.map(|_| ())
 }
 
 fn export_cmd(
@@ -466,7 +510,7 @@ fn export_cmd(
     split: Option<&str>,
     seed: u64,
     force: bool,
-) -> Result<(), LoadError> {
+) -> Result<formats::Report, LoadError> {
     let loaded = load_named(project)?;
     let bar = spinner(&format!("writing {}…", format.name()));
     let run = formats::run::export_project(&loaded.project, format, output, selection, split, seed);
@@ -477,7 +521,7 @@ fn export_cmd(
         outln!("{name}: {n} documents → {}", path.display());
     }
     outln!("{}: {}", output.display(), run.report);
-    Ok(())
+    Ok(run.report)
 }
 
 fn suggest_cmd(

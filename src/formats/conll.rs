@@ -23,7 +23,7 @@
 //! - A discontinuous span is tagged as one entity per fragment (each starts with `B-`): a
 //!   tag column has no way to join them. Counted in the report.
 
-use crate::formats::export::{ExportDoc, one_per_fragment, report_misaligned};
+use crate::formats::export::{ExportDoc, one_per_fragment, report_misaligned, span_note};
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::tokens::{self, Token, covered};
 use crate::formats::{Imported, ImportedDoc, ImportedSpan, Output, Report};
@@ -153,17 +153,14 @@ pub fn iob2_tags(
     for s in spans {
         let (range, _) = covered(tokens, &(s.start..s.end));
         if range.is_empty() {
-            report.note(
-                file,
-                None,
-                format!(
-                    "{}: span {} “{}” ({}) covers no token (only whitespace); dropped",
-                    doc.id,
-                    s.id.0,
-                    excerpt(&s.text, 40),
-                    s.label
-                ),
+            let msg = format!(
+                "{}: span {} “{}” ({}) covers no token (only whitespace); dropped",
+                doc.id,
+                s.id.0,
+                excerpt(&s.text, 40),
+                s.label
             );
+            span_note(report, file, doc, s, s.start..s.end, msg);
             report.count("spans dropped (no token)", 1);
         } else {
             candidates.push((s, range));
@@ -177,20 +174,17 @@ pub fn iob2_tags(
             continue;
         };
         if let Some(winner) = slots.iter().flatten().next() {
-            report.note(
-                file,
-                None,
-                format!(
-                    "{}: span {} “{}” ({}) overlaps span {} “{}” ({}), which wins (longer, or first); one tag column holds one span per token, so it is dropped",
-                    doc.id,
-                    s.id.0,
-                    excerpt(&s.text, 40),
-                    s.label,
-                    winner.id.0,
-                    excerpt(&winner.text, 40),
-                    winner.label
-                ),
+            let msg = format!(
+                "{}: span {} “{}” ({}) overlaps span {} “{}” ({}), which wins (longer, or first); one tag column holds one span per token, so it is dropped",
+                doc.id,
+                s.id.0,
+                excerpt(&s.text, 40),
+                s.label,
+                winner.id.0,
+                excerpt(&winner.text, 40),
+                winner.label
             );
+            span_note(report, file, doc, s, s.start..s.end, msg);
             report.count("spans dropped (overlap)", 1);
             continue;
         }

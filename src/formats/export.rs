@@ -6,6 +6,7 @@ use crate::formats::Report;
 use crate::formats::tokens::{Token, covered};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{Document, Project, Relation, Span, Status, Suggestion};
+use crate::persist::{Problem, ProblemKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
@@ -150,14 +151,11 @@ pub fn checked_offsets(
     let back = index.to_byte(start, unit).zip(index.to_byte(end, unit));
     let text = back.and_then(|(s, e)| doc.text.get(s..e));
     if text != Some(span.text.as_str()) {
-        report.note(
-            file,
-            None,
-            format!(
-                "{}: span {} “{}” does not survive the offset conversion; skipped",
-                doc.id, span.id.0, span.text
-            ),
+        let msg = format!(
+            "{}: span {} “{}” does not survive the offset conversion; skipped",
+            doc.id, span.id.0, span.text
         );
+        span_note(report, file, doc, span, span.start..span.end, msg);
         report.count("spans skipped", 1);
         return None;
     }
@@ -187,8 +185,9 @@ pub fn one_per_fragment<'a>(spans: &[&'a Span], report: &mut Report) -> Vec<Cow<
     out
 }
 
-/// Notes spans whose ends do not fall on token boundaries (formats built on tokens will
-/// stretch them to whole tokens). Returns how many.
+/// Notes spans whose ends (each fragment's, for a discontinuous span) do not fall on token
+/// boundaries: formats built on tokens will stretch them to whole tokens. Every one is
+/// noted (the printed summary shows the first few, `--report` all). Returns how many.
 pub fn report_misaligned(
     doc: &Document,
     spans: &[&Span],
@@ -198,36 +197,36 @@ pub fn report_misaligned(
 ) -> usize {
     let mut n = 0;
     for s in spans {
-        let (_, aligned) = covered(tokens, &(s.start..s.end));
-        if !aligned {
-            n += 1;
-            if n <= 5 {
-                report.note(
-                    file,
-                    None,
-                    format!(
-                        "{}: span {} “{}” does not start and end on token boundaries",
-                        doc.id,
-                        s.id.0,
-                        crate::model::text::excerpt(&s.text, 40)
-                    ),
-                );
-            }
-        }
-    }
-    if n > 5 {
-        report.note(
-            file,
-            None,
-            format!(
-                "{}: … and {} more spans off token boundaries",
-                doc.id,
-                n - 5
-            ),
+        let Some(piece) = s.pieces().find(|p| !covered(tokens, p).1) else {
+            continue;
+        };
+        n += 1;
+        let msg = format!(
+            "{}: span {} “{}” does not start and end on token boundaries",
+            doc.id,
+            s.id.0,
+            crate::model::text::excerpt(&s.covered(), 40)
         );
+        span_note(report, file, doc, s, piece, msg);
     }
     report.count("spans off token boundaries", n);
     n
+}
+
+/// A note about span `s` (at `piece`, bytes) of `doc`, with both named for `--report`.
+pub fn span_note(
+    report: &mut Report,
+    file: &Path,
+    doc: &Document,
+    s: &Span,
+    piece: std::ops::Range<usize>,
+    message: String,
+) {
+    report.push(
+        Problem::new(ProblemKind::Warning, file, message)
+            .in_doc(&doc.id)
+            .on_span(Some(s.id.0), piece.start, piece.end),
+    );
 }
 
 #[cfg(test)]

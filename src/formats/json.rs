@@ -284,7 +284,11 @@ pub(crate) fn skip_span(
     why: impl std::fmt::Display,
     report: &mut Report,
 ) {
-    report.note(path, Some(line), format!("{doc}: {why}"));
+    report.push(
+        Problem::new(ProblemKind::Warning, path, format!("{doc}: {why}"))
+            .at_line(Some(line))
+            .in_doc(doc),
+    );
     report.count("spans skipped", 1);
 }
 

@@ -204,8 +204,26 @@ impl Report {
             .push(Problem::new(ProblemKind::Warning, file, message).at_line(line));
     }
 
+    /// A note already located (with its document and span, for `--report`).
+    pub fn push(&mut self, problem: Problem) {
+        self.notes.push(problem);
+    }
+
     pub fn count(&mut self, what: &str, n: usize) {
         *self.counts.entry(what.to_owned()).or_default() += n;
+    }
+
+    /// Everything the report holds, for `--report FILE.json`: what ran, the counts, and
+    /// every note (never cut short, unlike the printed summary).
+    pub fn to_json(&self, command: &str, format: Format, errors: &[Problem]) -> serde_json::Value {
+        serde_json::json!({
+            "command": command,
+            "format": format.name(),
+            "ok": errors.is_empty(),
+            "counts": self.counts,
+            "errors": errors.iter().map(Problem::to_json).collect::<Vec<_>>(),
+            "notes": self.notes.iter().map(Problem::to_json).collect::<Vec<_>>(),
+        })
     }
 
     /// Takes in what another step said (an import run on the way to something else).

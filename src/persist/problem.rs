@@ -45,6 +45,25 @@ pub struct Problem {
     /// 1-based column in characters, when it applies.
     pub col: Option<usize>,
     pub message: String,
+    /// The document and span it is about, when it is about one (import and export
+    /// reports). Boxed: most problems have none, and a problem travels in every `Result`.
+    pub about: Option<Box<About>>,
+}
+
+/// The document and span a problem is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct About {
+    pub doc: Option<String>,
+    /// The span (its id in the project, when it has one) and its byte offsets.
+    pub span: Option<ProblemSpan>,
+}
+
+/// Where a problem's span is: its id (spans being imported have none yet) and byte range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProblemSpan {
+    pub id: Option<u64>,
+    pub start: usize,
+    pub end: usize,
 }
 
 impl Problem {
@@ -55,7 +74,54 @@ impl Problem {
             line: None,
             col: None,
             message: message.into(),
+            about: None,
         }
+    }
+
+    /// Says which document it is about.
+    pub fn in_doc(mut self, doc: &str) -> Self {
+        self.about.get_or_insert_default().doc = Some(doc.to_owned());
+        self
+    }
+
+    /// Says which span it is about (`id`: in the project, when it has one).
+    pub fn on_span(mut self, id: Option<u64>, start: usize, end: usize) -> Self {
+        self.about.get_or_insert_default().span = Some(ProblemSpan { id, start, end });
+        self
+    }
+
+    /// The kind as a word, for reports a program reads.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            ProblemKind::Io => "io",
+            ProblemKind::Syntax => "syntax",
+            ProblemKind::NewerVersion => "newer_version",
+            ProblemKind::MissingCorpus => "missing_corpus",
+            ProblemKind::NotUtf8 => "not_utf8",
+            ProblemKind::SpanMismatch => "span_mismatch",
+            ProblemKind::Invalid => "invalid",
+            ProblemKind::OutsideFolder => "outside_folder",
+            ProblemKind::Warning => "warning",
+            ProblemKind::Locked => "locked",
+            ProblemKind::ChangedOnDisk => "changed_on_disk",
+        }
+    }
+
+    /// The problem as a JSON object: kind, file, line, column, document, span, message.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut o = serde_json::Map::new();
+        o.insert("kind".into(), self.kind_name().into());
+        o.insert("file".into(), self.file.display().to_string().into());
+        o.insert("line".into(), self.line.into());
+        o.insert("column".into(), self.col.into());
+        let about = self.about.as_deref();
+        o.insert("document".into(), about.and_then(|a| a.doc.clone()).into());
+        let span = about
+            .and_then(|a| a.span.as_ref())
+            .map(|s| serde_json::json!({"id": s.id, "start": s.start, "end": s.end}));
+        o.insert("span".into(), span.unwrap_or(serde_json::Value::Null));
+        o.insert("message".into(), self.message.clone().into());
+        serde_json::Value::Object(o)
     }
 
     pub fn at(mut self, line: usize, col: usize) -> Self {

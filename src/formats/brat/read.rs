@@ -5,6 +5,7 @@ use super::{BINARY, role_base};
 use crate::formats::build::SpanIndex;
 use crate::formats::{ImportedDoc, ImportedRelation, ImportedSpan, Report};
 use crate::model::text::{OffsetIndex, Unit};
+use crate::persist::{Problem, ProblemKind};
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -53,17 +54,14 @@ pub(super) fn read_ann(
             Some('T') => read_textbound(
                 &mut reader.doc.spans,
                 &line,
-                n,
-                file,
+                (n, file, &reader.doc.id),
                 &at,
                 &mut reader.ids,
                 reader.report,
             ),
             Some('E') => reader.event_line(n, &line),
             Some('R' | 'A' | 'M' | '#' | '*' | 'N') => later.push((n, line)),
-            _ => reader
-                .report
-                .note(file, Some(n), "unknown annotation line; skipped"),
+            _ => reader.say(n, "unknown annotation line; skipped"),
         }
     }
     reader.events(event_labels);
@@ -94,6 +92,15 @@ struct AnnReader<'a> {
 }
 
 impl AnnReader<'_> {
+    /// A note on line `n` of this .ann file, about its document.
+    fn say(&mut self, n: usize, message: impl Into<String>) {
+        self.report.push(
+            Problem::new(ProblemKind::Warning, self.file, message)
+                .at_line(Some(n))
+                .in_doc(&self.doc.id),
+        );
+    }
+
     /// The span an id stands for: a T id or an E id. A T that triggers an event stands for
     /// its (first) event, which is how Marginalia keeps it: said, as the id changes on export.
     fn resolve(&mut self, n: usize, id: &str) -> Option<usize> {
@@ -101,7 +108,7 @@ impl AnnReader<'_> {
             let msg = format!(
                 "{id} is the trigger of event {event}: this reference is kept on the event"
             );
-            self.report.note(self.file, Some(n), msg);
+            self.say(n, msg);
             self.report
                 .count("references to an event's trigger kept on the event", 1);
         }
@@ -112,14 +119,12 @@ impl AnnReader<'_> {
     fn event_line(&mut self, n: usize, line: &str) {
         let mut fields = line.split('\t');
         let (Some(eid), Some(body)) = (fields.next(), fields.next()) else {
-            self.report
-                .note(self.file, Some(n), "malformed event line; skipped");
+            self.say(n, "malformed event line; skipped");
             return;
         };
         let mut parts = body.split_whitespace();
         let Some((_, trigger)) = parts.next().and_then(|p| p.split_once(':')) else {
-            self.report
-                .note(self.file, Some(n), "event without a trigger; skipped");
+            self.say(n, "event without a trigger; skipped");
             return;
         };
         let args = parts
@@ -139,7 +144,7 @@ impl AnnReader<'_> {
         for (n, eid, trigger, args) in std::mem::take(&mut self.event_lines) {
             let Some(&t) = self.ids.get(trigger.as_str()) else {
                 let msg = format!("event trigger {trigger} is not a text annotation; skipped");
-                self.report.note(self.file, Some(n), msg);
+                self.say(n, msg);
                 continue;
             };
             let span = match self.triggers.entry(trigger) {
@@ -180,7 +185,7 @@ impl AnnReader<'_> {
                     }),
                     None => {
                         let msg = format!("event argument {role}:{target} is unknown; skipped");
-                        self.report.note(self.file, Some(n), msg);
+                        self.say(n, msg);
                     }
                 }
             }
@@ -208,7 +213,7 @@ impl AnnReader<'_> {
             Some('A' | 'M') => self.attribute(n, &words),
             Some('#') => self.note(n, &words, rest),
             Some('N') => {
-                self.report.note(self.file, Some(n), "normalization (N) lines are not imported: Marginalia has no knowledge-base links");
+                self.say(n, "normalization (N) lines are not imported: Marginalia has no knowledge-base links");
                 self.report.count("normalizations not imported", 1);
             }
             _ => {}
@@ -237,11 +242,7 @@ impl AnnReader<'_> {
                     ..Default::default()
                 });
             }
-            _ => self.report.note(
-                self.file,
-                Some(n),
-                "relation with unknown arguments; skipped",
-            ),
+            _ => self.say(n, "relation with unknown arguments; skipped"),
         }
     }
 
@@ -283,11 +284,7 @@ impl AnnReader<'_> {
                 attrs.insert((*name).to_owned(), value);
                 self.report.count("attributes", 1);
             }
-            _ => self.report.note(
-                self.file,
-                Some(n),
-                "attribute of an unknown annotation; skipped",
-            ),
+            _ => self.say(n, "attribute of an unknown annotation; skipped"),
         }
     }
 
@@ -462,8 +459,7 @@ fn in_order(mut fragments: Vec<(usize, usize)>, mut say: impl FnMut(&str)) -> Ve
 fn read_textbound(
     spans: &mut Vec<ImportedSpan>,
     line: &str,
-    n: usize,
-    file: &Path,
+    (n, file, doc): (usize, &Path, &str),
     at: &TextAt<'_>,
     ids: &mut SpanIndex,
     report: &mut Report,
@@ -471,12 +467,14 @@ fn read_textbound(
     let (id, label, fragments) = match parse_textbound(line, at) {
         Ok(t) => t,
         Err(msg) => {
-            report.note(file, Some(n), msg);
+            let p = Problem::new(ProblemKind::Warning, file, msg);
+            report.push(p.at_line(Some(n)).in_doc(doc));
             return;
         }
     };
     let fragments = in_order(fragments, |msg| {
-        report.note(file, Some(n), format!("{id}: {msg}"))
+        let p = Problem::new(ProblemKind::Warning, file, format!("{id}: {msg}"));
+        report.push(p.at_line(Some(n)).in_doc(doc));
     });
     let (Some(&(start, _)), Some(&(_, end))) = (fragments.first(), fragments.last()) else {
         return;
