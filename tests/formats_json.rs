@@ -262,6 +262,63 @@ fn prodigy_relation_tutorial_round_trips() {
         assert_eq!(tokens[te]["end"], span["end"], "token_end is inclusive");
     }
     assert_eq!(task["answer"], "accept");
+    // Every task's tokens come back exactly as they were read (`disabled` flags included),
+    // and so do the spans' token indices.
+    let original = lines(&std::fs::read_to_string(fixture("annotations.jsonl")).unwrap());
+    let written = lines(&exported);
+    assert_eq!(original.len(), written.len());
+    for (a, b) in original.iter().zip(&written) {
+        assert_eq!(a["tokens"], b["tokens"]);
+        assert_eq!(a["_task_hash"], b["_task_hash"]);
+        let key = |t: &Value| {
+            let mut v: Vec<String> = t["spans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} {} {} {}",
+                        s["start"], s["end"], s["token_start"], s["token_end"]
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(key(a), key(b));
+    }
+}
+
+/// Two articles with the same text are two documents when their meta ids differ; tasks of
+/// one text without ids are still one document.
+#[test]
+fn prodigy_tasks_with_one_text_are_kept_apart_by_their_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("t.jsonl");
+    let text = "Harris met Kim.";
+    std::fs::write(
+        &f,
+        [
+            serde_json::json!({"text": text, "meta": {"id": "a"}, "spans": [{"start": 0, "end": 6, "label": "PER"}], "answer": "accept"}),
+            serde_json::json!({"text": text, "meta": {"id": "b"}, "spans": [{"start": 11, "end": 14, "label": "PER"}], "answer": "accept"}),
+            serde_json::json!({"text": "Same text.", "spans": [{"start": 0, "end": 4, "label": "X"}], "answer": "accept"}),
+            serde_json::json!({"text": "Same text.", "spans": [{"start": 5, "end": 9, "label": "X"}], "answer": "reject"}),
+        ]
+        .iter()
+        .map(|v| v.to_string() + "\n")
+        .collect::<String>(),
+    )
+    .unwrap();
+    let imported = formats::import(Format::Prodigy, &[f]).unwrap();
+    let ids: Vec<&str> = imported.docs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b", "t-3"]);
+    assert_eq!(imported.docs[0].spans.len(), 1);
+    assert_eq!(imported.docs[1].spans.len(), 1);
+    assert_eq!(
+        imported.docs[2].suggestions.len(),
+        1,
+        "the rejected task joined its text"
+    );
 }
 
 #[test]
@@ -296,7 +353,20 @@ fn prodigy_entity_linking_tutorial_round_trips() {
     assert!(first.docs.iter().any(|d| !d.text.is_ascii()));
 
     assert_eq!(before, content(&second));
+    // Prodigy's own keys come back; the tokens the export made are Marginalia's own, so
+    // they are not held in meta.
+    assert_eq!(
+        meta.get("_input_hash").map(String::as_str),
+        Some("2024197919")
+    );
     assert_eq!(first.docs[0].meta, second.docs[0].meta);
+    let task = &lines(&exported)[0];
+    assert_eq!(
+        task["_input_hash"], 2024197919,
+        "at the top of the task, a number"
+    );
+    assert_eq!(task["_task_hash"], -1926469210);
+    assert!(task["meta"].get("_input_hash").is_none());
     assert_eq!(lines(&exported).len(), 30, "one task per document");
 }
 

@@ -126,6 +126,8 @@ pub(crate) fn informative(v: &Value) -> bool {
 pub(crate) fn meta_object(doc: &Document) -> Map<String, Value> {
     doc.meta
         .iter()
+        // A Prodigy import's own tokens are the Prodigy export's business.
+        .filter(|(k, _)| k.as_str() != crate::formats::prodigy::TOKENS_META)
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Writing Prodigy JSONL: one accepted task per document with tokens from [`tokenize`], and
 //! a rejected task for the rejected suggestions.
 
+use super::{PRODIGY_KEYS, TOKENS_META};
 use crate::formats::export::{ExportDoc, checked_offsets, one_per_fragment, report_misaligned};
 use crate::formats::json::{
     checked_suggestion_offsets, meta_object, report_uncarried, write_attrs_note,
@@ -21,6 +22,33 @@ fn push_task(content: &mut String, task: &Value, tokens_json: &str) {
     content.push_str(",\"tokens\":");
     content.push_str(tokens_json);
     content.push_str("}\n");
+}
+
+/// The tokens the document was imported with (Prodigy's `tokens`, kept in its meta), as
+/// byte ranges, with their JSON as read; `None` when there are none or they no longer fit
+/// the text (each token's `text` must be the text at its `start`..`end`).
+fn imported_tokens(doc: &Document, index: &OffsetIndex<'_>) -> Option<(Vec<Token>, String)> {
+    let json = doc.meta.get(TOKENS_META)?;
+    let list: Vec<Value> = serde_json::from_str(json).ok()?;
+    let mut tokens = Vec::with_capacity(list.len());
+    for t in &list {
+        let at = |k: &str| t.get(k).and_then(Value::as_u64).map(|n| n as usize);
+        let start = index.to_byte(at("start")?, Unit::CodePoints)?;
+        let end = index.to_byte(at("end")?, Unit::CodePoints)?;
+        if t.get("text").and_then(Value::as_str) != doc.text.get(start..end) {
+            return None;
+        }
+        let ws = t.get("ws").and_then(Value::as_bool).unwrap_or(false);
+        tokens.push(Token { start, end, ws });
+    }
+    // Tokens in order, apart: what the span and relation indices need.
+    if tokens
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a.end > b.start))
+    {
+        return None;
+    }
+    Some((tokens, json.clone()))
 }
 
 /// A token of an exported task.
@@ -52,7 +80,15 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
     {
         let doc = d.doc;
         let index = OffsetIndex::new(&doc.text);
-        let tokens = tokenize(&doc.text);
+        let kept = imported_tokens(doc, &index);
+        if kept.is_none() && doc.meta.contains_key(TOKENS_META) {
+            report.count(
+                "imported token lists that no longer fit (tokenized again)",
+                1,
+            );
+        }
+        let (tokens, kept_json) = kept.unzip();
+        let tokens = tokens.unwrap_or_else(|| tokenize(&doc.text));
         // Prodigy spans are contiguous: a discontinuous span is one span per fragment, each
         // with `fragment_of` (the span's id), which import joins again.
         let pieces = one_per_fragment(&d.spans, report);
@@ -77,12 +113,14 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
                 ws: t.ws,
             })
             .collect();
-        let token_json = serde_json::to_string(&token_list).unwrap_or_else(|_| "[]".into());
+        let token_json = kept_json
+            .unwrap_or_else(|| serde_json::to_string(&token_list).unwrap_or_else(|_| "[]".into()));
         let meta = task_meta(doc, out, report);
 
         // Span id → (its core object, its last token) for the relations.
         let mut placed: HashMap<SpanId, (Value, usize)> = HashMap::new();
         let mut spans = Vec::new();
+        let mut alike: HashSet<(usize, usize, &str)> = HashSet::new();
         for s in &pieces {
             let Some((start, end)) = checked_offsets(&index, doc, s, Unit::CodePoints, out, report)
             else {
@@ -99,6 +137,14 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
             if discontinuous.contains(&s.id) {
                 obj.insert("fragment_of".into(), json!(s.id.0));
             }
+            if !placed.contains_key(&s.id) && !alike.insert((start, end, s.label.as_str())) {
+                // Prodigy finds a relation's ends by offsets and label: two spans alike
+                // (events that share a trigger) are one span to it.
+                report.count(
+                    "spans identical to another (one span to Prodigy: merged on import)",
+                    1,
+                );
+            }
             spans.push(Value::Object(obj));
             placed.entry(s.id).or_insert((core, last));
         }
@@ -112,13 +158,22 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
             };
             relations.push(json!({"head": head, "child": child, "head_span": head_span, "child_span": child_span, "label": r.kind}));
         }
-        let task = json!({
+        let mut task = json!({
             "text": &*doc.text,
             "spans": spans,
             "relations": relations,
             "answer": "accept",
             "meta": meta,
         });
+        // Prodigy's own keys, as they were read (numbers stay numbers).
+        if let Some(obj) = task.as_object_mut() {
+            for k in PRODIGY_KEYS {
+                if let Some(v) = doc.meta.get(k) {
+                    let value = serde_json::from_str(v).unwrap_or_else(|_| json!(v));
+                    obj.insert(k.to_owned(), value);
+                }
+            }
+        }
         push_task(content, &task, &token_json);
         report.count("documents", 1);
         report.count("spans", spans.len());
@@ -146,6 +201,9 @@ fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut 
 /// way to it (and is reported).
 fn task_meta(doc: &Document, out: &Path, report: &mut Report) -> Map<String, Value> {
     let mut meta = meta_object(doc);
+    for k in PRODIGY_KEYS {
+        meta.remove(k);
+    }
     if let Some(old) = meta.insert("id".into(), json!(doc.id))
         && old != json!(doc.id)
     {

@@ -9,12 +9,15 @@
 //! task's spans are negatives, so they become rejected suggestions (source `prodigy`), and
 //! its text is still a document; ignored tasks are skipped and counted. Prodigy repeats a
 //! text in several tasks (one per pass or per suggestion): tasks with the same text are
-//! merged into one document, duplicate spans dropped, and the merges counted. Fields of a
-//! task other than the ones above become document meta (`_input_hash`, `_task_hash` and
-//! `_view_id` are left out: Prodigy computes them again when the file is loaded back; a
-//! relation's `color` is display only).
+//! merged into one document (unless their `meta.id`s differ: two articles may share a text),
+//! duplicate spans dropped, and the merges counted. Fields of a task other than the ones
+//! above become document meta, Prodigy's `_input_hash`, `_task_hash`, `_session_id` and
+//! `_view_id` included (the first task's), and the task's `tokens` are kept as they were
+//! read (`disabled` flags and all); a relation's `color` is display only.
 //!
-//! Export: one accepted task per document with tokens from `formats::tokens::tokenize`; a span whose ends
+//! Export: one accepted task per document, with Prodigy's own keys back at its top and the
+//! tokens that were imported (when they still fit the text), else tokens from
+//! `formats::tokens::tokenize`; a span whose ends
 //! are not on token boundaries keeps its exact `start`/`end` and covers the whole tokens it
 //! touches in `token_start`/`token_end` (and is reported). Rejected suggestions follow as a
 //! second task with `"answer": "reject"`. Attributes and notes, which Prodigy has no place
@@ -45,8 +48,13 @@ pub const SOURCE: &str = "prodigy";
 /// Task keys read here; others become document meta.
 const TASK_KEYS: [&str; 6] = ["text", "tokens", "spans", "relations", "answer", "meta"];
 
-/// Task keys Prodigy computes itself (hashes) or that only say which view was used.
-const PRODIGY_KEYS: [&str; 3] = ["_input_hash", "_task_hash", "_view_id"];
+/// Task keys of Prodigy's own (hashes, session, view): kept in the document's meta and
+/// written back at the top of the accepted task, so a dataset keeps its identity.
+pub(crate) const PRODIGY_KEYS: [&str; 4] = ["_input_hash", "_task_hash", "_session_id", "_view_id"];
+
+/// The document meta key holding the task's own `tokens` (JSON), `disabled` flags and all:
+/// export writes them back instead of tokenizing again.
+pub(crate) const TOKENS_META: &str = "_tokens";
 
 /// Span keys read here (`type` is always `span`); others are named in the report.
 const SPAN_KEYS: [&str; 10] = [
@@ -89,8 +97,8 @@ struct TaskSpan {
 pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut imported = Imported::default();
     let mut problems = Vec::new();
-    // Text → index of its document, across files: a text is one document.
-    let mut by_text: HashMap<String, usize> = HashMap::new();
+    // (Text, meta id) → index of its document, across files.
+    let mut by_text: HashMap<(String, Option<String>), usize> = HashMap::new();
     let mut ids = HashSet::new();
     for path in paths {
         let stem = file_stem(path);
@@ -123,13 +131,16 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 }
             };
             let meta_id = task.get("meta").and_then(|m| m.get("id")).and_then(id_text);
-            let at = match by_text.get(text) {
+            // Tasks of one text are one document, unless their meta ids tell documents
+            // apart (two articles can have the same text).
+            let key = (text.to_owned(), meta_id.clone());
+            let at = match by_text.get(&key) {
                 Some(&at) => {
                     report.count("tasks merged (same text)", 1);
                     at
                 }
                 None => {
-                    by_text.insert(text.to_owned(), imported.docs.len());
+                    by_text.insert(key, imported.docs.len());
                     let id = meta_id.clone().unwrap_or_else(|| format!("{stem}-{line}"));
                     let id = unique_id(&mut ids, id, path, Some(line), report);
                     imported.docs.push(ImportedDoc {
@@ -146,8 +157,9 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             // The meta id is the document's id; one that differs (a merged task's, a
             // repeated one) stays in meta.
             let id_is_doc_id = meta_id.as_deref() == Some(doc.id.as_str());
-            read_meta(path, line, &task, id_is_doc_id, doc, report);
             let index = OffsetIndex::new(text);
+            read_meta(path, line, &task, id_is_doc_id, doc, report);
+            keep_tokens(&task, &index, doc);
             let spans = read_spans(
                 path,
                 line,
@@ -180,6 +192,38 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     LoadError::or_ok(problems, imported)
 }
 
+/// Keeps the task's `tokens` in the document's meta when export could not make them again:
+/// when they are not exactly what `formats::tokens::tokenize` gives (another tokenizer,
+/// `disabled` flags, other fields). Most files' tokens are, and are not held twice.
+fn keep_tokens(task: &Map<String, Value>, index: &OffsetIndex<'_>, doc: &mut ImportedDoc) {
+    let Some(Value::Array(given)) = task.get("tokens") else {
+        return;
+    };
+    if given.is_empty() || doc.meta.contains_key(TOKENS_META) {
+        return;
+    }
+    let ours = crate::formats::tokens::tokenize(&doc.text);
+    let same = given.len() == ours.len()
+        && given.iter().zip(&ours).enumerate().all(|(i, (g, t))| {
+            let Some(g) = g.as_object() else {
+                return false;
+            };
+            let num = |k: &str| g.get(k).and_then(Value::as_u64);
+            g.len() == 5
+                && num("id") == Some(i as u64)
+                && num("start") == Some(index.from_byte(t.start, Unit::CodePoints) as u64)
+                && num("end") == Some(index.from_byte(t.end, Unit::CodePoints) as u64)
+                && g.get("ws").and_then(Value::as_bool) == Some(t.ws)
+                && g.get("text").and_then(Value::as_str) == doc.text.get(t.start..t.end)
+        });
+    if !same {
+        doc.meta.insert(
+            TOKENS_META.to_owned(),
+            Value::Array(given.clone()).to_string(),
+        );
+    }
+}
+
 /// The task's `meta` (its `id` is the document's id) and its other fields become the
 /// document's meta; a later task of the same text adds what the first did not say.
 fn read_meta(
@@ -198,7 +242,7 @@ fn read_meta(
         .filter(|(k, _)| !(has_id && k.as_str() == "id"));
     let others = task
         .iter()
-        .filter(|(k, _)| !TASK_KEYS.contains(&k.as_str()) && !PRODIGY_KEYS.contains(&k.as_str()));
+        .filter(|(k, _)| !TASK_KEYS.contains(&k.as_str()));
     for (k, v) in meta.chain(others) {
         if !informative(v) {
             continue;
@@ -208,6 +252,8 @@ fn read_meta(
             None => {
                 doc.meta.insert(k.clone(), v);
             }
+            // Each task has its own hash: the first task's stays with the document.
+            Some(_) if PRODIGY_KEYS.contains(&k.as_str()) => {}
             Some(old) if *old != v => {
                 report.note(
                     path,
