@@ -480,3 +480,21 @@ fn relation_notes_attributes_and_multiline_text_fields_are_read() {
         "{ann}"
     );
 }
+
+/// A corpus shaped like a real news attribution corpus (events over Source, Cue and
+/// Content, quotes interrupted by their cue as discontinuous Content) comes back line for
+/// line.
+#[test]
+fn a_news_shaped_corpus_comes_back_line_for_line() {
+    let dir = tempfile::tempdir().unwrap();
+    marginalia::generate::write_news_brat_corpus(dir.path(), 12, 4_700, 3).unwrap();
+    let before = brat_lines(dir.path());
+    assert!(
+        before.iter().any(|l| l.contains(';')),
+        "discontinuous spans"
+    );
+    assert!(before.iter().any(|l| l.contains("{Attribution")), "events");
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, _) = export_again(dir.path(), tmp.path());
+    assert_eq!(before, brat_lines(&out));
+}
