@@ -573,3 +573,53 @@ fn import_and_export_reports_list_every_problem_as_json() {
     assert_eq!(r["ok"], false);
     assert!(!r["errors"].as_array().unwrap().is_empty());
 }
+
+/// `marginalia agree` over two annotators' copies of the demo: figures printed, and the
+/// JSON a paper's script reads.
+#[test]
+fn agree_compares_two_annotators_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let demo = std::fs::read_to_string(root.join("projects/seed-news.ron")).unwrap();
+    for name in ["anna", "ben"] {
+        std::fs::create_dir_all(dir.path().join(name)).unwrap();
+    }
+    let corpus = root.join("assets/corpus");
+    let fix = |ron: &str| ron.replace("../assets/corpus/", &format!("{}/", corpus.display()));
+    std::fs::write(dir.path().join("anna/news.ron"), fix(&demo)).unwrap();
+    // Ben left out the second document's event.
+    let ben = fix(&demo).replace(
+        "                Span(id: 10, start: 416, end: 455, label: \"event\", text: \"nomination acceptance speech in Chicago\", attrs: {\"type\": \"statement\", \"when\": \"Thursday\"}),\n",
+        "",
+    );
+    let ben = ben.replace(
+        "                Relation(id: 15, kind: \"participates_in\", from: 8, to: 10),\n",
+        "",
+    );
+    assert_ne!(ben, fix(&demo));
+    std::fs::write(dir.path().join("ben/news.ron"), &ben).unwrap();
+    let json = dir.path().join("agree.json");
+    marginalia()
+        .arg("agree")
+        .arg(dir.path().join("anna/news.ron"))
+        .arg(dir.path().join("ben/news.ron"))
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "2 annotators (anna/news, ben/news), 2 documents",
+        ));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(r["documents"], 2);
+    assert_eq!(r["labels"]["speaker"]["exact_f1"], 1.0);
+    // 3 events against 2: 2·2 / 5.
+    assert_eq!(r["labels"]["event"]["exact_f1"], 0.8);
+    assert_eq!(r["labels"]["event"]["spans"]["anna/news"], 3);
+    assert!(r["labels"]["event"]["alpha_char"].as_f64().unwrap() < 1.0);
+    // Both gave the three stances the same polarities (against, against, favor).
+    assert_eq!(r["attributes"]["stance.polarity"]["kappa"], 1.0);
+    assert_eq!(r["attributes"]["stance.polarity"]["items"], 3);
+    assert_eq!(r["pairs"].as_array().unwrap().len(), 3);
+}

@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod output;
+mod agree;
 mod guard;
 
 use crate::formats::{self, Format};
@@ -165,6 +166,27 @@ pub enum CliCommand {
         /// file and this exact command, outside the project).
         #[arg(long)]
         allow_command: bool,
+    },
+    /// Inter-annotator agreement of several annotators' projects over one corpus:
+    /// exact and overlap F1 per label and pair, Krippendorff's alpha per label over
+    /// characters, Cohen's or Fleiss' kappa per attribute (definitions in the README).
+    Agree {
+        /// Two or more projects over the same corpus (documents matched by id); each is an
+        /// annotator, named by its file name.
+        #[arg(required = true, num_args = 2.., value_name = "PROJECT.ron")]
+        projects: Vec<PathBuf>,
+        /// Only these labels (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        labels: Option<Vec<String>>,
+        /// Write the figures as JSON to this file, or to standard output with `-`.
+        #[arg(long, value_name = "FILE.json")]
+        json: Option<PathBuf>,
+        /// Write the per-pair figures as CSV (`label,a,b,documents,exact_f1,overlap_f1`).
+        #[arg(long, value_name = "FILE.csv")]
+        csv: Option<PathBuf>,
+        /// Overwrite the JSON or CSV file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Counts: documents by status, spans by label, attributes, relations, suggestions.
     Stats {
@@ -355,6 +377,19 @@ pub fn run(command: CliCommand) -> ExitCode {
             csv,
             force,
         } => stats_cmd(&project, csv.as_deref(), force),
+        CliCommand::Agree {
+            projects,
+            labels,
+            json,
+            csv,
+            force,
+        } => agree::agree_cmd(
+            &projects,
+            labels.as_deref(),
+            json.as_deref(),
+            csv.as_deref(),
+            force,
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,153 @@
+//! `marginalia agree`: the agreement figures of several annotators' projects, printed, and
+//! as JSON or CSV for a paper's tables (definitions in `model::agreement`).
+
+use super::output::write_out;
+use super::{load_named, refuse_overwrite};
+use crate::model::agreement::{Agreement, Layer, agreement};
+use crate::persist::{self, LoadError, Problem};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+pub(super) fn agree_cmd(
+    projects: &[PathBuf],
+    labels: Option<&[String]>,
+    json: Option<&Path>,
+    csv: Option<&Path>,
+    force: bool,
+) -> Result<(), LoadError> {
+    let mut loaded = Vec::with_capacity(projects.len());
+    let mut problems = Vec::new();
+    for p in projects {
+        match load_named(p) {
+            Ok(l) => loaded.push(l.project),
+            Err(e) => problems.extend(e.problems),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    let names = annotator_names(projects);
+    let layers: Vec<Layer<'_>> = names
+        .into_iter()
+        .zip(&loaded)
+        .map(|(annotator, project)| Layer { annotator, project })
+        .collect();
+    let figures = agreement(&layers, labels);
+    if let Some(out) = json {
+        let text = serde_json::to_string_pretty(&figures.to_json()).unwrap_or_default() + "\n";
+        write_file(out, &text, force)?;
+    }
+    if let Some(out) = csv {
+        write_file(out, &to_csv(&figures), force)?;
+    }
+    if json != Some(Path::new("-")) && csv != Some(Path::new("-")) {
+        outln!("{}", table(&figures));
+    }
+    Ok(())
+}
+
+/// Each project's annotator: its file name without `.ron`, with its folder when two files
+/// share a name (`anna/news.ron`, `ben/news.ron`).
+fn annotator_names(projects: &[PathBuf]) -> Vec<String> {
+    let stem = |p: &Path| {
+        p.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let stems: Vec<String> = projects.iter().map(|p| stem(p)).collect();
+    let mut seen = HashSet::new();
+    let unique = stems.iter().all(|s| seen.insert(s));
+    if unique {
+        return stems;
+    }
+    projects
+        .iter()
+        .map(|p| {
+            let folder = p
+                .parent()
+                .and_then(Path::file_name)
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            format!("{folder}/{}", stem(p))
+        })
+        .collect()
+}
+
+fn write_file(out: &Path, text: &str, force: bool) -> Result<(), LoadError> {
+    if out == Path::new("-") {
+        write_out(format_args!("{text}"));
+        return Ok(());
+    }
+    refuse_overwrite(out, force, "")?;
+    persist::atomic::write_atomic(out, text.as_bytes()).map_err(|e| Problem::io(out, &e))?;
+    Ok(())
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"))
+}
+
+/// The figures as a plain table.
+fn table(a: &Agreement) -> String {
+    let mut out = format!(
+        "{} annotators ({}), {} documents annotated by at least two\n\n",
+        a.annotators.len(),
+        a.annotators.join(", "),
+        a.documents
+    );
+    out.push_str(&format!(
+        "{:<24} {:>9} {:>11} {:>11}  spans\n",
+        "label", "exact F1", "overlap F1", "alpha_char"
+    ));
+    for (label, l) in &a.labels {
+        let spans: Vec<String> = l.spans.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        out.push_str(&format!(
+            "{:<24} {:>9} {:>11} {:>11}  {}\n",
+            label,
+            num(l.exact_f1),
+            num(l.overlap_f1),
+            num(l.alpha_char),
+            spans.join(", ")
+        ));
+    }
+    if !a.attributes.is_empty() {
+        out.push_str(&format!(
+            "\n{:<32} {:>7} {:>6}\n",
+            "attribute", "kappa", "items"
+        ));
+        for (name, k) in &a.attributes {
+            out.push_str(&format!(
+                "{:<32} {:>7} {:>6}\n",
+                name,
+                num(k.kappa),
+                k.items
+            ));
+        }
+    }
+    out
+}
+
+/// Per pair and label: `label,a,b,documents,exact_f1,overlap_f1` (empty where undefined).
+fn to_csv(a: &Agreement) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut out = String::from("label,a,b,documents,exact_f1,overlap_f1\n");
+    for p in &a.pairs {
+        let f = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            field(&p.label),
+            field(&p.a),
+            field(&p.b),
+            p.documents,
+            f(p.exact_f1),
+            f(p.overlap_f1)
+        ));
+    }
+    out
+}
