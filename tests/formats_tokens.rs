@@ -125,7 +125,15 @@ fn spacy_offsets_are_code_points_after_emoji_quotes_and_accents() {
     let out = dir.path().join("train.spacy.jsonl");
     let (output, report) = export(Format::Spacy, &p, &out);
     assert_eq!(report.get("spans skipped"), 0, "{report}");
-    assert_eq!(report.get("spans off token boundaries"), 0, "{report}");
+    // spaCy keeps `Café.` (with a combining accent) as one token, so strict char_span
+    // refuses the span “Café”: the check says so (checked with spaCy 3.8), and only that.
+    assert_eq!(report.get("spans off token boundaries"), 1, "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("“Cafe\u{301}” does not start and end on token boundaries"),
+        "{report}"
+    );
     let text = content(&output, &out);
     let lines: Vec<serde_json::Value> = text
         .lines()

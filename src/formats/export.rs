@@ -197,17 +197,21 @@ pub fn report_misaligned(
 ) -> usize {
     let mut n = 0;
     for s in spans {
-        let Some(piece) = s.pieces().find(|p| !covered(tokens, p).1) else {
+        let off: Vec<_> = s.pieces().filter(|p| !covered(tokens, p).1).collect();
+        if off.is_empty() {
             continue;
-        };
+        }
         n += 1;
-        let msg = format!(
-            "{}: span {} “{}” does not start and end on token boundaries",
-            doc.id,
-            s.id.0,
-            crate::model::text::excerpt(&s.covered(), 40)
-        );
-        span_note(report, file, doc, s, piece, msg);
+        // One note per piece that is off, so that a report names exactly what moves.
+        for piece in off {
+            let msg = format!(
+                "{}: span {} “{}” does not start and end on token boundaries",
+                doc.id,
+                s.id.0,
+                crate::model::text::excerpt(doc.text.get(piece.clone()).unwrap_or_default(), 40)
+            );
+            span_note(report, file, doc, s, piece, msg);
+        }
     }
     report.count("spans off token boundaries", n);
     n

@@ -24,6 +24,7 @@ pub mod plain;
 pub mod prodigy;
 pub mod run;
 pub mod spacy;
+pub mod spacy_tokens;
 pub mod tokens;
 
 use crate::model::{Review, Schema, Status};
