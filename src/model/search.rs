@@ -242,8 +242,9 @@ impl Query {
     }
 }
 
-/// The spans that cover `[start, end)`: spans are sorted by start and none is longer than
-/// `longest`, so only a window of them is looked at.
+/// The spans that cover `[start, end)` (inside one of their pieces: a discontinuous span's
+/// gap is not covered): spans are sorted by start and none is longer than `longest`, so
+/// only a window of them is looked at.
 fn covering(
     spans: &[Span],
     longest: usize,
@@ -256,7 +257,7 @@ fn covering(
         .get(lo..hi)
         .unwrap_or(&[])
         .iter()
-        .filter(move |s| s.start <= start && s.end >= end)
+        .filter(move |s| s.start <= start && s.end >= end && s.covers(start, end))
 }
 
 fn compile(text: &str, options: SearchOptions) -> Result<Regex, QueryError> {
@@ -472,6 +473,26 @@ mod tests {
         assert_eq!(covered.len(), 1);
         assert_eq!(q("text:\"no\" label:stance").find(TEXT, &s).len(), 1);
         assert_eq!(q("Kim -label:*").find(TEXT, &s).len(), 0);
+    }
+
+    #[test]
+    fn a_discontinuous_span_does_not_cover_its_gap() {
+        // “no” … Harris as one stance: the "said" between them is outside it.
+        let mut quote = span(4, TEXT, "Harris said “no”. Kamala Harris", "stance", &[]);
+        let a = TEXT.find("Harris").unwrap();
+        let b = TEXT.find("Kamala").unwrap();
+        quote.set_pieces(TEXT, &[a..a + "Harris".len(), b..b + "Kamala Harris".len()]);
+        let s = vec![quote];
+        assert_eq!(
+            q("said -label:stance").find(TEXT, &s).len(),
+            1,
+            "in the gap"
+        );
+        assert_eq!(
+            q("Kamala label:stance").find(TEXT, &s).len(),
+            1,
+            "in a piece"
+        );
     }
 
     #[test]
