@@ -79,17 +79,29 @@ fn find(h: &Harness<'_, MarginaliaApp>, needle: &str, after: usize) -> std::ops:
     at..at + needle.len()
 }
 
-#[test]
-fn plus_adds_the_selected_text_to_the_span_selected_before_and_undo_takes_it_back() {
-    let (_dir, project) = common::demo_copy();
+/// The demo with its span "Harris" selected by a click, and where the word "interview"
+/// after it is.
+fn harris_selected() -> (
+    tempfile::TempDir,
+    Harness<'static, MarginaliaApp>,
+    Span,
+    std::ops::Range<usize>,
+) {
+    let (dir, project) = common::demo_copy();
     let (session, _) = Session::open(&project).unwrap();
     let mut h = common::harness(session);
     let harris = doc_span(&h, "Harris");
-    // Select the span "Harris", then drag over the next words, then +.
     let at = center_of(&h, harris.start..harris.end);
     click(&mut h, at);
     assert_eq!(h.state().selection(), &Selection::Span(harris.key()));
     let more = find(&h, "interview", harris.end);
+    (dir, h, harris, more)
+}
+
+#[test]
+fn plus_adds_the_selected_text_to_the_span_selected_before_and_undo_takes_it_back() {
+    // Select the span "Harris", then drag over a later word, then +.
+    let (_dir, mut h, harris, more) = harris_selected();
     let (_, a, b) = across(&h, more.clone());
     drag(&mut h, a, b, Modifiers::NONE);
     assert_eq!(h.state().selection(), &Selection::Text(more.clone()));
@@ -118,13 +130,7 @@ fn plus_adds_the_selected_text_to_the_span_selected_before_and_undo_takes_it_bac
 
 #[test]
 fn ctrl_drag_from_a_selected_span_adds_a_fragment() {
-    let (_dir, project) = common::demo_copy();
-    let (session, _) = Session::open(&project).unwrap();
-    let mut h = common::harness(session);
-    let harris = doc_span(&h, "Harris");
-    let at = center_of(&h, harris.start..harris.end);
-    click(&mut h, at);
-    let more = find(&h, "interview", harris.end);
+    let (_dir, mut h, _, more) = harris_selected();
     let (_, a, b) = across(&h, more.clone());
     drag(&mut h, a, b, Modifiers::COMMAND);
     let now = doc_span(&h, "Harris");
