@@ -79,8 +79,29 @@ pub struct Agreement {
     pub attributes: BTreeMap<String, AttributeAgreement>,
 }
 
-/// A span as compared: label and pieces (byte ranges).
-type Key = (String, Vec<(usize, usize)>);
+/// An annotated document of one annotator, with its spans by label (built once: every
+/// figure looks spans up by label, pair after pair).
+struct Annotated<'a> {
+    doc: &'a Document,
+    by_label: HashMap<&'a str, Vec<&'a Span>>,
+}
+
+impl<'a> Annotated<'a> {
+    fn new(doc: &'a Document) -> Self {
+        let mut by_label: HashMap<&str, Vec<&Span>> = HashMap::new();
+        for s in doc.spans() {
+            by_label.entry(s.label.as_str()).or_default().push(s);
+        }
+        Self { doc, by_label }
+    }
+
+    fn spans(&self, label: &str) -> &[&'a Span] {
+        self.by_label.get(label).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// An annotator's annotated documents by id.
+type Docs<'a> = HashMap<&'a str, Annotated<'a>>;
 
 /// Whether `doc` counts as annotated.
 fn annotated(doc: &Document) -> bool {
@@ -91,23 +112,23 @@ fn annotated(doc: &Document) -> bool {
 /// annotator used).
 pub fn agreement(layers: &[Layer<'_>], labels: Option<&[String]>) -> Agreement {
     // Each annotator's annotated documents by id.
-    let docs: Vec<HashMap<&str, &Document>> = layers
+    let docs: Vec<Docs<'_>> = layers
         .iter()
         .map(|l| {
             l.project
                 .documents
                 .iter()
                 .filter(|d| annotated(d))
-                .map(|d| (d.id.as_str(), d))
+                .map(|d| (d.id.as_str(), Annotated::new(d)))
                 .collect()
         })
         .collect();
     let keep = |label: &str| labels.is_none_or(|ls| ls.iter().any(|l| l == label));
     let mut all_labels: BTreeSet<String> = BTreeSet::new();
     for d in docs.iter().flat_map(|m| m.values()) {
-        for s in d.spans() {
-            if keep(&s.label) {
-                all_labels.insert(s.label.clone());
+        for label in d.by_label.keys() {
+            if keep(label) {
+                all_labels.insert((*label).to_owned());
             }
         }
     }
@@ -127,11 +148,7 @@ pub fn agreement(layers: &[Layer<'_>], labels: Option<&[String]>) -> Agreement {
     for label in &all_labels {
         let mut la = LabelAgreement::default();
         for (l, m) in layers.iter().zip(&docs) {
-            let n = m
-                .values()
-                .flat_map(|d| d.spans())
-                .filter(|s| &s.label == label)
-                .count();
+            let n = m.values().map(|d| d.spans(label).len()).sum();
             la.spans.insert(l.annotator.clone(), n);
         }
         la.alpha_char = alpha_char(&docs, &shared, label);
@@ -164,19 +181,8 @@ fn mean(xs: &[f64]) -> Option<f64> {
     (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
 }
 
-fn key(s: &Span) -> Key {
-    (
-        s.label.clone(),
-        s.pieces().map(|p| (p.start, p.end)).collect(),
-    )
-}
-
 /// Exact and overlap F1 of two annotators on one label, and the documents both annotated.
-fn pair(
-    a: &HashMap<&str, &Document>,
-    b: &HashMap<&str, &Document>,
-    label: &str,
-) -> (Option<f64>, Option<f64>, usize) {
+fn pair(a: &Docs<'_>, b: &Docs<'_>, label: &str) -> (Option<f64>, Option<f64>, usize) {
     let (mut matches, mut size_a, mut size_b) = (0usize, 0usize, 0usize);
     let (mut found_a, mut found_b) = (0usize, 0usize);
     let mut documents = 0;
@@ -185,24 +191,28 @@ fn pair(
             continue;
         };
         documents += 1;
-        let sa: Vec<&Span> = da.spans().iter().filter(|s| s.label == label).collect();
-        let sb: Vec<&Span> = db.spans().iter().filter(|s| s.label == label).collect();
+        let (sa, sb) = (da.spans(label), db.spans(label));
         size_a += sa.len();
         size_b += sb.len();
-        let mut counts: HashMap<Key, usize> = HashMap::new();
-        for s in &sb {
-            *counts.entry(key(s)).or_default() += 1;
+        // The label is the same: a span is its place (and its fragments, if any).
+        fn place<'s>(s: &&'s Span) -> (usize, usize, &'s [crate::model::Fragment]) {
+            (s.start, s.end, s.fragments.as_slice())
         }
-        for s in &sa {
-            if let Some(c) = counts.get_mut(&key(s))
+        let mut counts: HashMap<(usize, usize, &[crate::model::Fragment]), usize> =
+            HashMap::with_capacity(sb.len());
+        for s in sb {
+            *counts.entry(place(s)).or_default() += 1;
+        }
+        for s in sa {
+            if let Some(c) = counts.get_mut(&place(s))
                 && *c > 0
             {
                 *c -= 1;
                 matches += 1;
             }
         }
-        found_a += sa.iter().filter(|s| overlaps_any(s, &sb)).count();
-        found_b += sb.iter().filter(|s| overlaps_any(s, &sa)).count();
+        found_a += sa.iter().filter(|s| overlaps_any(s, sb)).count();
+        found_b += sb.iter().filter(|s| overlaps_any(s, sa)).count();
     }
     let exact = (size_a + size_b > 0).then(|| 2.0 * matches as f64 / (size_a + size_b) as f64);
     let overlap = if size_a == 0 && size_b == 0 {
@@ -230,27 +240,23 @@ fn overlaps_any(s: &Span, others: &[&Span]) -> bool {
 }
 
 /// Krippendorff's α (nominal) over the characters of the shared documents.
-fn alpha_char(docs: &[HashMap<&str, &Document>], shared: &[&str], label: &str) -> Option<f64> {
+fn alpha_char(docs: &[Docs<'_>], shared: &[&str], label: &str) -> Option<f64> {
     // Units grouped by (ones, zeros): the sums only depend on those counts.
     let mut units: HashMap<(u32, u32), u64> = HashMap::new();
     for id in shared {
-        let present: Vec<&Document> = docs.iter().filter_map(|m| m.get(id).copied()).collect();
+        let present: Vec<&Annotated<'_>> = docs.iter().filter_map(|m| m.get(id)).collect();
         let Some(first) = present.first() else {
             continue;
         };
         // Per code point: how many annotators have it inside a span of the label.
-        let text = &first.text;
+        let text = &first.doc.text;
         let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let mut delta = vec![0i64; starts.len() + 1];
         let cp = |byte: usize| starts.partition_point(|&s| s < byte);
         for d in &present {
             // One annotator's coverage: their pieces merged, so overlaps count once.
-            let mut pieces: Vec<Range<usize>> = d
-                .spans()
-                .iter()
-                .filter(|s| s.label == label)
-                .flat_map(|s| s.pieces())
-                .collect();
+            let mut pieces: Vec<Range<usize>> =
+                d.spans(label).iter().flat_map(|s| s.pieces()).collect();
             pieces.sort_by_key(|p| p.start);
             let mut merged: Vec<Range<usize>> = Vec::new();
             for p in pieces {
@@ -269,12 +275,22 @@ fn alpha_char(docs: &[HashMap<&str, &Document>], shared: &[&str], label: &str) -
                 }
             }
         }
-        let m = present.len() as u32;
+        let m = present.len();
+        // Characters by how many annotators have them inside: counted in an array, then
+        // added to the corpus-wide groups once per document.
+        let mut by_ones = vec![0u64; m + 1];
         let mut ones = 0i64;
         for d in delta.iter().take(starts.len()) {
             ones += d;
-            let a = ones.max(0) as u32;
-            *units.entry((a, m - a.min(m))).or_default() += 1;
+            let a = (ones.max(0) as usize).min(m);
+            if let Some(n) = by_ones.get_mut(a) {
+                *n += 1;
+            }
+        }
+        for (a, n) in by_ones.into_iter().enumerate() {
+            if n > 0 {
+                *units.entry((a as u32, (m - a) as u32)).or_default() += n;
+            }
         }
     }
     let (mut n0, mut n1, mut disagreement) = (0f64, 0f64, 0f64);
@@ -297,51 +313,59 @@ fn alpha_char(docs: &[HashMap<&str, &Document>], shared: &[&str], label: &str) -
 
 /// κ per `label.attribute` over exactly matched spans.
 fn attribute_kappas(
-    docs: &[HashMap<&str, &Document>],
+    docs: &[Docs<'_>],
     labels: &BTreeSet<String>,
 ) -> BTreeMap<String, AttributeAgreement> {
-    // (doc, key) → per annotator, the first such span's attributes.
-    let mut items: BTreeMap<(&str, Key), Vec<Option<&crate::model::Attrs>>> = BTreeMap::new();
+    // A span's place in the corpus: document, start, end, fragments.
+    type Item<'a> = (&'a str, usize, usize, &'a [crate::model::Fragment]);
+    // Label → place → per annotator, the first such span's attributes.
+    let mut by_label: HashMap<&str, HashMap<Item<'_>, Vec<Option<&crate::model::Attrs>>>> =
+        HashMap::new();
     for (i, m) in docs.iter().enumerate() {
         for (id, d) in m {
-            for s in d.spans().iter().filter(|s| labels.contains(&s.label)) {
-                let slot = items
-                    .entry((id, key(s)))
-                    .or_insert_with(|| vec![None; docs.len()]);
-                if let Some(x) = slot.get_mut(i)
-                    && x.is_none()
-                {
-                    *x = Some(&s.attrs);
+            for (label, spans) in &d.by_label {
+                if !labels.contains(*label) {
+                    continue;
+                }
+                let items = by_label.entry(label).or_default();
+                for s in spans {
+                    let slot = items
+                        .entry((id, s.start, s.end, s.fragments.as_slice()))
+                        .or_insert_with(|| vec![None; docs.len()]);
+                    if let Some(x) = slot.get_mut(i)
+                        && x.is_none()
+                    {
+                        *x = Some(&s.attrs);
+                    }
                 }
             }
         }
     }
-    let mut names: BTreeSet<(String, String)> = BTreeSet::new();
-    for ((_, (label, _)), attrs) in &items {
-        for a in attrs.iter().flatten() {
-            for name in a.keys() {
-                names.insert((label.clone(), name.clone()));
-            }
-        }
-    }
     let mut out = BTreeMap::new();
-    for (label, name) in names {
-        let rows: Vec<Vec<Option<&str>>> = items
-            .iter()
-            .filter(|((_, (l, _)), _)| *l == label)
-            .map(|(_, attrs)| {
-                attrs
-                    .iter()
-                    .map(|a| a.and_then(|a| a.get(&name)).map(String::as_str))
-                    .collect()
-            })
+    for (label, items) in by_label {
+        let names: BTreeSet<&String> = items
+            .values()
+            .flatten()
+            .flatten()
+            .flat_map(|a| a.keys())
             .collect();
-        let figure = if docs.len() == 2 {
-            cohen(&rows)
-        } else {
-            fleiss(&rows)
-        };
-        out.insert(format!("{label}.{name}"), figure);
+        for name in names {
+            let rows: Vec<Vec<Option<&str>>> = items
+                .values()
+                .map(|attrs| {
+                    attrs
+                        .iter()
+                        .map(|a| a.and_then(|a| a.get(name)).map(String::as_str))
+                        .collect()
+                })
+                .collect();
+            let figure = if docs.len() == 2 {
+                cohen(&rows)
+            } else {
+                fleiss(&rows)
+            };
+            out.insert(format!("{label}.{name}"), figure);
+        }
     }
     out
 }
