@@ -34,6 +34,8 @@ pub enum Command {
     OpenDocument(DocId),
     /// Select a span (and scroll to it), from the span list.
     SelectSpan(DocId, SpanKey),
+    /// Select a stretch of text (and scroll to it).
+    SelectText(DocId, std::ops::Range<usize>),
     /// Move the caret; `true` extends the selection.
     Caret(Motion, bool),
     /// Select the next (or previous) span in reading order.
@@ -104,6 +106,9 @@ pub enum Command {
         span: Option<SpanId>,
     },
     OpenStatistics,
+    OpenAgreement,
+    /// Choose another annotator's project file to compare with (View → Agreement).
+    PickAgreementFile,
     OpenConsistency,
     /// Help → Keyboard shortcuts.
     ShowShortcuts,
@@ -535,6 +540,15 @@ pub const TABLE: &[Entry] = &[
         Command::OpenStatistics,
         "Statistics…",
         "",
+        None,
+        Project,
+    ),
+    item(
+        View,
+        false,
+        Command::OpenAgreement,
+        "Agreement…",
+        "compare with other annotators' copies of the project",
         None,
         Project,
     ),

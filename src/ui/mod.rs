@@ -2,6 +2,7 @@
 //! [`panel`]), the document view in its own folder, and `app/`, which owns the session and
 //! the panels and handles every [`commands::Command`].
 
+pub mod agreement_window;
 pub mod app;
 pub mod background;
 pub mod commands;

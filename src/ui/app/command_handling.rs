@@ -47,6 +47,7 @@ impl MarginaliaApp {
             Command::Save => self.save(),
             Command::SaveAs => self.open_save_as_dialog(),
             Command::Open => self.pick(ctx, Pick::OpenProject),
+            Command::PickAgreementFile => self.pick(ctx, Pick::AgreementFile),
             Command::OpenPath(path) => self.start_open(ctx, path),
             Command::NewFromFolder | Command::NewFromJsonl => {
                 self.dialog = Some(Dialog::NewProject {
@@ -160,6 +161,12 @@ impl MarginaliaApp {
             Command::NextDocument => self.step_document(1),
             Command::PreviousDocument => self.step_document(-1),
             Command::OpenDocument(doc) => self.go_to(doc),
+            Command::SelectText(doc, range) => {
+                self.go_to(doc);
+                self.panels.view.place_caret(doc, range.start);
+                self.panels.view.reveal(range.start);
+                self.selection = Selection::Text(range);
+            }
             Command::SelectSpan(doc, key) => {
                 self.go_to(doc);
                 self.selection = Selection::Span(key);
@@ -217,6 +224,7 @@ impl MarginaliaApp {
                 self.panels.search.focus = true;
             }
             Command::OpenStatistics => self.panels.stats.open = true,
+            Command::OpenAgreement => self.panels.agreement.open = true,
             Command::OpenConsistency => self.panels.consistency.open(),
             Command::ShowShortcuts => self.panels.shortcuts.open = true,
             Command::OpenSuggest if self.panels.suggest_dialog.is_none() => {

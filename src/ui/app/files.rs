@@ -222,7 +222,9 @@ impl MarginaliaApp {
                 d = d.set_directory(dir);
             }
             match pick {
-                Pick::OpenProject => d.add_filter("Marginalia project", &["ron"]).pick_file(),
+                Pick::OpenProject | Pick::AgreementFile => {
+                    d.add_filter("Marginalia project", &["ron"]).pick_file()
+                }
                 Pick::SaveAsField => d.add_filter("Marginalia project", &["ron"]).save_file(),
                 Pick::CorpusField if jsonl => {
                     d.add_filter("JSONL corpus", &["jsonl", "json"]).pick_file()
@@ -244,7 +246,7 @@ impl MarginaliaApp {
                     note: format!("{WHY} Type the path of the project file:"),
                 });
             }
-            Pick::SaveAsField | Pick::CorpusField => {
+            Pick::SaveAsField | Pick::CorpusField | Pick::AgreementFile => {
                 self.say(format!("{WHY} Type the path in the field."))
             }
         }

@@ -148,6 +148,7 @@ impl MarginaliaApp {
         };
         panels.schema_editor.show(&ctx, &cx, out);
         panels.stats.show(&ctx, &cx, out);
+        panels.agreement.show(&ctx, &cx, out);
         panels.consistency.show(&ctx, &cx, out);
     }
 

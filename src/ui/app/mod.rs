@@ -122,6 +122,8 @@ pub struct Startup {
 #[derive(Clone, Copy, Debug)]
 enum Pick {
     OpenProject,
+    /// Another annotator's project for View → Agreement.
+    AgreementFile,
     SaveAsField,
     CorpusField,
 }
@@ -144,6 +146,7 @@ struct Panels {
     review: ReviewPanel,
     search: SearchState,
     stats: StatsState,
+    agreement: crate::ui::agreement_window::AgreementWindow,
     consistency: ConsistencyState,
     schema_editor: SchemaEditor,
     shortcuts: ShortcutSheet,
@@ -370,6 +373,15 @@ impl MarginaliaApp {
     /// The statistics window's state (tests).
     pub fn stats(&self) -> &StatsState {
         &self.panels.stats
+    }
+
+    /// View → Agreement (tests add files with [`Self::agreement_mut`]).
+    pub fn agreement(&self) -> &crate::ui::agreement_window::AgreementWindow {
+        &self.panels.agreement
+    }
+
+    pub fn agreement_mut(&mut self) -> &mut crate::ui::agreement_window::AgreementWindow {
+        &mut self.panels.agreement
     }
 
     /// The consistency report's state (tests).

@@ -26,6 +26,7 @@ impl MarginaliaApp {
             if let Some(path) = result {
                 match (pick, &mut self.dialog) {
                     (Pick::OpenProject, _) => self.start_open(ctx, path),
+                    (Pick::AgreementFile, _) => self.panels.agreement.add(&path),
                     (Pick::SaveAsField, Some(Dialog::SaveAs { path: field })) => {
                         *field = path.display().to_string()
                     }
