@@ -48,7 +48,7 @@ pub(super) fn agree_cmd(
 
 /// Each project's annotator: its file name without `.ron`, with its folder when two files
 /// share a name (`anna/news.ron`, `ben/news.ron`).
-fn annotator_names(projects: &[PathBuf]) -> Vec<String> {
+pub(super) fn annotator_names(projects: &[PathBuf]) -> Vec<String> {
     let stem = |p: &Path| {
         p.file_stem()
             .map(|s| s.to_string_lossy().into_owned())

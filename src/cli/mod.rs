@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod output;
+mod adjudicate;
 mod agree;
 mod guard;
 
@@ -185,6 +186,19 @@ pub enum CliCommand {
         #[arg(long, value_name = "FILE.csv")]
         csv: Option<PathBuf>,
         /// Overwrite the JSON or CSV file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// A curated project from several annotators' projects: what every annotator made
+    /// identically is accepted, every disagreement a suggestion (source: who made it, score:
+    /// their share) to review with the review keys.
+    Adjudicate {
+        #[arg(required = true, num_args = 2.., value_name = "PROJECT.ron")]
+        projects: Vec<PathBuf>,
+        /// The curated project to write.
+        #[arg(short, long, value_name = "CURATED.ron")]
+        output: PathBuf,
+        /// Overwrite the output file if it exists.
         #[arg(long)]
         force: bool,
     },
@@ -377,6 +391,11 @@ pub fn run(command: CliCommand) -> ExitCode {
             csv,
             force,
         } => stats_cmd(&project, csv.as_deref(), force),
+        CliCommand::Adjudicate {
+            projects,
+            output,
+            force,
+        } => adjudicate::adjudicate_cmd(&projects, &output, force),
         CliCommand::Agree {
             projects,
             labels,

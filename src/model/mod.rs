@@ -2,6 +2,7 @@
 //! them. Pure data and logic: no egui and no file I/O, so it is testable on its own and the
 //! UI, the CLI and the file formats all share one definition of what a valid project is.
 
+pub mod adjudication;
 pub mod agreement;
 pub mod attrs;
 pub mod check;
