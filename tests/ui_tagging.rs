@@ -494,3 +494,41 @@ fn the_title_shows_the_project_and_an_unsaved_marker() {
         "● Seed news (seed-news.ron) — Marginalia"
     );
 }
+
+/// Edit → Annotator name…: the name is recorded on new spans and shown in the title.
+#[test]
+fn the_annotator_name_is_set_from_the_edit_menu_and_recorded_on_new_spans() {
+    let (_dir, project) = demo_copy();
+    let mut h = harness(&project);
+    h.state_mut()
+        .queue(marginalia::ui::commands::Command::SetAnnotatorName);
+    h.run();
+    h.get_by_label("Annotator name");
+    h.event(egui::Event::Text("Anna Lee".into()));
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.state().dialog().is_none());
+    assert!(
+        h.state()
+            .session()
+            .unwrap()
+            .title()
+            .contains(" · Anna Lee — Marginalia"),
+        "{}",
+        h.state().session().unwrap().title()
+    );
+    // A new span records the name.
+    let at = doc0(&h).text.find("White House").unwrap();
+    h.state_mut()
+        .set_selection(Selection::Text(at..at + "White House".len()));
+    h.key_press(Key::Num3);
+    h.run();
+    let span = doc0(&h)
+        .spans()
+        .iter()
+        .find(|s| s.start == at)
+        .cloned()
+        .expect("tagged");
+    assert_eq!(span.annotator.as_deref(), Some("Anna Lee"));
+}

@@ -255,7 +255,8 @@ impl Session {
         self.path.is_none() || self.history.version() != self.saved_version
     }
 
-    /// The window title: project name, file, an unsaved-changes marker and read-only.
+    /// The window title: project name, file, an unsaved-changes marker, read-only, and
+    /// who annotates.
     pub fn title(&self) -> String {
         let marker = if self.is_dirty() { "● " } else { "" };
         let file = self
@@ -277,6 +278,20 @@ impl Session {
             .filter(|c| !c.is_control())
             .take(120)
             .collect();
-        format!("{marker}{name}{file}{read_only} — Marginalia")
+        // Who annotates, so that a shared screen or a screenshot says whose work it is.
+        let by = self
+            .annotator
+            .as_deref()
+            .map(|a| {
+                format!(
+                    " · {}",
+                    a.chars()
+                        .filter(|c| !c.is_control())
+                        .take(60)
+                        .collect::<String>()
+                )
+            })
+            .unwrap_or_default();
+        format!("{marker}{name}{file}{read_only}{by} — Marginalia")
     }
 }

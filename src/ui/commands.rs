@@ -106,6 +106,8 @@ pub enum Command {
         span: Option<SpanId>,
     },
     OpenStatistics,
+    /// Edit → Annotator name…
+    SetAnnotatorName,
     OpenAgreement,
     /// Choose another annotator's project file to compare with (View → Agreement).
     PickAgreementFile,
@@ -374,6 +376,15 @@ pub const TABLE: &[Entry] = &[
             Project,
         ),
         "Esc",
+    ),
+    item(
+        Edit,
+        true,
+        Command::SetAnnotatorName,
+        "Annotator name…",
+        "the name new annotations record on this machine",
+        None,
+        Nothing,
     ),
     item(
         Edit,

@@ -62,6 +62,10 @@ pub enum Dialog {
     },
     /// "Tag all matches": the hits, to tick before anything is tagged.
     TagAll(Box<crate::ui::tag_all_preview::TagAllDialog>),
+    /// Edit → Annotator name…: who annotates on this machine.
+    Annotator {
+        name: String,
+    },
 }
 
 /// What the user did in a dialog this frame.
@@ -95,6 +99,8 @@ pub enum DialogAction {
     /// Open this project, reading its corpus files outside its folder, and remember that
     /// the user allowed it.
     ReadOutside(std::path::PathBuf),
+    /// Record new spans under this name (empty: no name) on this machine.
+    SetAnnotator(String),
     /// Tag these places with `label` and `attrs` (the ticked hits of "Tag all").
     TagAll {
         ranges: Vec<(crate::model::DocId, std::ops::Range<usize>)>,
@@ -132,6 +138,7 @@ fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
             })
         }
         Dialog::TagAll(d) => d.apply_action(),
+        Dialog::Annotator { name } => Some(DialogAction::SetAnnotator(name.trim().to_owned())),
     }
 }
 
@@ -225,6 +232,26 @@ fn body_ui(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<DialogAction> {
             name,
             jsonl,
         } => new_project_ui(ui, corpus, name, *jsonl),
+        Dialog::Annotator { name } => {
+            ui.heading("Annotator name");
+            ui.label(
+                RichText::new(
+                    "New spans, accepted suggestions and fixes record this name; teams compare \
+                     annotators by it. Kept on this machine.",
+                )
+                .weak(),
+            );
+            let field = ui.add(
+                egui::TextEdit::singleline(name)
+                    .hint_text("your name")
+                    .desired_width(280.0),
+            );
+            if !field.has_focus() && !field.lost_focus() {
+                field.request_focus();
+            }
+            let set = DialogAction::SetAnnotator(name.trim().to_owned());
+            buttons_ui(ui, vec![("Save", true, set), close()])
+        }
     }
 }
 

@@ -225,6 +225,11 @@ impl MarginaliaApp {
             }
             Command::OpenStatistics => self.panels.stats.open = true,
             Command::OpenAgreement => self.panels.agreement.open = true,
+            Command::SetAnnotatorName => {
+                self.dialog = Some(Dialog::Annotator {
+                    name: self.annotator.clone().unwrap_or_default(),
+                });
+            }
             Command::OpenConsistency => self.panels.consistency.open(),
             Command::ShowShortcuts => self.panels.shortcuts.open = true,
             Command::OpenSuggest if self.panels.suggest_dialog.is_none() => {

@@ -9,6 +9,19 @@ impl MarginaliaApp {
     pub(super) fn on_dialog_action(&mut self, action: DialogAction, ctx: &egui::Context) {
         match action {
             DialogAction::Close => self.dialog = None,
+            DialogAction::SetAnnotator(name) => {
+                self.dialog = None;
+                let name = (!name.is_empty()).then_some(name);
+                self.prefs.annotator = name.clone();
+                if let Some(session) = self.session.as_mut() {
+                    session.annotator = name.clone();
+                }
+                self.say(match &name {
+                    Some(n) => format!("New annotations are recorded as {n}."),
+                    None => "New annotations record no annotator name.".to_owned(),
+                });
+                self.annotator = name;
+            }
             DialogAction::SaveThen(then) => {
                 self.dialog = None;
                 self.save();

@@ -77,6 +77,9 @@ pub struct Prefs {
     /// there with Save As, or imported), each with exactly the folders it was allowed to
     /// read: a project file replaced by one that reads elsewhere asks again.
     pub trusted_reads: Vec<TrustedReads>,
+    /// Who annotates on this machine (Edit → Annotator name…): recorded on new spans and
+    /// shown in the title bar. Set once; the default is `git config user.name`.
+    pub annotator: Option<String>,
 }
 
 /// A project (normalized path) and the folders outside its own it may read.
@@ -93,6 +96,7 @@ impl Default for Prefs {
             backups: crate::persist::backup::DEFAULT_BACKUPS,
             autosave_seconds: autosave::DEFAULT_AUTOSAVE_SECONDS,
             trusted_reads: Vec::new(),
+            annotator: None,
         }
     }
 }
@@ -255,6 +259,36 @@ struct StartupOpen {
     document: Option<String>,
 }
 
+/// `user.name` from the user's git configuration (`~/.gitconfig` or
+/// `$XDG_CONFIG_HOME/git/config`), read from the file: no process is started.
+fn git_user_name() -> Option<String> {
+    let home = std::env::var_os("HOME").map(PathBuf::from)?;
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".config"));
+    [home.join(".gitconfig"), xdg.join("git/config")]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .find_map(|text| user_name_in(&text))
+}
+
+/// The `name` of the `[user]` section of a git config file.
+fn user_name_in(config: &str) -> Option<String> {
+    let mut in_user = false;
+    for line in config.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_user = line.trim_start_matches('[').trim_end_matches(']').trim() == "user";
+        } else if in_user
+            && let Some((key, value)) = line.split_once('=')
+            && key.trim() == "name"
+        {
+            let name = value.trim().trim_matches('"').trim();
+            return (!name.is_empty()).then(|| name.to_owned());
+        }
+    }
+    None
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
@@ -269,7 +303,13 @@ impl MarginaliaApp {
             .unwrap_or_default();
         let mut app = Self::empty(prefs);
         app.consent_file = crate::suggest::consent::Consent::machine_file();
-        app.annotator = startup.annotator.clone();
+        // The command line (or MARGINALIA_ANNOTATOR) wins, then this machine's choice, then
+        // the name git knows this user by.
+        app.annotator = startup
+            .annotator
+            .clone()
+            .or_else(|| app.prefs.annotator.clone())
+            .or_else(git_user_name);
         app.window.profile = startup.profile_frames.map(crate::ui::profile::Profile::new);
         app.window.profiling = app.window.profile.is_some();
         if let Some((path, frames)) = &startup.screenshot {
@@ -436,5 +476,22 @@ impl eframe::App for MarginaliaApp {
         {
             let _ = session.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod git_name_tests {
+    use super::user_name_in;
+
+    #[test]
+    fn the_user_name_comes_from_the_user_section() {
+        let config = "[core]\n\tname = not this\n[user]\n\temail = a@b.c\n\tname = Anna Lee\n[alias]\n\tst = status\n";
+        assert_eq!(user_name_in(config).as_deref(), Some("Anna Lee"));
+        assert_eq!(
+            user_name_in("[user]\n  name = \"Ben\"\n").as_deref(),
+            Some("Ben")
+        );
+        assert_eq!(user_name_in("[core]\nname = x\n"), None);
+        assert_eq!(user_name_in("[user]\nname =\n"), None);
     }
 }
