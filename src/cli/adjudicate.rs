@@ -2,11 +2,10 @@
 //! agreement is accepted and every disagreement is a suggestion to review (see
 //! `model::adjudication`).
 
-use super::agree::annotator_names;
+use super::agree::{layers, load_annotators};
 use super::output::write_out;
-use super::{load_named, refuse_overwrite};
+use super::refuse_overwrite;
 use crate::model::adjudication::curate;
-use crate::model::agreement::Layer;
 use crate::persist::{self, LoadError};
 use std::path::{Path, PathBuf};
 
@@ -16,22 +15,8 @@ pub(super) fn adjudicate_cmd(
     force: bool,
 ) -> Result<(), LoadError> {
     refuse_overwrite(output, force, "")?;
-    let mut loaded = Vec::with_capacity(projects.len());
-    let mut problems = Vec::new();
-    for p in projects {
-        match load_named(p) {
-            Ok(l) => loaded.push(l.project),
-            Err(e) => problems.extend(e.problems),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(LoadError { problems });
-    }
-    let layers: Vec<Layer<'_>> = annotator_names(projects)
-        .into_iter()
-        .zip(&loaded)
-        .map(|(annotator, project)| Layer { annotator, project })
-        .collect();
+    let (names, loaded) = load_annotators(projects)?;
+    let layers = layers(&names, &loaded);
     let name = output
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -3,6 +3,7 @@
 
 use super::output::write_out;
 use super::{load_named, refuse_overwrite};
+use crate::model::Project;
 use crate::model::agreement::{Agreement, Layer, agreement};
 use crate::persist::{self, LoadError, Problem};
 use std::collections::HashSet;
@@ -15,24 +16,8 @@ pub(super) fn agree_cmd(
     csv: Option<&Path>,
     force: bool,
 ) -> Result<(), LoadError> {
-    let mut loaded = Vec::with_capacity(projects.len());
-    let mut problems = Vec::new();
-    for p in projects {
-        match load_named(p) {
-            Ok(l) => loaded.push(l.project),
-            Err(e) => problems.extend(e.problems),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(LoadError { problems });
-    }
-    let names = annotator_names(projects);
-    let layers: Vec<Layer<'_>> = names
-        .into_iter()
-        .zip(&loaded)
-        .map(|(annotator, project)| Layer { annotator, project })
-        .collect();
-    let figures = agreement(&layers, labels);
+    let (names, loaded) = load_annotators(projects)?;
+    let figures = agreement(&layers(&names, &loaded), labels);
     if let Some(out) = json {
         let text = serde_json::to_string_pretty(&figures.to_json()).unwrap_or_default() + "\n";
         write_file(out, &text, force)?;
@@ -46,9 +31,39 @@ pub(super) fn agree_cmd(
     Ok(())
 }
 
+/// Loads every annotator's project (all problems at once) and names each annotator.
+pub(super) fn load_annotators(
+    projects: &[PathBuf],
+) -> Result<(Vec<String>, Vec<Project>), LoadError> {
+    let mut loaded = Vec::with_capacity(projects.len());
+    let mut problems = Vec::new();
+    for p in projects {
+        match load_named(p) {
+            Ok(l) => loaded.push(l.project),
+            Err(e) => problems.extend(e.problems),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    Ok((annotator_names(projects), loaded))
+}
+
+/// The layers `model::agreement` and `model::adjudication` compare.
+pub(super) fn layers<'a>(names: &[String], projects: &'a [Project]) -> Vec<Layer<'a>> {
+    names
+        .iter()
+        .zip(projects)
+        .map(|(annotator, project)| Layer {
+            annotator: annotator.clone(),
+            project,
+        })
+        .collect()
+}
+
 /// Each project's annotator: its file name without `.ron`, with its folder when two files
 /// share a name (`anna/news.ron`, `ben/news.ron`).
-pub(super) fn annotator_names(projects: &[PathBuf]) -> Vec<String> {
+fn annotator_names(projects: &[PathBuf]) -> Vec<String> {
     let stem = |p: &Path| {
         p.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
