@@ -168,3 +168,40 @@ fn token_formats_tag_each_fragment_and_say_so() {
         "the gap is not tagged: {text}"
     );
 }
+
+/// A relation's attributes and note (read from brat) travel in brat only; every other
+/// format says it left them out.
+#[test]
+fn relation_attributes_and_notes_are_counted_where_they_cannot_go() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut p, _) = project(tmp.path());
+    let r = p.documents[0].relations()[0].clone();
+    let mut noted = r.clone();
+    noted.note = Some("reported speech".into());
+    p.apply(Edit::Batch(vec![
+        Edit::RemoveRelation {
+            doc: DocId(0),
+            id: r.id,
+        },
+        Edit::AddRelation {
+            doc: DocId(0),
+            relation: noted,
+        },
+    ]))
+    .unwrap();
+    for (format, name) in [
+        (Format::LabelStudio, "ls.json"),
+        (Format::Doccano, "d.jsonl"),
+        (Format::Prodigy, "p.jsonl"),
+        (Format::Spacy, "s.jsonl"),
+    ] {
+        let report = export(&p, format, &tmp.path().join(name));
+        assert_eq!(
+            report.get("relation attributes and notes not exported"),
+            1,
+            "{name}: {report}"
+        );
+    }
+    let report = export(&p, Format::Brat, &tmp.path().join("brat"));
+    assert_eq!(report.get("relation attributes and notes not exported"), 0);
+}

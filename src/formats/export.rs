@@ -162,6 +162,19 @@ pub fn checked_offsets(
     Some((start, end))
 }
 
+/// Counts the relations whose attributes or note the format has no place for (brat keeps
+/// them; the others write a relation as its type and ends only), so none goes unsaid.
+pub fn report_relation_extras(docs: &[ExportDoc<'_>], report: &mut Report) {
+    let n = docs
+        .iter()
+        .flat_map(|d| &d.relations)
+        .filter(|r| !r.attrs.is_empty() || r.note.is_some())
+        .count();
+    if n > 0 {
+        report.count("relation attributes and notes not exported", n);
+    }
+}
+
 /// Each discontinuous span as one contiguous span per fragment (same id, label, attributes
 /// and note), for the formats that have no discontinuous spans: token tags (CoNLL, Hugging
 /// Face) and Prodigy. Counted in the report, so the rule is never applied silently.

@@ -275,6 +275,7 @@ pub(crate) fn report_uncarried(docs: &[ExportDoc<'_>], report: &mut Report) {
     if annotated > 0 {
         report.count("span annotators not exported", annotated);
     }
+    crate::formats::export::report_relation_extras(docs, report);
 }
 
 /// Reports a span (or entity) that cannot be read, with its document and line, and counts

@@ -182,6 +182,7 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
             ),
         }
     }
+    crate::formats::export::report_relation_extras(docs, report);
     Output {
         files: vec![(out.to_owned(), content)],
     }

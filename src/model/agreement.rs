@@ -140,6 +140,14 @@ pub fn agreement(layers: &[Layer<'_>], labels: Option<&[String]>) -> Agreement {
         .into_iter()
         .filter(|id| docs.iter().filter(|m| m.contains_key(id)).count() >= 2)
         .collect();
+    // Where each character of a shared document starts: every label's alpha needs it.
+    let characters: Vec<(&str, Vec<usize>)> = shared
+        .iter()
+        .filter_map(|id| {
+            let doc = docs.iter().find_map(|m| m.get(id))?.doc;
+            Some((*id, doc.text.char_indices().map(|(i, _)| i).collect()))
+        })
+        .collect();
     let mut out = Agreement {
         annotators: layers.iter().map(|l| l.annotator.clone()).collect(),
         documents: shared.len(),
@@ -151,7 +159,7 @@ pub fn agreement(layers: &[Layer<'_>], labels: Option<&[String]>) -> Agreement {
             let n = m.values().map(|d| d.spans(label).len()).sum();
             la.spans.insert(l.annotator.clone(), n);
         }
-        la.alpha_char = alpha_char(&docs, &shared, label);
+        la.alpha_char = alpha_char(&docs, &characters, label);
         let (mut exact, mut overlap) = (Vec::new(), Vec::new());
         let both: Vec<_> = layers.iter().zip(&docs).collect();
         for (i, (la_i, da)) in both.iter().enumerate() {
@@ -240,17 +248,17 @@ fn overlaps_any(s: &Span, others: &[&Span]) -> bool {
 }
 
 /// Krippendorff's α (nominal) over the characters of the shared documents.
-fn alpha_char(docs: &[Docs<'_>], shared: &[&str], label: &str) -> Option<f64> {
+/// `shared`: the documents at least two annotators annotated, each with the byte offset of
+/// every character (found once, for all labels).
+fn alpha_char(docs: &[Docs<'_>], shared: &[(&str, Vec<usize>)], label: &str) -> Option<f64> {
     // Units grouped by (ones, zeros): the sums only depend on those counts.
     let mut units: HashMap<(u32, u32), u64> = HashMap::new();
-    for id in shared {
+    for (id, starts) in shared {
         let present: Vec<&Annotated<'_>> = docs.iter().filter_map(|m| m.get(id)).collect();
-        let Some(first) = present.first() else {
+        if present.is_empty() {
             continue;
-        };
+        }
         // Per code point: how many annotators have it inside a span of the label.
-        let text = &first.doc.text;
-        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let mut delta = vec![0i64; starts.len() + 1];
         let cp = |byte: usize| starts.partition_point(|&s| s < byte);
         for d in &present {
