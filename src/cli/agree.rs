@@ -35,6 +35,7 @@ pub(super) fn agree_cmd(
 pub(super) fn load_annotators(
     projects: &[PathBuf],
 ) -> Result<(Vec<String>, Vec<Project>), LoadError> {
+    let projects = &super::team::expand(projects)?;
     let mut loaded = Vec::with_capacity(projects.len());
     let mut problems = Vec::new();
     for p in projects {

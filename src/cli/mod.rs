@@ -6,6 +6,7 @@ mod output;
 mod adjudicate;
 mod agree;
 mod guard;
+mod team;
 
 use crate::formats::{self, Format};
 use crate::model::Status;
@@ -173,8 +174,9 @@ pub enum CliCommand {
     /// characters, Cohen's or Fleiss' kappa per attribute (definitions in the README).
     Agree {
         /// Two or more projects over the same corpus (documents matched by id); each is an
-        /// annotator, named by its file name.
-        #[arg(required = true, num_args = 2.., value_name = "PROJECT.ron")]
+        /// annotator, named by its file name. A team project stands for all its
+        /// annotators' files.
+        #[arg(required = true, num_args = 1.., value_name = "PROJECT.ron")]
         projects: Vec<PathBuf>,
         /// Only these labels (comma-separated).
         #[arg(long, value_delimiter = ',')]
@@ -193,7 +195,8 @@ pub enum CliCommand {
     /// identically is accepted, every disagreement a suggestion (source: who made it, score:
     /// their share) to review with the review keys.
     Adjudicate {
-        #[arg(required = true, num_args = 2.., value_name = "PROJECT.ron")]
+        /// The annotators' projects, or a team project (all its annotators' files).
+        #[arg(required = true, num_args = 1.., value_name = "PROJECT.ron")]
         projects: Vec<PathBuf>,
         /// The curated project to write.
         #[arg(short, long, value_name = "CURATED.ron")]
@@ -201,6 +204,16 @@ pub enum CliCommand {
         /// Overwrite the output file if it exists.
         #[arg(long)]
         force: bool,
+    },
+    /// Your own file of a team project (made the first time): `PROJECT.annotations/NAME.ron`,
+    /// with the team's corpus, schema and suggestions. Commit it; the window opens it when
+    /// you open the team project.
+    Join {
+        #[arg(value_name = "PROJECT.ron")]
+        project: PathBuf,
+        /// Who annotates (default: MARGINALIA_ANNOTATOR, then git's user.name).
+        #[arg(long, value_name = "NAME", env = "MARGINALIA_ANNOTATOR")]
+        annotator: Option<String>,
     },
     /// Counts: documents by status, spans by label, attributes, relations, suggestions.
     Stats {
@@ -391,6 +404,7 @@ pub fn run(command: CliCommand) -> ExitCode {
             csv,
             force,
         } => stats_cmd(&project, csv.as_deref(), force),
+        CliCommand::Join { project, annotator } => team::join_cmd(&project, annotator.as_deref()),
         CliCommand::Adjudicate {
             projects,
             output,

@@ -17,6 +17,7 @@ pub mod schema_change;
 pub mod search;
 pub mod stats;
 pub mod tag_all;
+pub mod team;
 pub mod text;
 
 pub use attrs::Attrs;

@@ -12,6 +12,7 @@ pub mod lock;
 pub mod paths;
 pub mod problem;
 pub mod project_file;
+pub mod team;
 
 pub use corpus::new_project;
 pub use problem::{LoadError, Problem, ProblemKind};

@@ -97,11 +97,16 @@ impl Session {
         let mut session = Self::new(loaded.project, Some(path.to_owned()));
         session.disk = disk;
         session.load_options = options;
-        if !loaded.reanchored.is_empty() {
+        let team_changed = loaded.team.as_ref().is_some_and(|t| t.changed());
+        if !loaded.reanchored.is_empty() || team_changed {
             // No state of a fresh history has this version.
             session.saved_version = u64::MAX;
         }
         session.reanchored = loaded.reanchored;
+        if loaded.team.is_some() {
+            session.shared_schema = Some(session.project.schema.clone());
+        }
+        session.team = loaded.team;
         match ProjectLock::acquire(path) {
             Ok(lock) => session.lock = Some(lock),
             Err(LockError::Held { holder, .. }) => session.read_only = Some(holder),
@@ -186,7 +191,40 @@ impl Session {
             self.read_only = None;
         }
         self.saved(target.clone());
+        self.share_schema(&target);
         Ok(target)
+    }
+
+    /// After a save of an annotator's file whose schema the annotator changed: the team's
+    /// file gets it too, so it reaches every annotator (see `persist::team`).
+    fn share_schema(&mut self, target: &Path) {
+        let Some(known) = &self.shared_schema else {
+            return;
+        };
+        if *known == self.project.schema {
+            return;
+        }
+        let team = persist::team::team_of(target);
+        self.team_note = match persist::team::share_schema(target, &self.project.schema) {
+            Ok(Some(update)) => {
+                self.shared_schema = Some(self.project.schema.clone());
+                let kept = if update.kept.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it kept what its spans use: {})", update.kept.join(", "))
+                };
+                team.map(|t| {
+                    format!(
+                        "The team's file {} has your schema now{kept}.",
+                        persist::paths::for_display(&t)
+                    )
+                })
+            }
+            Ok(None) => None,
+            Err(p) => Some(format!(
+                "Your schema change is in your file only, not yet the team's: {p}"
+            )),
+        };
     }
 
     /// The lock a save to `target` needs: none when this session holds it already, a new
@@ -264,8 +302,16 @@ impl Session {
         let loaded = persist::load_project_with(&path, self.load_options)?;
         let edits = std::mem::take(&mut self.since_save);
         self.project = loaded.project;
+        if loaded.team.is_some() {
+            self.shared_schema = Some(self.project.schema.clone());
+        }
         self.history = History::default();
-        self.saved_version = self.history.version();
+        self.saved_version = if loaded.team.as_ref().is_some_and(|t| t.changed()) {
+            // It took the team's changes: it differs from its file.
+            u64::MAX
+        } else {
+            self.history.version()
+        };
         self.disk = disk;
         self.ignored_disk = None;
         // The old journal was for the old file: the re-applied edits start a new one.

@@ -48,6 +48,15 @@ pub struct Session {
     /// Documents whose corpus file had changed when the project was opened, and what
     /// re-anchoring their spans did (for the window to tell the user).
     pub reanchored: Vec<persist::Reanchored>,
+    /// For an annotator's file of a team project: what it took from the team's file when
+    /// it was opened (for the window to tell the user).
+    pub team: Option<crate::model::team::TeamUpdate>,
+    /// For an annotator's file: the schema the team's file has as far as this session
+    /// knows. A save whose schema differs (the annotator changed it) gives it to the team.
+    shared_schema: Option<crate::model::Schema>,
+    /// What giving a changed schema to the team's file did (or why it could not), for the
+    /// window to say once.
+    team_note: Option<String>,
     /// This session's hold on its file: one writer per project (`None`: no file yet, or
     /// opened read-only).
     lock: Option<ProjectLock>,
@@ -78,6 +87,9 @@ impl Session {
             journal_problem: None,
             backups: DEFAULT_BACKUPS,
             reanchored: Vec::new(),
+            team: None,
+            shared_schema: None,
+            team_note: None,
             lock: None,
             read_only: None,
             disk: None,
@@ -189,6 +201,11 @@ impl Session {
     /// manages to write a new one).
     pub fn journal_ok(&self) -> bool {
         self.journal.is_some() || self.since_save.is_empty() || self.path.is_none()
+    }
+
+    /// What the last save did to the team's file, once.
+    pub fn take_team_note(&mut self) -> Option<String> {
+        self.team_note.take()
     }
 
     /// Edits left by a session that ended without saving, waiting for a decision.

@@ -63,8 +63,11 @@ pub enum Dialog {
     /// "Tag all matches": the hits, to tick before anything is tagged.
     TagAll(Box<crate::ui::tag_all_preview::TagAllDialog>),
     /// Edit → Annotator name…: who annotates on this machine.
+    /// With `team`: opening that team project, which needs the name to find (or make) the
+    /// annotator's own file.
     Annotator {
         name: String,
+        team: Option<std::path::PathBuf>,
     },
 }
 
@@ -101,6 +104,8 @@ pub enum DialogAction {
     ReadOutside(std::path::PathBuf),
     /// Record new spans under this name (empty: no name) on this machine.
     SetAnnotator(String),
+    /// Open a team's own file (schema, corpus) instead of an annotator's file in it.
+    OpenTeamFile(std::path::PathBuf),
     /// Tag these places with `label` and `attrs` (the ticked hits of "Tag all").
     TagAll {
         ranges: Vec<(crate::model::DocId, std::ops::Range<usize>)>,
@@ -138,7 +143,10 @@ fn primary_action(dialog: &Dialog) -> Option<DialogAction> {
             })
         }
         Dialog::TagAll(d) => d.apply_action(),
-        Dialog::Annotator { name } => Some(DialogAction::SetAnnotator(name.trim().to_owned())),
+        Dialog::Annotator { name, .. } => {
+            let name = name.trim();
+            (!name.is_empty()).then(|| DialogAction::SetAnnotator(name.to_owned()))
+        }
     }
 }
 
@@ -232,8 +240,19 @@ fn body_ui(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<DialogAction> {
             name,
             jsonl,
         } => new_project_ui(ui, corpus, name, *jsonl),
-        Dialog::Annotator { name } => {
+        Dialog::Annotator { name, team } => {
             ui.heading("Annotator name");
+            if let Some(team) = team {
+                let file = team.file_name().unwrap_or_default().to_string_lossy();
+                ui.label(format!(
+                    "{file} is a team project: each annotator works in a file of their own \
+                     beside it ({}), which git merges without conflicts. Who annotates here?",
+                    crate::persist::team::members_dir(team)
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                ));
+            }
             ui.label(
                 RichText::new(
                     "New spans, accepted suggestions and fixes record this name; teams compare \
@@ -250,7 +269,21 @@ fn body_ui(ui: &mut egui::Ui, dialog: &mut Dialog) -> Option<DialogAction> {
                 field.request_focus();
             }
             let set = DialogAction::SetAnnotator(name.trim().to_owned());
-            buttons_ui(ui, vec![("Save", true, set), close()])
+            match team {
+                Some(team) => {
+                    let named = !name.trim().is_empty();
+                    let own = DialogAction::OpenTeamFile(team.clone());
+                    buttons_ui(
+                        ui,
+                        vec![
+                            ("Annotate in my file", named, set),
+                            ("Open the team's file", true, own),
+                            close(),
+                        ],
+                    )
+                }
+                None => buttons_ui(ui, vec![("Save", true, set), close()]),
+            }
         }
     }
 }

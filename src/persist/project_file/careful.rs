@@ -24,7 +24,7 @@ pub(super) fn build(
     options: LoadOptions,
 ) -> Result<Loaded, LoadError> {
     let base = project_dir(path);
-    let outside = outside_paths(path, src, &base, &file.documents);
+    let outside = outside_paths(path, src, &file.documents);
     if !outside.is_empty() && !options.allow_outside {
         // Asked about before any of them is read.
         return Err(LoadError { problems: outside });
@@ -44,7 +44,7 @@ pub(super) fn build(
         .warnings
         .extend(schema_warnings(path, &file.schema));
     let mut cache = CorpusCache::default();
-    let inside = Inside::new(&base);
+    let inside = Inside::for_project(path);
     let mut reanchored = Vec::new();
     let mut documents = Vec::with_capacity(file.documents.len());
     for mut rec in file.documents {
@@ -92,6 +92,7 @@ pub(super) fn build(
         project,
         warnings,
         reanchored,
+        team: None,
     })
 }
 
@@ -255,16 +256,17 @@ impl Checking<'_> {
     }
 }
 
-/// The folders outside the project's folder tree (`base`) that corpus paths resolve into,
-/// each with a stored path in it and the files in it.
+/// The folders outside the project's folder tree (its team's, for an annotator's file) that
+/// corpus paths resolve into, each with a stored path in it and the files in it.
 pub(super) fn outside_folder_map<'a>(
-    base: &Path,
+    path: &Path,
     docs: &'a [DocumentRecord<'_>],
 ) -> BTreeMap<PathBuf, (&'a str, HashSet<&'a str>)> {
     let mut folders: BTreeMap<PathBuf, (&str, HashSet<&str>)> = BTreeMap::new();
-    let inside = Inside::new(base);
+    let base = project_dir(path);
+    let inside = Inside::for_project(path);
     for rec in docs {
-        let abs = resolve(base, &rec.path);
+        let abs = resolve(&base, &rec.path);
         if inside.check(&abs) {
             continue;
         }
@@ -280,8 +282,8 @@ pub(super) fn outside_folder_map<'a>(
 /// One problem per folder outside the project's folder tree that corpus paths resolve into
 /// (with how many files, located at the first one's line in the project file): what the
 /// user is asked to allow is which folders the project reads.
-fn outside_paths(path: &Path, src: &str, base: &Path, docs: &[DocumentRecord<'_>]) -> Vec<Problem> {
-    outside_folder_map(base, docs)
+fn outside_paths(path: &Path, src: &str, docs: &[DocumentRecord<'_>]) -> Vec<Problem> {
+    outside_folder_map(path, docs)
         .into_iter()
         .map(|(folder, (first, files))| {
             let msg = format!(

@@ -106,6 +106,9 @@ pub struct Loaded {
     /// Documents whose corpus file changed and whose spans were re-anchored (only with
     /// [`LoadOptions::reanchor`]). The project then differs from its file: save it.
     pub reanchored: Vec<Reanchored>,
+    /// For an annotator's file of a team project: what it took from the team's file. When
+    /// that changed anything, the project differs from its file: save it.
+    pub team: Option<crate::model::team::TeamUpdate>,
 }
 
 /// What re-anchoring did to one document whose corpus file changed behind the project.
@@ -171,7 +174,16 @@ pub fn load_project(path: &Path) -> Result<Loaded, LoadError> {
 }
 
 /// Loads a project and its corpus, checking every span, as `options` say.
+/// An annotator's file of a team project also takes what changed in the team's file
+/// (`persist::team`).
 pub fn load_project_with(path: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
+    let mut loaded = load_one(path, options)?;
+    crate::persist::team::update_member(path, options, &mut loaded);
+    Ok(loaded)
+}
+
+/// Loads one project file as it is.
+pub(crate) fn load_one(path: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     let src = read_text_file(path)?;
     if let Some(loaded) = parallel::load_parallel(path, &src) {
         return Ok(loaded);
@@ -186,11 +198,9 @@ pub fn load_project_with(path: &Path, options: LoadOptions) -> Result<Loaded, Lo
 pub fn outside_folders(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let src = read_text_file(path)?;
     let file = parse(path, &src)?;
-    Ok(
-        careful::outside_folder_map(&project_dir(path), &file.documents)
-            .into_keys()
-            .collect(),
-    )
+    Ok(careful::outside_folder_map(path, &file.documents)
+        .into_keys()
+        .collect())
 }
 
 /// Whether resolved corpus paths are inside the project's folder tree, by where each file
@@ -209,9 +219,11 @@ fn real_path(p: &Path) -> PathBuf {
 }
 
 impl Inside {
-    fn new(base: &Path) -> Self {
+    /// The folder the project at `path` may read without asking: its own, or its team's
+    /// for an annotator's file (see `persist::team`).
+    fn for_project(path: &Path) -> Self {
         Self {
-            base: real_path(base),
+            base: real_path(&crate::persist::team::trusted_folder(path)),
             seen: std::sync::Mutex::default(),
         }
     }

@@ -47,7 +47,7 @@ pub(super) fn load_parallel(path: &Path, src: &str) -> Option<Loaded> {
     let pieces = pieces(body)?;
     let base = project_dir(path);
     let cache = std::sync::Mutex::new(CorpusCache::default());
-    let inside = Inside::new(&base);
+    let inside = Inside::for_project(path);
     let schema = &file.schema;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
@@ -94,6 +94,7 @@ pub(super) fn load_parallel(path: &Path, src: &str) -> Option<Loaded> {
         project,
         warnings,
         reanchored: Vec::new(),
+        team: None,
     })
 }
 

@@ -53,6 +53,10 @@ impl MarginaliaApp {
         } else if journal_ok {
             self.autosave.journal_warned = false;
         }
+        // What a save (the user's or autosave's) did to the team's file.
+        if let Some(note) = self.session.as_mut().and_then(|s| s.take_team_note()) {
+            self.say(note);
+        }
         self.watch_disk(ctx);
         let Some(session) = &self.session else {
             return;

@@ -228,6 +228,7 @@ impl MarginaliaApp {
             Command::SetAnnotatorName => {
                 self.dialog = Some(Dialog::Annotator {
                     name: self.annotator.clone().unwrap_or_default(),
+                    team: None,
                 });
             }
             Command::OpenConsistency => self.panels.consistency.open(),

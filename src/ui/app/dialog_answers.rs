@@ -9,8 +9,16 @@ impl MarginaliaApp {
     pub(super) fn on_dialog_action(&mut self, action: DialogAction, ctx: &egui::Context) {
         match action {
             DialogAction::Close => self.dialog = None,
-            DialogAction::SetAnnotator(name) => {
+            DialogAction::OpenTeamFile(path) => {
                 self.dialog = None;
+                self.start_open_as_is(ctx, path);
+            }
+            DialogAction::SetAnnotator(name) => {
+                // Asked while opening a team project: open it now, in this annotator's file.
+                let team = match self.dialog.take() {
+                    Some(crate::ui::dialogs::Dialog::Annotator { team, .. }) => team,
+                    _ => None,
+                };
                 let name = (!name.is_empty()).then_some(name);
                 self.prefs.annotator = name.clone();
                 if let Some(session) = self.session.as_mut() {
@@ -21,6 +29,9 @@ impl MarginaliaApp {
                     None => "New annotations record no annotator name.".to_owned(),
                 });
                 self.annotator = name;
+                if let Some(team) = team {
+                    self.start_open(ctx, team);
+                }
             }
             DialogAction::SaveThen(then) => {
                 self.dialog = None;

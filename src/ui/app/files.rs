@@ -30,6 +30,16 @@ impl MarginaliaApp {
         });
         let read_only = session.read_only().map(str::to_owned);
         let reanchored = reanchor_report(&session.reanchored);
+        let team = session.team.as_ref().map(|update| {
+            let took = update
+                .describe()
+                .map(|d| format!(" Opening it {d}."))
+                .unwrap_or_default();
+            let team = crate::persist::team::team_of(path)
+                .map(|t| crate::persist::paths::for_display(&t))
+                .unwrap_or_default();
+            format!("Your own file of the team project {team}.{took}")
+        });
         if let Some(dialog) = recovery {
             self.dialog = Some(dialog);
         } else if let Some(message) = reanchored {
@@ -46,8 +56,9 @@ impl MarginaliaApp {
             ));
         } else if warnings.is_empty() {
             self.say(format!(
-                "Opened {} — {docs} documents, {spans} spans",
-                crate::persist::paths::for_display(path)
+                "Opened {} — {docs} documents, {spans} spans. {}",
+                crate::persist::paths::for_display(path),
+                team.unwrap_or_default()
             ));
         } else {
             let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
@@ -185,7 +196,37 @@ impl MarginaliaApp {
         self.after_save(result);
     }
 
+    /// Opens a project. A team project (see `persist::team`) opens as this annotator's own
+    /// file in it, made the first time; without a name, the user is asked who annotates.
     pub(super) fn start_open(&mut self, ctx: &egui::Context, path: PathBuf) {
+        if !crate::persist::team::is_team(&path) {
+            return self.start_open_as_is(ctx, path);
+        }
+        let Some(annotator) = self.annotator.clone() else {
+            self.dialog = Some(Dialog::Annotator {
+                name: String::new(),
+                team: Some(path),
+            });
+            return;
+        };
+        let what = format!("Opening your file of {}…", path.display());
+        let options = self.load_options(&path);
+        let allowed = self.allowed_folders(&path);
+        self.tasks.startup_open = None;
+        self.tasks.loading = Some(Task::spawn(ctx, what, move || {
+            // An annotator's file reads the team's corpus: the team's consent is its consent.
+            match crate::persist::team::join(&path, &annotator) {
+                Ok((member, _)) => {
+                    let result = open_allowing(&member, options, allowed.as_deref());
+                    (member, result)
+                }
+                Err(e) => (path, Err(e)),
+            }
+        }));
+    }
+
+    /// Opens the project file at `path` itself (a team's own file too).
+    pub(super) fn start_open_as_is(&mut self, ctx: &egui::Context, path: PathBuf) {
         let what = format!("Opening {}…", path.display());
         let options = self.load_options(&path);
         let allowed = self.allowed_folders(&path);

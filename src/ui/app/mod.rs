@@ -259,36 +259,6 @@ struct StartupOpen {
     document: Option<String>,
 }
 
-/// `user.name` from the user's git configuration (`~/.gitconfig` or
-/// `$XDG_CONFIG_HOME/git/config`), read from the file: no process is started.
-fn git_user_name() -> Option<String> {
-    let home = std::env::var_os("HOME").map(PathBuf::from)?;
-    let xdg = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home.join(".config"));
-    [home.join(".gitconfig"), xdg.join("git/config")]
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .find_map(|text| user_name_in(&text))
-}
-
-/// The `name` of the `[user]` section of a git config file.
-fn user_name_in(config: &str) -> Option<String> {
-    let mut in_user = false;
-    for line in config.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_user = line.trim_start_matches('[').trim_end_matches(']').trim() == "user";
-        } else if in_user
-            && let Some((key, value)) = line.split_once('=')
-            && key.trim() == "name"
-        {
-            let name = value.trim().trim_matches('"').trim();
-            return (!name.is_empty()).then(|| name.to_owned());
-        }
-    }
-    None
-}
-
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
@@ -309,7 +279,7 @@ impl MarginaliaApp {
             .annotator
             .clone()
             .or_else(|| app.prefs.annotator.clone())
-            .or_else(git_user_name);
+            .or_else(crate::persist::team::git_user_name);
         app.window.profile = startup.profile_frames.map(crate::ui::profile::Profile::new);
         app.window.profiling = app.window.profile.is_some();
         if let Some((path, frames)) = &startup.screenshot {
@@ -476,22 +446,5 @@ impl eframe::App for MarginaliaApp {
         {
             let _ = session.close();
         }
-    }
-}
-
-#[cfg(test)]
-mod git_name_tests {
-    use super::user_name_in;
-
-    #[test]
-    fn the_user_name_comes_from_the_user_section() {
-        let config = "[core]\n\tname = not this\n[user]\n\temail = a@b.c\n\tname = Anna Lee\n[alias]\n\tst = status\n";
-        assert_eq!(user_name_in(config).as_deref(), Some("Anna Lee"));
-        assert_eq!(
-            user_name_in("[user]\n  name = \"Ben\"\n").as_deref(),
-            Some("Ben")
-        );
-        assert_eq!(user_name_in("[core]\nname = x\n"), None);
-        assert_eq!(user_name_in("[user]\nname =\n"), None);
     }
 }

@@ -1,0 +1,90 @@
+//! Opening a team project in the window: without a name the window asks who annotates, then
+//! opens (and makes) that annotator's own file; the team's own file can still be opened.
+
+use egui_kittest::kittest::Queryable;
+use marginalia::persist::{self, team};
+use marginalia::session::Session;
+use marginalia::ui::app::MarginaliaApp;
+use marginalia::ui::commands::Command;
+use marginalia::ui::dialogs::Dialog;
+use std::path::Path;
+
+mod common;
+
+/// `dir/news.ron` over a copy of the demo corpus in `dir/corpus`, with Carl's file, and
+/// `dir/start.ron` open in a window without an annotator name.
+fn team_and_window() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    egui_kittest::Harness<'static, MarginaliaApp>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
+        let from = entry.unwrap().path();
+        std::fs::copy(&from, corpus.join(from.file_name().unwrap())).unwrap();
+    }
+    let project = persist::new_project(&corpus, Some("News")).unwrap();
+    let team_file = dir.path().join("news.ron");
+    persist::save_project(&project, &team_file).unwrap();
+    team::join(&team_file, "carl").unwrap();
+    // A window with another project open, and no annotator name.
+    let start = dir.path().join("start.ron");
+    persist::save_project(&project, &start).unwrap();
+    let (session, _) = Session::open(&start).unwrap();
+    let h = common::harness_with(common::builder(common::WINDOW, 12), |_cc| {
+        MarginaliaApp::with_session(session)
+    });
+    (dir, team_file, h)
+}
+
+#[test]
+fn opening_a_team_project_asks_who_annotates_and_opens_their_own_file() {
+    let (dir, team_file, mut h) = team_and_window();
+    let start = dir.path().join("start.ron");
+    h.state_mut().queue(Command::OpenPath(team_file.clone()));
+    h.run();
+    assert!(
+        matches!(h.state().dialog(), Some(Dialog::Annotator { team: Some(t), .. }) if *t == team_file)
+    );
+    h.get_by_label_contains("is a team project");
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("anna");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    let anna = dir.path().join("news.annotations/anna.ron");
+    common::wait_for(&mut h, |app| {
+        app.session().and_then(|s| s.path()) == Some(anna.as_path())
+    });
+    assert!(anna.is_file(), "made from the team's file");
+    let s = h.state().session().unwrap();
+    assert_eq!(s.annotator.as_deref(), Some("anna"));
+    assert!(s.title().contains("anna.ron"), "{}", s.title());
+    let said = h.state().message().unwrap_or_default().to_owned();
+    assert!(said.contains("team project"), "{said}");
+
+    // Opening the team project again goes to Anna's file without asking.
+    h.state_mut().queue(Command::OpenPath(start.clone()));
+    common::wait_for(&mut h, |app| {
+        app.session().and_then(|s| s.path()) == Some(start.as_path())
+    });
+    h.state_mut().queue(Command::OpenPath(team_file.clone()));
+    common::wait_for(&mut h, |app| {
+        app.session().and_then(|s| s.path()) == Some(anna.as_path())
+    });
+    assert!(h.state().dialog().is_none());
+}
+
+#[test]
+fn the_teams_own_file_opens_from_the_question() {
+    let (_dir, team_file, mut h) = team_and_window();
+    h.state_mut().queue(Command::OpenPath(team_file.clone()));
+    h.run();
+    h.get_by_label("Open the team's file").click();
+    common::wait_for(&mut h, |app| {
+        app.session().and_then(|s| s.path()) == Some(team_file.as_path())
+    });
+    assert!(h.state().session().unwrap().annotator.is_none());
+}
