@@ -126,6 +126,33 @@ fn table(a: &Agreement) -> String {
             spans.join(", ")
         ));
     }
+    if !a.per_document.is_empty() {
+        // Least agreement first: where an adjudicator (or a guideline) should look.
+        const SHOWN: usize = 15;
+        let mut docs: Vec<_> = a.per_document.iter().collect();
+        docs.sort_by(|x, y| {
+            let key = |d: &&crate::model::agreement::DocumentAgreement| d.exact_f1.unwrap_or(2.0);
+            key(x).total_cmp(&key(y)).then_with(|| x.id.cmp(&y.id))
+        });
+        out.push_str(&format!(
+            "\n{:<40} {:>9}  annotators\n",
+            "document (least agreement first)", "exact F1"
+        ));
+        for d in docs.iter().take(SHOWN) {
+            out.push_str(&format!(
+                "{:<40} {:>9}  {}\n",
+                d.id,
+                num(d.exact_f1),
+                d.annotators
+            ));
+        }
+        if docs.len() > SHOWN {
+            out.push_str(&format!(
+                "… and {} more (--json has them all)\n",
+                docs.len() - SHOWN
+            ));
+        }
+    }
     if !a.attributes.is_empty() {
         out.push_str(&format!(
             "\n{:<32} {:>7} {:>6}\n",

@@ -160,6 +160,10 @@ pub struct ImportedDoc {
     pub relations: Vec<ImportedRelation>,
     pub suggestions: Vec<ImportedSuggestion>,
     pub status: Option<Status>,
+    /// Whose annotations these are, when the source keeps several annotators' work on one
+    /// text (brat `A_ann1.ann` beside `A_ann2.ann`, Label Studio `completed_by`): the
+    /// import then makes a team project, one file per annotator (`formats::run`).
+    pub annotator: Option<String>,
 }
 
 impl ImportedDoc {

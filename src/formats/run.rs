@@ -134,6 +134,125 @@ pub fn write_output(files: &[(PathBuf, String)], force: bool) -> Result<(), Prob
     })
 }
 
+/// Several annotators' work on the same texts becomes a team project (see `persist::team`):
+/// the team's file at `target` with every text and no annotations, and one file per
+/// annotator in `<target>.annotations/` with their spans, all with one schema. Nothing of
+/// any annotator is left out: work with no annotator named is `unattributed`'s.
+fn import_team(
+    mut imported: crate::formats::Imported,
+    target: &Path,
+    name: &str,
+) -> Result<(Project, Option<CorpusFile>, Report), LoadError> {
+    use crate::formats::{Imported, ImportedDoc};
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    let mut by: BTreeMap<String, Vec<ImportedDoc>> = BTreeMap::new();
+    let mut texts: Vec<ImportedDoc> = Vec::new();
+    let mut seen = HashSet::new();
+    for d in std::mem::take(&mut imported.docs) {
+        if seen.insert(d.id.clone()) {
+            texts.push(ImportedDoc {
+                spans: Vec::new(),
+                relations: Vec::new(),
+                status: None,
+                annotator: None,
+                ..d.clone()
+            });
+        }
+        let annotated = !d.spans.is_empty() || d.status.is_some();
+        match d.annotator.clone() {
+            Some(a) => by.entry(a).or_default().push(d),
+            None if annotated => by.entry("unattributed".to_owned()).or_default().push(d),
+            None => {}
+        }
+    }
+    let members_dir = persist::team::members_dir(target);
+    let paths: Vec<PathBuf> = by
+        .keys()
+        .map(|a| persist::team::member_path(target, a))
+        .collect();
+    if let Some(there) = paths.iter().find(|p| p.exists()) {
+        return Err(Problem::new(
+            ProblemKind::Io,
+            there,
+            format!(
+                "exists already: an annotator's file is never overwritten by an import (move \
+                 {} away first)",
+                members_dir.display()
+            ),
+        )
+        .into());
+    }
+    let part = |docs| Imported {
+        docs,
+        schema: imported.schema.clone(),
+        event_labels: imported.event_labels.clone(),
+        report: Report::default(),
+    };
+    let mut team_part = part(texts);
+    team_part.report = std::mem::take(&mut imported.report);
+    let (mut team, mut corpus, mut report) = build_project(team_part, target, name, None);
+    let mut members = Vec::new();
+    for ((annotator, docs), path) in by.into_iter().zip(paths) {
+        let (mut p, _, r) =
+            build_project(part(docs), &path, &format!("{name} · {annotator}"), None);
+        for (what, n) in r.counts {
+            if what != "documents" {
+                report.count(&what, n);
+            }
+        }
+        report.notes.extend(r.notes);
+        // The texts are the team's files (or its corpus file): every annotator's copy of a
+        // text must be the same text.
+        let sources: HashMap<&str, &crate::model::Document> =
+            team.documents.iter().map(|d| (d.id.as_str(), d)).collect();
+        for d in &mut p.documents {
+            match sources.get(d.id.as_str()) {
+                Some(t) if t.hash == d.hash => d.source = t.source.clone(),
+                _ => {
+                    return Err(Problem::new(
+                        ProblemKind::Invalid,
+                        &path,
+                        format!(
+                            "{annotator}'s document `{}` has another text than the document \
+                             of that id the team's file has: the annotators must share texts",
+                            d.id
+                        ),
+                    )
+                    .into());
+                }
+            }
+        }
+        report.note(
+            &path,
+            None,
+            format!(
+                "{annotator}: {} annotated, {}",
+                crate::model::text::plural(p.documents.len(), "document", "documents"),
+                crate::model::text::plural(p.span_count(), "span", "spans")
+            ),
+        );
+        members.push((path, p));
+    }
+    report.count("annotators", members.len());
+    // One schema for everyone, so that nobody's file takes a changed one when opened.
+    let mut schema = team.schema.clone();
+    for (_, p) in &members {
+        crate::model::team::union_schema(&mut schema, &p.schema);
+    }
+    team.schema = schema.clone();
+    if let Some(c) = &mut corpus {
+        persist::atomic::write_atomic(&c.path, c.content.as_bytes())
+            .map_err(|e| Problem::io(&c.path, &e))?;
+        c.content = String::new();
+    }
+    persist::save_project(&team, target)?;
+    for (path, mut p) in members {
+        p.schema = schema.clone();
+        persist::team::write_project(&p, &path)?;
+    }
+    Ok((team, corpus, report))
+}
+
 /// Imports `paths` into a new project at `target` (or into `into`) and saves it, the corpus
 /// file first. Returns the project, the corpus file written (if any; its `content` is
 /// emptied once written) and the report.
@@ -178,6 +297,18 @@ pub fn import_project(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
+    if imported.docs.iter().any(|d| d.annotator.is_some()) {
+        if into.is_some() {
+            return Err(Problem::new(
+                ProblemKind::Invalid,
+                target,
+                "these files hold several annotators' work, which makes a team project (one \
+                 file per annotator): import it with -o NEW.ron, not --into",
+            )
+            .into());
+        }
+        return import_team(imported, target, &name);
+    }
     let (project, mut corpus, report) = build_project(imported, target, &name, into);
     if let Some(c) = &mut corpus {
         persist::atomic::write_atomic(&c.path, c.content.as_bytes())

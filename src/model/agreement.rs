@@ -67,12 +67,26 @@ pub struct AttributeAgreement {
     pub items: usize,
 }
 
+/// The figures for one document that at least two annotators annotated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentAgreement {
+    pub id: String,
+    /// Exact F1 over every label (spans match when label and fragments are equal), for each
+    /// pair of its annotators, then the mean over the pairs (bratiaa's "agreement per
+    /// document"); `None` when no pair has a span.
+    pub exact_f1: Option<f64>,
+    /// The annotators who annotated it.
+    pub annotators: usize,
+}
+
 /// Everything `marginalia agree` reports.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Agreement {
     pub annotators: Vec<String>,
     /// Documents at least two annotators annotated.
     pub documents: usize,
+    /// Per document (those at least two annotators annotated), by id.
+    pub per_document: Vec<DocumentAgreement>,
     pub labels: BTreeMap<String, LabelAgreement>,
     pub pairs: Vec<PairAgreement>,
     /// By `label.attribute`.
@@ -182,7 +196,58 @@ pub fn agreement(layers: &[Layer<'_>], labels: Option<&[String]>) -> Agreement {
         out.labels.insert(label.clone(), la);
     }
     out.attributes = attribute_kappas(&docs, &all_labels);
+    out.per_document = shared
+        .iter()
+        .map(|id| document_agreement(&docs, id, &all_labels))
+        .collect();
     out
+}
+
+/// A document's exact F1 over all labels, per pair of its annotators, and their mean.
+fn document_agreement(docs: &[Docs<'_>], id: &str, labels: &BTreeSet<String>) -> DocumentAgreement {
+    let present: Vec<&Annotated<'_>> = docs.iter().filter_map(|m| m.get(id)).collect();
+    let mut f1s = Vec::new();
+    for (i, a) in present.iter().enumerate() {
+        for b in present.iter().skip(i + 1) {
+            let (mut matches, mut sizes) = (0, 0);
+            for label in labels {
+                let (sa, sb) = (a.spans(label), b.spans(label));
+                matches += exact_matches(sa, sb);
+                sizes += sa.len() + sb.len();
+            }
+            if sizes > 0 {
+                f1s.push(2.0 * matches as f64 / sizes as f64);
+            }
+        }
+    }
+    DocumentAgreement {
+        id: id.to_owned(),
+        exact_f1: mean(&f1s),
+        annotators: present.len(),
+    }
+}
+
+/// How many spans of `sa` have a span of `sb` at the same place (each used once); both are
+/// spans of one label.
+fn exact_matches(sa: &[&Span], sb: &[&Span]) -> usize {
+    fn place<'s>(s: &&'s Span) -> (usize, usize, &'s [crate::model::Fragment]) {
+        (s.start, s.end, s.fragments.as_slice())
+    }
+    let mut counts: HashMap<(usize, usize, &[crate::model::Fragment]), usize> =
+        HashMap::with_capacity(sb.len());
+    for s in sb {
+        *counts.entry(place(s)).or_default() += 1;
+    }
+    let mut matches = 0;
+    for s in sa {
+        if let Some(c) = counts.get_mut(&place(s))
+            && *c > 0
+        {
+            *c -= 1;
+            matches += 1;
+        }
+    }
+    matches
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -202,23 +267,7 @@ fn pair(a: &Docs<'_>, b: &Docs<'_>, label: &str) -> (Option<f64>, Option<f64>, u
         let (sa, sb) = (da.spans(label), db.spans(label));
         size_a += sa.len();
         size_b += sb.len();
-        // The label is the same: a span is its place (and its fragments, if any).
-        fn place<'s>(s: &&'s Span) -> (usize, usize, &'s [crate::model::Fragment]) {
-            (s.start, s.end, s.fragments.as_slice())
-        }
-        let mut counts: HashMap<(usize, usize, &[crate::model::Fragment]), usize> =
-            HashMap::with_capacity(sb.len());
-        for s in sb {
-            *counts.entry(place(s)).or_default() += 1;
-        }
-        for s in sa {
-            if let Some(c) = counts.get_mut(&place(s))
-                && *c > 0
-            {
-                *c -= 1;
-                matches += 1;
-            }
-        }
+        matches += exact_matches(sa, sb);
         found_a += sa.iter().filter(|s| overlaps_any(s, sb)).count();
         found_b += sb.iter().filter(|s| overlaps_any(s, sa)).count();
     }
@@ -487,12 +536,22 @@ impl Agreement {
                 )
             })
             .collect();
+        let per_document: Vec<serde_json::Value> = self
+            .per_document
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "id": d.id, "exact_f1": d.exact_f1, "annotators": d.annotators,
+                })
+            })
+            .collect();
         serde_json::json!({
             "annotators": self.annotators,
             "documents": self.documents,
             "labels": labels,
             "pairs": pairs,
             "attributes": attributes,
+            "per_document": per_document,
         })
     }
 }

@@ -161,6 +161,55 @@ impl Project {
     }
 }
 
+/// Everything `other` defines that `into` lacks (labels, attributes, choice values, relation
+/// types), added to `into`, keys that would clash dropped: one schema for the annotators of
+/// an imported team, whose files each declared what they used.
+pub fn union_schema(into: &mut Schema, other: &Schema) {
+    for l in &other.labels {
+        let Some(mine) = into.labels.iter_mut().find(|m| m.name == l.name) else {
+            let mut l = l.clone();
+            if l.key
+                .is_some_and(|k| into.labels.iter().any(|m| m.key == Some(k)))
+            {
+                l.key = None;
+            }
+            into.labels.push(l);
+            continue;
+        };
+        for a in &l.attributes {
+            match mine.attributes.iter_mut().find(|m| m.name == a.name) {
+                None => {
+                    let mut a = a.clone();
+                    a.key = None;
+                    if let AttrKind::Choice(values) = &mut a.kind {
+                        values.iter_mut().for_each(|v| v.key = None);
+                    }
+                    mine.attributes.push(a);
+                }
+                Some(m) => {
+                    if let (AttrKind::Choice(have), AttrKind::Choice(more)) = (&mut m.kind, &a.kind)
+                    {
+                        for v in more {
+                            if !have.iter().any(|h| h.value == v.value) {
+                                have.push(Choice {
+                                    value: v.value.clone(),
+                                    key: None,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        mine.event |= l.event;
+    }
+    for r in &other.relations {
+        if into.relation(&r.name).is_none() {
+            into.relations.push(r.clone());
+        }
+    }
+}
+
 /// A team document as a new annotator gets it: the text and metadata, the pending
 /// suggestions, nothing annotated.
 fn fresh_document(d: &Document) -> Document {

@@ -109,14 +109,19 @@ pub fn join(team: &Path, annotator: &str) -> Result<(PathBuf, bool), LoadError> 
 
 /// Writes a new annotator's file from the team's project.
 pub fn write_member(team: &Project, annotator: &str, path: &Path) -> Result<(), Problem> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Problem::io(dir, &e))?;
-    }
     let project = team.member_start(
         format!("{} · {}", team.name, annotator.trim()),
         annotator.trim(),
     );
-    save_project(&project, path)
+    write_project(&project, path)
+}
+
+/// Writes an annotator's file, making the annotators' folder first.
+pub fn write_project(project: &Project, path: &Path) -> Result<(), Problem> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Problem::io(dir, &e))?;
+    }
+    save_project(project, path)
 }
 
 /// The folder whose files a project may read without asking: the team's folder for an

@@ -135,6 +135,36 @@ impl<'a> AnnIndex<'a> {
     }
 }
 
+/// Whether two of the texts share a name and their bytes (copies of one text in annotators'
+/// folders; same-named texts that differ, `train/1.txt` and `dev/1.txt`, are not).
+fn same_text_twice(txts: &[PathBuf]) -> bool {
+    let mut by_stem: HashMap<String, &PathBuf> = HashMap::new();
+    txts.iter().any(|t| match by_stem.insert(stem_of(t), t) {
+        Some(other) => match (std::fs::read(t), std::fs::read(other)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        },
+        None => false,
+    })
+}
+
+/// The annotator of `A_ann1.ann` for the text `A`: the suffix (`ann1`); an .ann file named
+/// exactly like its text in a folder of its own is that folder's (`anna/A.ann`: `anna`).
+fn annotator_of(text_id: &str, ann: &Path) -> String {
+    let stem = stem_of(ann);
+    let suffix = stem
+        .get(text_id.len()..)
+        .unwrap_or_default()
+        .trim_start_matches(['_', '-', '.']);
+    if !suffix.is_empty() {
+        return suffix.to_owned();
+    }
+    ann.parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "unattributed".to_owned())
+}
+
 fn stem_of(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -152,6 +182,12 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut problems = Vec::new();
     let mut used = BTreeSet::new();
     let index = AnnIndex::new(&anns);
+    // Several .ann files for one text (`A_ann1.ann` and `A_ann2.ann`, or `anna/A.ann` and
+    // `carl/A.ann`), or one text in several folders each with its .ann (`anna/A.txt`,
+    // `carl/A.txt`: one folder per annotator, as bratiaa expects): the corpus holds several
+    // annotators' work. Each .ann file is then a document of its own with its annotator
+    // (the suffix, or the folder), and the import makes a team project of them.
+    let team = same_text_twice(&txts) || txts.iter().any(|t| index.pair(t).len() > 1);
     for txt in &txts {
         let raw = match std::fs::read(txt) {
             Ok(b) => b,
@@ -177,22 +213,21 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             ..Default::default()
         };
         let candidates = index.pair(txt);
-        if candidates.len() > 1 {
-            imported.report.note(
-                txt,
-                None,
-                format!(
-                    "{} annotation files match; using {}",
-                    candidates.len(),
-                    candidates
-                        .first()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default()
-                ),
-            );
+        if candidates.is_empty() {
+            imported.docs.push(doc);
+            continue;
         }
-        if let Some(ann) = candidates.first() {
-            used.insert(*ann);
+        let last = candidates.len() - 1;
+        for (i, ann) in candidates.into_iter().enumerate() {
+            used.insert(ann);
+            let mut doc = if i == last {
+                std::mem::take(&mut doc)
+            } else {
+                doc.clone()
+            };
+            if team {
+                doc.annotator = Some(annotator_of(&doc.id, ann));
+            }
             match read_text_file(ann) {
                 Ok(content) => read_ann(
                     &mut doc,
@@ -204,8 +239,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 ),
                 Err(p) => problems.push(p),
             }
+            imported.docs.push(doc);
         }
-        imported.docs.push(doc);
     }
     for a in anns.iter().filter(|a| !used.contains(a)) {
         imported.report.note(

@@ -64,6 +64,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut imported = Imported::default();
     let mut problems = Vec::new();
     let mut ids = HashSet::new();
+    let mut several = 0;
     for path in paths {
         let content = match read_text_file(path) {
             Ok(c) => c,
@@ -97,7 +98,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             stem: file_stem(path),
             unknown_task_keys: BTreeSet::new(),
             other_results: BTreeMap::new(),
-            extra_annotations: 0,
+            several_annotations: 0,
         };
         for (i, task) in tasks.into_iter().enumerate() {
             let line = starts.get(i).map_or(1, |&at| line_col(&content, at).0);
@@ -118,9 +119,17 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 }
             };
             match read::read_task(&mut file, i, line, &task, &mut imported.report) {
-                Ok(mut doc) => {
-                    doc.id = unique_id(&mut ids, doc.id, path, Some(line), &mut imported.report);
-                    imported.docs.push(doc);
+                Ok(docs) => {
+                    // One task, one document id, whoever annotated it.
+                    let Some(first) = docs.first() else {
+                        continue;
+                    };
+                    let id = first.id.clone();
+                    let id = unique_id(&mut ids, id, path, Some(line), &mut imported.report);
+                    for mut doc in docs {
+                        doc.id = id.clone();
+                        imported.docs.push(doc);
+                    }
                 }
                 Err(p) => problems.push(p),
             }
@@ -134,16 +143,22 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             );
             imported.report.count("results not imported", *n);
         }
-        if file.extra_annotations > 0 {
-            imported.report.note(
-                path,
-                None,
-                format!(
-                    "{} tasks have several annotations; only the first of each is imported",
-                    file.extra_annotations
-                ),
-            );
+        several += file.several_annotations;
+    }
+    if several == 0 {
+        // One annotation per task: an ordinary project, whoever made them.
+        for d in &mut imported.docs {
+            d.annotator = None;
         }
+    } else {
+        imported.report.note(
+            paths.first().map_or(Path::new(""), PathBuf::as_path),
+            None,
+            format!(
+                "{several} tasks have several annotations: each annotator's work goes to a \
+                 file of their own (a team project)"
+            ),
+        );
     }
     LoadError::or_ok(problems, imported)
 }
@@ -156,7 +171,7 @@ struct FileState<'a> {
     /// Result types Marginalia has no place for, with how many were seen.
     other_results: BTreeMap<String, usize>,
     /// Tasks with more than one annotation.
-    extra_annotations: usize,
+    several_annotations: usize,
 }
 
 /// Byte offsets where the elements of the top-level JSON array start (the file is known to

@@ -57,7 +57,7 @@ pub(super) fn read_task(
     line: usize,
     task: &Task,
     report: &mut Report,
-) -> Result<ImportedDoc, Problem> {
+) -> Result<Vec<ImportedDoc>, Problem> {
     let path = file.path;
     // Tasks imported into Label Studio may be bare data objects (`{"text": ..}`).
     let bare = task.data.get().is_none();
@@ -114,19 +114,48 @@ pub(super) fn read_task(
             !cancelled
         })
         .collect();
-    if annotations.len() > 1 {
-        file.extra_annotations += 1;
-        report.count("annotations not imported", annotations.len() - 1);
-    }
-    if let Some(annotation) = annotations.first() {
-        let results = read_results(file, &place, &annotation.result, report);
-        add_annotation(file, &place, results, &mut doc, report);
-    }
     for prediction in task.predictions.items() {
         let results = read_results(file, &place, &prediction.result, report);
         add_prediction(file, &place, prediction, results, &mut doc, report);
     }
-    Ok(doc)
+    // Each annotation is an annotator's: one document each, the same text and predictions.
+    // Whether they make a team project is decided once the whole export is read (see
+    // `label_studio::import`).
+    if annotations.len() > 1 {
+        file.several_annotations += 1;
+    }
+    let mut docs = Vec::with_capacity(annotations.len().max(1));
+    let last = annotations.len().saturating_sub(1);
+    for (n, annotation) in annotations.iter().enumerate() {
+        let mut copy = if n == last {
+            std::mem::take(&mut doc)
+        } else {
+            doc.clone()
+        };
+        copy.annotator = Some(annotator_name(annotation.completed_by.as_ref(), n));
+        let results = read_results(file, &place, &annotation.result, report);
+        add_annotation(file, &place, results, &mut copy, report);
+        docs.push(copy);
+    }
+    if annotations.is_empty() {
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+/// An annotator's name from `completed_by`: the email of a user object, else `user-<id>`;
+/// without it, by the annotation's place in the task (`annotation-2`).
+fn annotator_name(completed_by: Option<&Value>, n: usize) -> String {
+    match completed_by {
+        Some(Value::Number(id)) => format!("user-{id}"),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        Some(Value::Object(user)) => match (user.get("email"), user.get("id")) {
+            (Some(Value::String(e)), _) if !e.is_empty() => e.clone(),
+            (_, Some(id)) => format!("user-{id}"),
+            _ => format!("annotation-{}", n + 1),
+        },
+        _ => format!("annotation-{}", n + 1),
+    }
 }
 
 /// The key of the text in `data`, and the text: `text`, or the only string field.

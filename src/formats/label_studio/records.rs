@@ -27,6 +27,8 @@ pub(super) struct Task {
 #[serde(default)]
 pub(super) struct Annotation {
     pub result: Lenient<Vec<Lenient<ResultItem>>>,
+    /// Who made it: a user id (`3`), or in older exports the user (`{"id", "email", ..}`).
+    pub completed_by: Option<Value>,
     /// A skipped task: not an answer.
     pub was_cancelled: Lenient<bool>,
 }
