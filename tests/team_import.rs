@@ -186,3 +186,37 @@ fn a_label_studio_export_with_one_annotation_per_task_stays_one_project() {
     assert_eq!(p.span_count(), 1);
     assert!(!team::is_team(&target));
 }
+
+#[test]
+fn doccano_files_one_per_user_are_a_team() {
+    // doccano exports a project annotated without collaboration as one JSONL file per user.
+    let dir = tempfile::tempdir().unwrap();
+    let brat_team = dir.path().join("brat.ron");
+    formats::run::import_project(Format::Brat, &[fixture()], &brat_team, None, None).unwrap();
+    let mut files = Vec::new();
+    for member in team::members(&brat_team).unwrap() {
+        let project = persist::load_project(&member).unwrap().project;
+        let who = member.file_stem().unwrap().to_string_lossy().into_owned();
+        let out = dir.path().join(format!("{who}.jsonl"));
+        let run = formats::run::export_project(
+            &project,
+            Format::Doccano,
+            &out,
+            &Default::default(),
+            None,
+            0,
+        )
+        .unwrap();
+        formats::run::write_output(&run.files, false).unwrap();
+        files.push(out);
+    }
+    let target = dir.path().join("doccano.ron");
+    let (_, _, report) =
+        formats::run::import_project(Format::Doccano, &files, &target, None, None).unwrap();
+    assert_eq!(report.get("annotators"), 4);
+    assert_bratiaas_figures(&team_agreement(&target));
+    // One user's file alone is an ordinary project.
+    let single = dir.path().join("single.ron");
+    formats::run::import_project(Format::Doccano, &files[..1], &single, None, None).unwrap();
+    assert!(!team::is_team(&single));
+}

@@ -81,13 +81,15 @@ struct Relation {
 pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut imported = Imported::default();
     let mut problems = Vec::new();
-    let mut ids = HashSet::new();
+    // Each file's documents with their lines, ids as written.
+    let mut files: Vec<(&PathBuf, String, Vec<(usize, ImportedDoc)>)> = Vec::new();
     for path in paths {
         let mut file = FileState {
             path,
             stem: file_stem(path),
             unknown_entity_keys: BTreeSet::new(),
         };
+        let mut docs = Vec::new();
         for item in json_lines(path) {
             let Some((line, obj)) = line_or_problem(item, &mut problems) else {
                 continue;
@@ -101,10 +103,7 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 }
             };
             match read_line(&mut file, line, record, &mut imported.report) {
-                Ok(mut doc) => {
-                    doc.id = unique_id(&mut ids, doc.id, path, Some(line), &mut imported.report);
-                    imported.docs.push(doc);
-                }
+                Ok(doc) => docs.push((line, doc)),
                 Err(p) => problems.push(p),
             }
         }
@@ -114,8 +113,44 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             &file.unknown_entity_keys,
             &mut imported.report,
         );
+        files.push((path, file.stem, docs));
+    }
+    // doccano exports a project annotated by several people without collaboration as one
+    // file per user (`anna.jsonl`, `carl.jsonl`), each with every document: the same id
+    // and text in two files. Each file is then its user's work (a team project); otherwise
+    // an id seen twice is renamed (and said).
+    let team = per_user_files(&files);
+    let mut ids = HashSet::new();
+    for (path, stem, docs) in files {
+        if team {
+            ids.clear();
+        }
+        for (line, mut doc) in docs {
+            doc.id = unique_id(&mut ids, doc.id, path, Some(line), &mut imported.report);
+            if team {
+                doc.annotator = Some(stem.clone());
+            }
+            imported.docs.push(doc);
+        }
     }
     LoadError::or_ok(problems, imported)
+}
+
+/// Whether two of the files share a document: the same id with the same text.
+fn per_user_files(files: &[(&PathBuf, String, Vec<(usize, ImportedDoc)>)]) -> bool {
+    let mut seen: HashMap<&str, (usize, &str)> = HashMap::new();
+    for (n, (_, _, docs)) in files.iter().enumerate() {
+        for (_, d) in docs {
+            match seen.get(d.id.as_str()) {
+                Some((m, text)) if *m != n && *text == d.text => return true,
+                Some(_) => {}
+                None => {
+                    seen.insert(&d.id, (n, &d.text));
+                }
+            }
+        }
+    }
+    false
 }
 
 /// What is gathered over one file, for notes given once rather than per line.
