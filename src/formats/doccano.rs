@@ -81,8 +81,7 @@ struct Relation {
 pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut imported = Imported::default();
     let mut problems = Vec::new();
-    // Each file's documents with their lines, ids as written.
-    let mut files: Vec<(&PathBuf, String, Vec<(usize, ImportedDoc)>)> = Vec::new();
+    let mut files: Vec<FileDocs<'_>> = Vec::new();
     for path in paths {
         let mut file = FileState {
             path,
@@ -136,8 +135,11 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     LoadError::or_ok(problems, imported)
 }
 
+/// A file read: its path, its stem, its documents with their lines (ids as written).
+type FileDocs<'a> = (&'a PathBuf, String, Vec<(usize, ImportedDoc)>);
+
 /// Whether two of the files share a document: the same id with the same text.
-fn per_user_files(files: &[(&PathBuf, String, Vec<(usize, ImportedDoc)>)]) -> bool {
+fn per_user_files(files: &[FileDocs<'_>]) -> bool {
     let mut seen: HashMap<&str, (usize, &str)> = HashMap::new();
     for (n, (_, _, docs)) in files.iter().enumerate() {
         for (_, d) in docs {
