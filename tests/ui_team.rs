@@ -88,3 +88,35 @@ fn the_teams_own_file_opens_from_the_question() {
     });
     assert!(h.state().session().unwrap().annotator.is_none());
 }
+
+#[test]
+fn a_team_project_named_at_startup_asks_who_annotates_and_takes_typing() {
+    let (dir, team_file, _) = team_and_window();
+    let mut h = common::builder(common::WINDOW, 12).build_eframe(|cc| {
+        MarginaliaApp::new(
+            cc,
+            marginalia::ui::app::Startup {
+                project: Some(team_file.clone()),
+                // No name, whatever git says on this machine.
+                annotator: Some(String::new()),
+                ..Default::default()
+            },
+        )
+    });
+    h.run();
+    assert!(matches!(h.state().dialog(), Some(Dialog::Annotator { .. })));
+    // The welcome screen's path field, then the dialog's name field: the second has the
+    // keyboard, so typing goes there without a click.
+    let fields: Vec<_> = h
+        .get_all_by_role(egui::accesskit::Role::TextInput)
+        .collect();
+    assert_eq!(fields.len(), 2);
+    assert!(fields[1].is_focused(), "the name field has the keyboard");
+    fields[1].type_text("anna");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    let anna = dir.path().join("news.annotations/anna.ron");
+    common::wait_for(&mut h, |app| {
+        app.session().and_then(|s| s.path()) == Some(anna.as_path())
+    });
+}

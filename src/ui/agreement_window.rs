@@ -1,23 +1,37 @@
 //! View → Agreement…: this project compared with other annotators' copies of it, with the
-//! figures of `marginalia agree` (see `model::agreement`) per label and attribute, and the
-//! current document's disagreements, each a link to its place.
+//! figures of `marginalia agree` (see `model::agreement`) per label, attribute and document,
+//! the current document's disagreements (each a link to its place), every annotator's
+//! version of the passage under review stacked, and Adjudicate… to make the curated project.
+//!
+//! In a team project (see `persist::team`) the teammates' files are compared at once. The
+//! figures are computed on a thread after each change (a thousand documents by six
+//! annotators take most of a second); the window shows the last ones meanwhile.
 
 use crate::model::agreement::{Agreement, Layer, agreement};
 use crate::model::{DocId, Project, SpanKey};
 use crate::session::Session;
+use crate::ui::background::Task;
 use crate::ui::commands::Command;
 use crate::ui::panel::PanelContext;
 use crate::ui::widgets::label_chip;
 use egui::RichText;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Another annotator's project, loaded.
 struct Other {
     name: String,
     path: PathBuf,
-    project: Project,
+    project: Arc<Project>,
 }
+
+/// What the figures are for: the open project's version, and which others (a count that
+/// only grows, so removing one and adding another is a change too).
+type FiguresKey = (u64, u64);
+
+/// Figures being computed, and for what.
+type FiguresTask = Task<(FiguresKey, Agreement)>;
 
 /// One place where the annotators differ in the current document: a span (label and
 /// pieces) that some of them made and the others did not.
@@ -36,11 +50,18 @@ pub struct Disagreement {
 pub struct AgreementWindow {
     pub open: bool,
     others: Vec<Other>,
+    /// Bumped whenever `others` changes.
+    generation: u64,
     /// A path typed to add (the button beside it opens a file dialog).
     path: String,
-    /// History version and document the figures are for.
-    version: Option<(u64, usize, DocId)>,
+    /// The project file whose teammates were added (once per file opened).
+    team_for: Option<PathBuf>,
+    /// What `figures` are for.
+    figures_key: Option<FiguresKey>,
     figures: Option<Agreement>,
+    computing: Option<FiguresTask>,
+    /// History version, others and document the disagreements are for.
+    version: Option<(u64, u64, DocId)>,
     disagreements: Vec<Disagreement>,
     message: Option<String>,
 }
@@ -58,10 +79,10 @@ impl AgreementWindow {
                 self.others.push(Other {
                     name,
                     path: path.to_owned(),
-                    project: loaded.project,
+                    project: Arc::new(loaded.project),
                 });
+                self.generation += 1;
                 self.message = None;
-                self.version = None;
             }
             Err(e) => self.message = Some(format!("Could not compare with it: {e}")),
         }
@@ -77,31 +98,121 @@ impl AgreementWindow {
         &self.disagreements
     }
 
-    fn refresh(&mut self, session: &Session, doc: DocId) {
-        let key = (session.version(), self.others.len(), doc);
-        if self.version == Some(key) {
+    /// Whether the figures on screen are for the project as it is now.
+    pub fn up_to_date(&self, session: &Session) -> bool {
+        self.figures_key == Some((session.version(), self.generation)) && self.computing.is_none()
+    }
+
+    /// In a team project, the teammates' files (once per project file opened): an
+    /// annotator's file is compared with the others', a team's curated file with all.
+    fn add_team(&mut self, session: &Session) {
+        let path = session.path().map(Path::to_owned);
+        if path == self.team_for {
             return;
         }
-        self.version = Some(key);
+        self.team_for.clone_from(&path);
+        let Some(path) = path else {
+            return;
+        };
+        for p in teammates(&path) {
+            if !self.others.iter().any(|o| o.path == p) {
+                self.add(&p);
+            }
+        }
+    }
+
+    /// Starts computing the figures when the project or the others changed, and takes
+    /// finished ones; the disagreements of the document shown are cheap: computed here.
+    fn refresh(&mut self, ctx: &egui::Context, session: &Session, doc: DocId) {
+        self.add_team(session);
+        if let Some(task) = &self.computing
+            && let Some((key, figures)) = task.poll()
+        {
+            self.computing = None;
+            self.figures_key = Some(key);
+            self.figures = Some(figures);
+        }
+        let key = (session.version(), self.generation);
         if self.others.is_empty() {
             self.figures = None;
+            self.figures_key = Some(key);
             self.disagreements.clear();
             return;
         }
-        let me = session.path().and_then(Path::file_stem).map_or_else(
-            || "this project".to_owned(),
-            |s| s.to_string_lossy().into_owned(),
-        );
+        if self.figures_key != Some(key) && self.computing.is_none() {
+            let me = layer_name(session);
+            let open = Arc::new(session.project().clone());
+            let others: Vec<(String, Arc<Project>)> = self
+                .others
+                .iter()
+                .map(|o| (o.name.clone(), o.project.clone()))
+                .collect();
+            self.computing = Some(Task::spawn(ctx, "Computing agreement…", move || {
+                let mut layers = vec![Layer {
+                    annotator: me,
+                    project: &open,
+                }];
+                layers.extend(others.iter().map(|(name, project)| Layer {
+                    annotator: name.clone(),
+                    project,
+                }));
+                (key, agreement(&layers, None))
+            }));
+        }
+        let here = (session.version(), self.generation, doc);
+        if self.version != Some(here) {
+            self.version = Some(here);
+            self.disagreements = disagreements(&self.layers(session), doc);
+        }
+    }
+
+    /// The open project and the others, as compared.
+    fn layers<'a>(&'a self, session: &'a Session) -> Vec<Layer<'a>> {
+        self.layers_as(session, layer_name(session))
+    }
+
+    /// The same, the open project named `me`.
+    fn layers_as<'a>(&'a self, session: &'a Session, me: String) -> Vec<Layer<'a>> {
         let mut layers = vec![Layer {
-            annotator: format!("{me} (open)"),
+            annotator: me,
             project: session.project(),
         }];
         layers.extend(self.others.iter().map(|o| Layer {
             annotator: o.name.clone(),
             project: &o.project,
         }));
-        self.figures = Some(agreement(&layers, None));
-        self.disagreements = disagreements(&layers, doc);
+        layers
+    }
+
+    /// Adjudicate…: the curated project of the open project and the others (see
+    /// `model::adjudication`), written beside the team's file (or the open project) as
+    /// `NAME.curated.ron`; never over an existing file. Returns where it is.
+    pub fn write_curated(&self, session: &Session) -> Result<PathBuf, String> {
+        let Some(open) = session.path() else {
+            return Err("Save the project first.".to_owned());
+        };
+        let base = crate::persist::team::team_of(open).unwrap_or_else(|| open.to_owned());
+        let stem = base
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project".to_owned());
+        let out = base.with_file_name(format!("{stem}.curated.ron"));
+        if out.exists() {
+            return Err(format!(
+                "{} exists already: open it to go on adjudicating, or move it away to start again.",
+                crate::persist::paths::for_display(&out)
+            ));
+        }
+        // The curated project names who made each disagreement: the open file by its name.
+        let me = open.file_stem().map_or_else(
+            || "this project".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let layers = self.layers_as(session, me);
+        let (project, _) =
+            crate::model::adjudication::curate(&layers, &format!("{stem} (curated)"));
+        crate::persist::save_project(&project, &out).map_err(|e| e.to_string())?;
+        Ok(out)
     }
 
     /// View → Agreement.
@@ -109,7 +220,7 @@ impl AgreementWindow {
         if !self.open {
             return;
         }
-        self.refresh(cx.session, cx.doc);
+        self.refresh(ctx, cx.session, cx.doc);
         let mut open = true;
         egui::Window::new("Agreement")
             .open(&mut open)
@@ -120,6 +231,37 @@ impl AgreementWindow {
             self.open = false;
         }
     }
+}
+
+/// The open project's name among the annotators: its file name.
+fn layer_name(session: &Session) -> String {
+    let me = session.path().and_then(Path::file_stem).map_or_else(
+        || "this project".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    format!("{me} (open)")
+}
+
+/// The files a project in a team is compared with: for an annotator's file, the other
+/// annotators' files; for a team's curated file (`news.curated.ron` beside `news.ron`),
+/// every annotator's file.
+fn teammates(path: &Path) -> Vec<PathBuf> {
+    use crate::persist::team;
+    let team_file = team::team_of(path).or_else(|| {
+        let name = path.file_name()?.to_str()?;
+        let stem = name.strip_suffix(".curated.ron")?;
+        let t = path.with_file_name(format!("{stem}.ron"));
+        team::is_team(&t).then_some(t)
+    });
+    let Some(team_file) = team_file else {
+        return Vec::new();
+    };
+    let me = crate::persist::paths::normalize(path);
+    team::members(&team_file)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| crate::persist::paths::normalize(p) != me)
+        .collect()
 }
 
 /// The spans of document `doc` (matched by id) that not every annotator made.
@@ -209,7 +351,7 @@ fn agreement_window_ui(
     }
     if let Some(i) = remove {
         w.others.remove(i);
-        w.version = None;
+        w.generation += 1;
     }
     ui.horizontal(|ui| {
         let field = ui.add(
@@ -232,6 +374,27 @@ fn agreement_window_ui(
     if let Some(m) = &w.message {
         ui.colored_label(ui.visuals().warn_fg_color, m);
     }
+    let curated = cx
+        .session
+        .path()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n.to_string_lossy().ends_with(".curated.ron"));
+    if !w.others.is_empty() && !curated {
+        let adjudicate = ui.button("Adjudicate…").on_hover_text(
+            "Make the curated project: what every annotator made alike is accepted, each \
+             disagreement a suggestion to review (source: who made it)",
+        );
+        if adjudicate.clicked() {
+            out.push(Command::Adjudicate);
+        }
+    }
+    if w.computing.is_some() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("computing the figures…").weak());
+        });
+    }
+    versions_ui(ui, w, cx);
     let Some(figures) = &w.figures else {
         return;
     };
@@ -292,6 +455,7 @@ fn agreement_window_ui(
                 }
             });
     }
+    documents_ui(ui, figures, cx, out);
     ui.separator();
     ui.label(
         RichText::new(format!(
@@ -328,6 +492,100 @@ fn agreement_window_ui(
                     .weak()
                     .small(),
             );
+        });
+    }
+}
+
+/// The documents with the least agreement first, each a link to it.
+fn documents_ui(
+    ui: &mut egui::Ui,
+    figures: &Agreement,
+    cx: &PanelContext<'_>,
+    out: &mut Vec<Command>,
+) {
+    const SHOWN: usize = 8;
+    if figures.per_document.is_empty() {
+        return;
+    }
+    let mut docs: Vec<_> = figures.per_document.iter().collect();
+    docs.sort_by(|x, y| {
+        let f = |d: &&crate::model::agreement::DocumentAgreement| d.exact_f1.unwrap_or(2.0);
+        f(x).total_cmp(&f(y)).then_with(|| x.id.cmp(&y.id))
+    });
+    ui.add_space(4.0);
+    ui.label(RichText::new("Documents, least agreement first (exact F1, all labels)").strong());
+    for d in docs.iter().take(SHOWN) {
+        ui.horizontal(|ui| {
+            ui.monospace(num(d.exact_f1));
+            let here = cx
+                .project()
+                .documents
+                .iter()
+                .position(|doc| doc.id == d.id)
+                .map(DocId);
+            let text = RichText::new(crate::model::text::excerpt(&d.id, 60));
+            match here {
+                Some(doc) => {
+                    let link = egui::Label::new(text.color(ui.visuals().hyperlink_color))
+                        .sense(egui::Sense::click())
+                        .truncate();
+                    if ui.add(link).on_hover_text("Open this document").clicked() {
+                        out.push(Command::OpenDocument(doc));
+                    }
+                }
+                None => {
+                    ui.add(egui::Label::new(text).truncate());
+                }
+            }
+        });
+    }
+    if docs.len() > SHOWN {
+        ui.label(
+            RichText::new(format!(
+                "… and {} more (marginalia agree --json lists them all)",
+                docs.len() - SHOWN
+            ))
+            .weak()
+            .small(),
+        );
+    }
+}
+
+/// Every annotator's spans over the passage under review (or selected), stacked: who said
+/// what, before deciding.
+fn versions_ui(ui: &mut egui::Ui, w: &AgreementWindow, cx: &PanelContext<'_>) {
+    let (Some(passage), Some(doc)) = (cx.passage.clone(), cx.document()) else {
+        return;
+    };
+    ui.separator();
+    ui.label(RichText::new("This passage, by annotator").strong());
+    let schema = &cx.project().schema;
+    for layer in w.layers(cx.session) {
+        let Some(d) = layer.project.documents.iter().find(|d| d.id == doc.id) else {
+            continue;
+        };
+        let spans: Vec<_> = d
+            .spans()
+            .iter()
+            .filter(|s| {
+                s.pieces()
+                    .any(|p| p.start < passage.end && passage.start < p.end)
+            })
+            .collect();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("{}:", layer.annotator)).strong());
+            if spans.is_empty() {
+                ui.label(RichText::new("nothing here").weak());
+            }
+            for s in spans {
+                label_chip(ui, schema, &s.label);
+                let mut text = crate::model::text::excerpt(&s.covered(), 40);
+                let attrs: Vec<String> = s.attrs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                if !attrs.is_empty() {
+                    text.push_str(&format!(" ({})", attrs.join(", ")));
+                }
+                ui.label(text);
+            }
         });
     }
 }

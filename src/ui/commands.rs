@@ -111,6 +111,9 @@ pub enum Command {
     OpenAgreement,
     /// Choose another annotator's project file to compare with (View → Agreement).
     PickAgreementFile,
+    /// View → Agreement → Adjudicate…: the curated project of the annotators compared,
+    /// written and opened.
+    Adjudicate,
     OpenConsistency,
     /// Help → Keyboard shortcuts.
     ShowShortcuts,

@@ -16,6 +16,8 @@ pub struct PanelContext<'a> {
     /// The document shown.
     pub doc: DocId,
     pub selection: &'a Selection,
+    /// The passage the user looks at: the suggestion under review, else the selection.
+    pub passage: Option<std::ops::Range<usize>>,
 }
 
 impl PanelContext<'_> {

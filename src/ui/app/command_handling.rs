@@ -48,6 +48,24 @@ impl MarginaliaApp {
             Command::SaveAs => self.open_save_as_dialog(),
             Command::Open => self.pick(ctx, Pick::OpenProject),
             Command::PickAgreementFile => self.pick(ctx, Pick::AgreementFile),
+            Command::Adjudicate => {
+                let written = self
+                    .session
+                    .as_ref()
+                    .map(|s| self.panels.agreement.write_curated(s));
+                match written {
+                    Some(Ok(path)) => {
+                        self.say(format!(
+                            "Wrote {}: what every annotator made alike is accepted; review \
+                             each disagreement (Enter accepts, X rejects, J/K move).",
+                            crate::persist::paths::for_display(&path)
+                        ));
+                        self.start_open(ctx, path);
+                    }
+                    Some(Err(why)) => self.show_error("Could not adjudicate", &why),
+                    None => {}
+                }
+            }
             Command::OpenPath(path) => self.start_open(ctx, path),
             Command::NewFromFolder | Command::NewFromJsonl => {
                 self.dialog = Some(Dialog::NewProject {

@@ -86,6 +86,7 @@ impl MarginaliaApp {
             focused_suggestion: self.focused_suggestion_key(),
             edited_suggestion: self.edited_suggestion_outline(),
         };
+        let reviewed = self.focused_suggestion_key().map(|k| k.start..k.end);
         let Some(session) = &self.session else {
             return;
         };
@@ -106,6 +107,7 @@ impl MarginaliaApp {
             session,
             doc: self.current,
             selection: &self.selection,
+            passage: reviewed.clone().or_else(|| self.selection.range()),
         };
         // Side panels start narrower on a small screen, and their widths are bounded by the
         // window's (egui clamps a stored width to the range every frame), so a window shrunk
@@ -145,6 +147,7 @@ impl MarginaliaApp {
             session,
             doc: self.current,
             selection: &self.selection,
+            passage: reviewed.or_else(|| self.selection.range()),
         };
         panels.schema_editor.show(&ctx, &cx, out);
         panels.stats.show(&ctx, &cx, out);

@@ -275,11 +275,13 @@ impl MarginaliaApp {
         app.consent_file = crate::suggest::consent::Consent::machine_file();
         // The command line (or MARGINALIA_ANNOTATOR) wins, then this machine's choice, then
         // the name git knows this user by.
+        // An empty name (`--annotator ""`) is no name, and stops the search.
         app.annotator = startup
             .annotator
             .clone()
             .or_else(|| app.prefs.annotator.clone())
-            .or_else(crate::persist::team::git_user_name);
+            .or_else(crate::persist::team::git_user_name)
+            .filter(|n| !n.trim().is_empty());
         app.window.profile = startup.profile_frames.map(crate::ui::profile::Profile::new);
         app.window.profiling = app.window.profile.is_some();
         if let Some((path, frames)) = &startup.screenshot {
@@ -291,7 +293,14 @@ impl MarginaliaApp {
             .clone()
             .or_else(|| app.prefs.recent.iter().find(|p| p.exists()).cloned())
             .or_else(demo_project);
-        if let Some(path) = candidate {
+        if let Some(path) = candidate.clone()
+            && app.annotator.is_none()
+            && crate::persist::team::is_team(&path)
+        {
+            // A team project asks who annotates: asked in the first frame, once the window
+            // is there to take the answer (a dialog made before it never got the keyboard).
+            app.queue(Command::OpenPath(path));
+        } else if let Some(path) = candidate {
             // Read in the background like any other open: the first frame shows at once,
             // whatever the size of the project.
             app.start_open(&cc.egui_ctx, path);
