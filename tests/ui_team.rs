@@ -120,3 +120,45 @@ fn a_team_project_named_at_startup_asks_who_annotates_and_takes_typing() {
         app.session().and_then(|s| s.path()) == Some(anna.as_path())
     });
 }
+
+#[test]
+fn a_first_launch_without_a_name_asks_for_one_without_stopping_work() {
+    let (dir, _, _) = team_and_window();
+    let (session, _) = Session::open(&dir.path().join("start.ron")).unwrap();
+    let mut h = common::harness(session);
+    h.state_mut().ask_annotator_name();
+    h.run();
+    h.get_by_label_contains("Who annotates here?");
+    // Work goes on: the bar is no dialog.
+    assert!(h.state().dialog().is_none());
+    h.get_by_label("Set my name…").click();
+    h.run();
+    assert!(matches!(
+        h.state().dialog(),
+        Some(Dialog::Annotator { team: None, .. })
+    ));
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("anna");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    assert_eq!(
+        h.state().session().unwrap().annotator.as_deref(),
+        Some("anna")
+    );
+    assert!(h.query_by_label_contains("Who annotates here?").is_none());
+    assert!(h.state().session().unwrap().title().contains("anna"));
+}
+
+#[test]
+fn not_now_puts_the_question_away() {
+    let (dir, _, _) = team_and_window();
+    let (session, _) = Session::open(&dir.path().join("start.ron")).unwrap();
+    let mut h = common::harness(session);
+    h.state_mut().ask_annotator_name();
+    h.run();
+    h.get_by_label("Not now").click();
+    h.run();
+    assert!(h.query_by_label_contains("Who annotates here?").is_none());
+    assert!(h.state().session().unwrap().annotator.is_none());
+}

@@ -21,6 +21,8 @@ impl MarginaliaApp {
                 };
                 let name = (!name.is_empty()).then_some(name);
                 self.prefs.annotator = name.clone();
+                self.prefs.name_asked = true;
+                self.window.ask_name = false;
                 if let Some(session) = self.session.as_mut() {
                     session.annotator = name.clone();
                 }

@@ -93,6 +93,23 @@ impl MarginaliaApp {
         if let Some(doc) = session.project().doc(self.current) {
             self.selection.validate(doc);
         }
+        if self.window.ask_name && self.annotator.is_none() {
+            egui::Panel::top("ask-name").show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        "Who annotates here? New annotations record no name yet: a team tells \
+                         its annotators' work apart by it.",
+                    );
+                    if ui.button("Set my name…").clicked() {
+                        out.push(Command::SetAnnotatorName);
+                    }
+                    if ui.button("Not now").clicked() {
+                        self.window.ask_name = false;
+                        self.prefs.name_asked = true;
+                    }
+                });
+            });
+        }
         let panels = &mut self.panels;
         egui::Panel::bottom("label-bar").show(ui, |ui| {
             label_bar::label_bar_ui(

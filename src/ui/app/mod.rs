@@ -80,6 +80,8 @@ pub struct Prefs {
     /// Who annotates on this machine (Edit → Annotator name…): recorded on new spans and
     /// shown in the title bar. Set once; the default is `git config user.name`.
     pub annotator: Option<String>,
+    /// The first launch with no name known asked for one (answered or put off): not again.
+    pub name_asked: bool,
 }
 
 /// A project (normalized path) and the folders outside its own it may read.
@@ -97,6 +99,7 @@ impl Default for Prefs {
             autosave_seconds: autosave::DEFAULT_AUTOSAVE_SECONDS,
             trusted_reads: Vec::new(),
             annotator: None,
+            name_asked: false,
         }
     }
 }
@@ -210,6 +213,9 @@ struct WindowState {
     profile: Option<crate::ui::profile::Profile>,
     /// A `--profile-frames` run: its edits are synthetic, never saved nor journaled.
     profiling: bool,
+    /// The first launch without a name: a bar above the document asks for one (without
+    /// stopping anyone from working).
+    ask_name: bool,
 }
 
 pub struct MarginaliaApp {
@@ -282,6 +288,13 @@ impl MarginaliaApp {
             .or_else(|| app.prefs.annotator.clone())
             .or_else(crate::persist::team::git_user_name)
             .filter(|n| !n.trim().is_empty());
+        // Nobody named on a first launch (no git name either): ask, once. An explicit
+        // `--annotator ""`, a screenshot or a profile run is not a person to ask.
+        app.window.ask_name = app.annotator.is_none()
+            && !app.prefs.name_asked
+            && startup.annotator.is_none()
+            && startup.screenshot.is_none()
+            && startup.profile_frames.is_none();
         app.window.profile = startup.profile_frames.map(crate::ui::profile::Profile::new);
         app.window.profiling = app.window.profile.is_some();
         if let Some((path, frames)) = &startup.screenshot {
@@ -348,6 +361,11 @@ impl MarginaliaApp {
     /// Where consents to run project commands are kept (see [`crate::suggest::consent`]).
     pub fn set_consent_file(&mut self, file: Option<PathBuf>) {
         self.consent_file = file;
+    }
+
+    /// Shows the bar that asks for the annotator's name, as a first launch without one does.
+    pub fn ask_annotator_name(&mut self) {
+        self.window.ask_name = true;
     }
 
     pub fn session(&self) -> Option<&Session> {
