@@ -140,6 +140,19 @@ pub(crate) fn update_member(path: &Path, options: LoadOptions, loaded: &mut Load
     let Some(team) = team_of(path) else {
         return;
     };
+    // Most openings find nothing new: the team's file is parsed, its corpus not read.
+    if let Ok((schema, command, ids)) = crate::persist::project_file::peek(&team) {
+        let p = &loaded.project;
+        let have: std::collections::HashSet<&str> =
+            p.documents.iter().map(|d| d.id.as_str()).collect();
+        if schema == p.schema
+            && command == p.suggest_command
+            && ids.iter().all(|id| have.contains(id.as_str()))
+        {
+            loaded.team = Some(TeamUpdate::default());
+            return;
+        }
+    }
     match load_one(&team, options) {
         Ok(t) => {
             let update = loaded.project.take_from_team(&t.project);

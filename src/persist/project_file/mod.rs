@@ -182,6 +182,22 @@ pub fn load_project_with(path: &Path, options: LoadOptions) -> Result<Loaded, Lo
     Ok(loaded)
 }
 
+/// What a project file says of itself without reading its corpus: its schema, its
+/// suggestion command and its documents' ids (how an annotator's file learns whether the
+/// team's file changed, at the cost of parsing it only).
+pub(crate) fn peek(path: &Path) -> Result<(Schema, Option<String>, Vec<String>), LoadError> {
+    let src = read_text_file(path)?;
+    let mut file = parse(path, &src)?;
+    let version = file.version;
+    migrate(&mut file, version);
+    let ids = file
+        .documents
+        .into_iter()
+        .map(|d| d.id.into_owned())
+        .collect();
+    Ok((file.schema, file.suggest_command, ids))
+}
+
 /// Loads one project file as it is.
 pub(crate) fn load_one(path: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     let src = read_text_file(path)?;
