@@ -28,7 +28,7 @@ fn import_once(format: Format, input: &Path, dir: &Path) {
     let out = tempfile::tempdir_in(dir).expect("temp dir");
     let target = out.path().join("imported.ron");
     let (project, _, _) =
-        import_project(format, &[input.to_owned()], &target, None, None).expect("imported");
+        import_project(format, &[input.to_owned()], &target, None, None, None).expect("imported");
     std::hint::black_box(project);
 }
 

@@ -65,7 +65,8 @@ fn one_folder_per_annotator_becomes_a_team_whose_agreement_is_bratiaas() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("team.ron");
     let (team_project, _, report) =
-        formats::run::import_project(Format::Brat, &[fixture()], &target, None, None).unwrap();
+        formats::run::import_project(Format::Brat, &[fixture()], &target, None, None, None)
+            .unwrap();
     assert_eq!(team_project.documents.len(), 7, "each text once");
     assert_eq!(
         team_project.span_count(),
@@ -85,7 +86,7 @@ fn one_folder_per_annotator_becomes_a_team_whose_agreement_is_bratiaas() {
     // Importing again never overwrites an annotator's file.
     let again = dir.path().join("team.ron");
     std::fs::remove_file(&again).unwrap();
-    let e = formats::run::import_project(Format::Brat, &[fixture()], &again, None, None)
+    let e = formats::run::import_project(Format::Brat, &[fixture()], &again, None, None, None)
         .err()
         .expect("refused");
     assert!(e.to_string().contains("never overwritten"), "{e}");
@@ -115,7 +116,7 @@ fn suffixed_ann_files_beside_one_text_are_annotators_too() {
     }
     let target = dir.path().join("team.ron");
     let paths = [text, ann];
-    formats::run::import_project(Format::Brat, &paths, &target, None, None).unwrap();
+    formats::run::import_project(Format::Brat, &paths, &target, None, None, None).unwrap();
     assert_bratiaas_figures(&team_agreement(&target));
 }
 
@@ -126,7 +127,7 @@ fn a_label_studio_task_with_one_annotation_per_annotator_is_a_team() {
     // `completed_by`.
     let dir = tempfile::tempdir().unwrap();
     let brat_team = dir.path().join("brat.ron");
-    formats::run::import_project(Format::Brat, &[fixture()], &brat_team, None, None).unwrap();
+    formats::run::import_project(Format::Brat, &[fixture()], &brat_team, None, None, None).unwrap();
     let mut tasks: Vec<serde_json::Value> = Vec::new();
     for (n, member) in team::members(&brat_team).unwrap().iter().enumerate() {
         let project = persist::load_project(member).unwrap().project;
@@ -161,7 +162,8 @@ fn a_label_studio_task_with_one_annotation_per_annotator_is_a_team() {
     std::fs::write(&merged, serde_json::to_string(&tasks).unwrap()).unwrap();
     let target = dir.path().join("ls.ron");
     let (_, _, report) =
-        formats::run::import_project(Format::LabelStudio, &[merged], &target, None, None).unwrap();
+        formats::run::import_project(Format::LabelStudio, &[merged], &target, None, None, None)
+            .unwrap();
     assert_eq!(report.get("annotators"), 4);
     assert_eq!(report.get("annotations not imported"), 0);
     assert_bratiaas_figures(&team_agreement(&target));
@@ -182,7 +184,8 @@ fn a_label_studio_export_with_one_annotation_per_task_stays_one_project() {
     std::fs::write(&file, task.to_string()).unwrap();
     let target = dir.path().join("one.ron");
     let (p, _, _) =
-        formats::run::import_project(Format::LabelStudio, &[file], &target, None, None).unwrap();
+        formats::run::import_project(Format::LabelStudio, &[file], &target, None, None, None)
+            .unwrap();
     assert_eq!(p.span_count(), 1);
     assert!(!team::is_team(&target));
 }
@@ -192,7 +195,7 @@ fn doccano_files_one_per_user_are_a_team() {
     // doccano exports a project annotated without collaboration as one JSONL file per user.
     let dir = tempfile::tempdir().unwrap();
     let brat_team = dir.path().join("brat.ron");
-    formats::run::import_project(Format::Brat, &[fixture()], &brat_team, None, None).unwrap();
+    formats::run::import_project(Format::Brat, &[fixture()], &brat_team, None, None, None).unwrap();
     let mut files = Vec::new();
     for member in team::members(&brat_team).unwrap() {
         let project = persist::load_project(&member).unwrap().project;
@@ -212,11 +215,55 @@ fn doccano_files_one_per_user_are_a_team() {
     }
     let target = dir.path().join("doccano.ron");
     let (_, _, report) =
-        formats::run::import_project(Format::Doccano, &files, &target, None, None).unwrap();
+        formats::run::import_project(Format::Doccano, &files, &target, None, None, None).unwrap();
     assert_eq!(report.get("annotators"), 4);
     assert_bratiaas_figures(&team_agreement(&target));
     // One user's file alone is an ordinary project.
     let single = dir.path().join("single.ron");
-    formats::run::import_project(Format::Doccano, &files[..1], &single, None, None).unwrap();
+    formats::run::import_project(Format::Doccano, &files[..1], &single, None, None, None).unwrap();
     assert!(!team::is_team(&single));
+}
+
+#[test]
+fn one_annotators_folder_at_a_time_with_their_name() {
+    // `import --annotator Lisa -o team.ron`, then `--into team.ron --annotator Maria`...
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("team.ron");
+    for (i, who) in ["Lisa", "Maria", "Max", "Peter"].into_iter().enumerate() {
+        let into = (i > 0).then(|| persist::load_project(&target).unwrap().project);
+        let (team_project, _, _) = formats::run::import_project(
+            Format::Brat,
+            &[fixture().join(who)],
+            &target,
+            None,
+            into,
+            Some(who),
+        )
+        .unwrap();
+        assert_eq!(
+            team_project.documents.len(),
+            7,
+            "the texts once, whoever adds them"
+        );
+    }
+    assert_bratiaas_figures(&team_agreement(&target));
+    // Never over an annotator's file.
+    let into = persist::load_project(&target).unwrap().project;
+    let again = formats::run::import_project(
+        Format::Brat,
+        &[fixture().join("Max")],
+        &target,
+        None,
+        Some(into),
+        Some("Max"),
+    );
+    assert!(again.is_err());
+    // A name for files that hold several annotators' work is refused, not applied.
+    let other = dir.path().join("other.ron");
+    let e =
+        formats::run::import_project(Format::Brat, &[fixture()], &other, None, None, Some("Lisa"))
+            .err()
+            .expect("refused");
+    assert!(e.to_string().contains("several annotators"), "{e}");
+    assert!(!other.exists());
 }

@@ -70,6 +70,7 @@ fn bratiaa_team() -> (tempfile::TempDir, std::path::PathBuf) {
         &target,
         None,
         None,
+        None,
     )
     .unwrap();
     (dir, target)

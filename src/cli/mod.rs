@@ -116,6 +116,10 @@ pub enum CliCommand {
         /// message), for a program to read; written even when the import fails.
         #[arg(long, value_name = "FILE.json")]
         report: Option<PathBuf>,
+        /// The files are this annotator's work (one folder per annotator): it goes to
+        /// their own file of the team project (-o a new one, --into an existing one).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
     },
     /// Export a project's annotations for training or for another tool.
     Export {
@@ -356,13 +360,14 @@ pub fn run(command: CliCommand) -> ExitCode {
             name,
             force,
             report,
+            annotator,
         } => with_report(report.as_deref(), "import", format, || {
             import_cmd(
                 format,
                 &paths,
-                output.as_deref(),
-                into.as_deref(),
+                (output.as_deref(), into.as_deref()),
                 name.as_deref(),
+                annotator.as_deref(),
                 force,
             )
         }),
@@ -512,9 +517,9 @@ fn spinner(message: &str) -> indicatif::ProgressBar {
 fn import_cmd(
     format: Format,
     paths: &[PathBuf],
-    output: Option<&Path>,
-    into: Option<&Path>,
+    (output, into): (Option<&Path>, Option<&Path>),
     name: Option<&str>,
+    annotator: Option<&str>,
     force: bool,
 ) -> Result<formats::Report, LoadError> {
     let target = output.or(into).unwrap_or(Path::new("project.ron"));
@@ -527,7 +532,7 @@ fn import_cmd(
     }
     let existing = into.map(load_named).transpose()?.map(|l| l.project);
     let bar = spinner(&format!("reading {} files…", format.name()));
-    let result = formats::run::import_project(format, paths, target, name, existing);
+    let result = formats::run::import_project(format, paths, target, name, existing, annotator);
     bar.finish_and_clear();
     let (_, corpus, report) = result?;
     outln!("{}: {}", target.display(), report);

@@ -137,17 +137,23 @@ pub fn write_output(files: &[(PathBuf, String)], force: bool) -> Result<(), Prob
 /// Several annotators' work on the same texts becomes a team project (see `persist::team`):
 /// the team's file at `target` with every text and no annotations, and one file per
 /// annotator in `<target>.annotations/` with their spans, all with one schema. Nothing of
-/// any annotator is left out: work with no annotator named is `unattributed`'s.
+/// any annotator is left out: work with no annotator named is `unattributed`'s. Into an
+/// existing project (`into`, at `target`), the team's file gains only the texts it lacks.
 fn import_team(
     mut imported: crate::formats::Imported,
     target: &Path,
     name: &str,
+    into: Option<Project>,
 ) -> Result<(Project, Option<CorpusFile>, Report), LoadError> {
     use crate::formats::{Imported, ImportedDoc};
     use std::collections::{BTreeMap, HashMap, HashSet};
     let mut by: BTreeMap<String, Vec<ImportedDoc>> = BTreeMap::new();
     let mut texts: Vec<ImportedDoc> = Vec::new();
-    let mut seen = HashSet::new();
+    // The texts the team's file has already (adding to it) are not added again.
+    let mut seen: HashSet<String> = into
+        .iter()
+        .flat_map(|p| p.documents.iter().map(|d| d.id.clone()))
+        .collect();
     for d in std::mem::take(&mut imported.docs) {
         if seen.insert(d.id.clone()) {
             texts.push(ImportedDoc {
@@ -190,7 +196,7 @@ fn import_team(
     };
     let mut team_part = part(texts);
     team_part.report = std::mem::take(&mut imported.report);
-    let (mut team, mut corpus, mut report) = build_project(team_part, target, name, None);
+    let (mut team, mut corpus, mut report) = build_project(team_part, target, name, into);
     let mut members = Vec::new();
     for ((annotator, docs), path) in by.into_iter().zip(paths) {
         let (mut p, _, r) =
@@ -262,6 +268,7 @@ pub fn import_project(
     target: &Path,
     name: Option<&str>,
     into: Option<Project>,
+    annotator: Option<&str>,
 ) -> Result<(Project, Option<CorpusFile>, Report), LoadError> {
     if !format.can_import() {
         return Err(Problem::new(
@@ -271,7 +278,7 @@ pub fn import_project(
         )
         .into());
     }
-    let imported = import(format, paths)?;
+    let mut imported = import(format, paths)?;
     if imported.docs.is_empty() {
         // A missing or empty folder, or files with nothing to read: no project is written.
         let notes: Vec<String> = imported
@@ -297,17 +304,29 @@ pub fn import_project(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
-    if imported.docs.iter().any(|d| d.annotator.is_some()) {
-        if into.is_some() {
+    if let Some(who) = annotator {
+        // One annotator's work (`--annotator NAME`): theirs alone, in a team project.
+        if let Some(other) = imported
+            .docs
+            .iter()
+            .find_map(|d| d.annotator.as_deref().filter(|a| *a != who))
+        {
             return Err(Problem::new(
                 ProblemKind::Invalid,
-                target,
-                "these files hold several annotators' work, which makes a team project (one \
-                 file per annotator): import it with -o NEW.ron, not --into",
+                paths.first().map_or(Path::new(""), PathBuf::as_path),
+                format!(
+                    "these files hold several annotators' work (`{other}` among them): import \
+                     them without --annotator, each goes to its annotator's file"
+                ),
             )
             .into());
         }
-        return import_team(imported, target, &name);
+        for d in &mut imported.docs {
+            d.annotator = Some(who.trim().to_owned());
+        }
+    }
+    if imported.docs.iter().any(|d| d.annotator.is_some()) {
+        return import_team(imported, target, &name, into);
     }
     let (project, mut corpus, report) = build_project(imported, target, &name, into);
     if let Some(c) = &mut corpus {

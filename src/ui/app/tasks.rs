@@ -155,8 +155,9 @@ impl MarginaliaApp {
                         );
                         return Err(p.into());
                     }
-                    let (_, corpus, report) =
-                        crate::formats::run::import_project(format, &paths, &project, None, None)?;
+                    let (_, corpus, report) = crate::formats::run::import_project(
+                        format, &paths, &project, None, None, None,
+                    )?;
                     let corpus = corpus
                         .map(|c| {
                             format!("\nTexts without a file of their own: {}", c.path.display())
