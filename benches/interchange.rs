@@ -20,7 +20,7 @@ use common::{SEED, slow, temp};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use marginalia::formats::Format;
 use marginalia::formats::export::ExportFilter;
-use marginalia::formats::run::{export_project, import_project, write_output};
+use marginalia::formats::run::{export_project, import_project};
 use std::path::Path;
 
 /// Imports `input` into a new project in a fresh folder under `dir`.
@@ -95,9 +95,10 @@ fn export(c: &mut Criterion) {
         };
         group.bench_function(BenchmarkId::new("1000_docs", format.name()), |b| {
             b.iter(|| {
-                let run = export_project(&project, format, &out, &ExportFilter::default(), None, 0)
-                    .expect("exported");
-                write_output(&run.files, true).expect("written");
+                let mut run =
+                    export_project(&project, format, &out, &ExportFilter::default(), None, 0)
+                        .expect("exported");
+                run.write(true).expect("written");
             })
         });
     }

@@ -588,8 +588,8 @@ fn export_cmd(
     let bar = spinner(&format!("writing {}…", format.name()));
     let run = formats::run::export_project(&loaded.project, format, output, selection, split, seed);
     bar.finish_and_clear();
-    let run = run?;
-    formats::run::write_output(&run.files, force)?;
+    let mut run = run?;
+    run.write(force)?;
     for (name, n, path) in &run.parts {
         outln!("{name}: {n} documents → {}", path.display());
     }

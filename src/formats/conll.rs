@@ -298,7 +298,7 @@ fn column_tag(tag: &Tag) -> String {
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
     // Tags come from the spans themselves; the schema adds nothing a tag column can hold.
     let _ = schema;
-    let mut content = String::new();
+    let mut content = crate::formats::sink::Sink::new(out);
     let mut renamed: BTreeSet<String> = BTreeSet::new();
     for d in docs {
         content.push_str(DOCSTART);
@@ -331,9 +331,7 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
         );
     }
     report_not_carried("CoNLL", docs, out, report);
-    Output {
-        files: vec![(out.to_owned(), content)],
-    }
+    Output::single(out, content)
 }
 
 /// A document from token sentences: tokens joined by one space, sentences by `\n`, spans

@@ -422,7 +422,7 @@ fn read_relations(
 /// span ids as entity ids, and attributes and notes as extra entity keys.
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
     let _ = schema;
-    let mut content = String::new();
+    let mut content = crate::formats::sink::Sink::new(out);
     for d in docs {
         let doc = d.doc;
         let index = OffsetIndex::new(&doc.text);
@@ -513,7 +513,5 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
             "doccano has no place for suggestions; they were not exported",
         );
     }
-    Output {
-        files: vec![(out.to_owned(), content)],
-    }
+    Output::single(out, content)
 }

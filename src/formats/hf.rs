@@ -69,7 +69,7 @@ fn tag_names(
 
 /// Writes the sentences to `out` and the label list beside it.
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
-    let mut content = String::new();
+    let mut content = crate::formats::sink::Sink::new(out);
     for d in docs {
         let sentences = tagged_sentences(d.doc, &d.spans, out, report);
         if sentences.is_empty() {
@@ -116,16 +116,16 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
     }
     report_not_carried("Hugging Face token classification", docs, out, report);
     let names = tag_names(schema, docs, out, report);
-    let mut files = vec![(out.to_owned(), content)];
+    let mut output = Output::single(out, content);
     match serde_json::to_string_pretty(&names) {
-        Ok(json) => files.push((labels_path(out), json + "\n")),
+        Ok(json) => output.files.push((labels_path(out), json + "\n")),
         Err(e) => report.note(
             out,
             None,
             format!("the label list could not be written: {e}"),
         ),
     }
-    Output { files }
+    output
 }
 
 /// A tag as found in a file: a name, or an index into the label list.

@@ -23,6 +23,7 @@ pub mod label_studio;
 pub mod plain;
 pub mod prodigy;
 pub mod run;
+pub mod sink;
 pub mod spacy;
 pub mod spacy_tokens;
 pub mod tokens;
@@ -268,10 +269,34 @@ impl fmt::Display for Report {
     }
 }
 
-/// Files an export produces: paths (relative to where the user asked) and contents.
+/// Files an export produces: paths (relative to where the user asked) and contents, in
+/// memory or, for big ones, already on disk beside their target (see `sink`).
 #[derive(Debug, Default)]
 pub struct Output {
     pub files: Vec<(PathBuf, String)>,
+    /// Big files, each in the temporary file the write renames over its target (removed if
+    /// it never is).
+    pub spooled: Vec<(PathBuf, tempfile::NamedTempFile)>,
+    /// A file that could not be spooled (a full disk): the export must not be written.
+    pub failed: Option<Problem>,
+}
+
+impl Output {
+    /// The output of one file written through a [`sink::Sink`].
+    pub fn single(target: &Path, sink: sink::Sink) -> Self {
+        let mut out = Output::default();
+        out.add(target, sink);
+        out
+    }
+
+    /// Adds the file `sink` wrote to `target`.
+    pub fn add(&mut self, target: &Path, sink: sink::Sink) {
+        match sink.finish() {
+            Ok(sink::Body::Text(text)) => self.files.push((target.to_owned(), text)),
+            Ok(sink::Body::Spooled(file)) => self.spooled.push((target.to_owned(), file)),
+            Err(e) => self.failed = Some(Problem::io(target, &e)),
+        }
+    }
 }
 
 /// Reads `paths` in `format`.

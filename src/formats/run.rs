@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 pub struct ExportRun {
     /// Files to write, with their contents.
     pub files: Vec<(PathBuf, String)>,
+    /// Big files, already written beside their targets (see `formats::sink`).
+    pub spooled: Vec<(PathBuf, tempfile::NamedTempFile)>,
+    /// Why a file could not be made: nothing may be written.
+    pub failed: Option<Problem>,
     pub report: Report,
     /// For a split: each part's name, number of documents and where it goes.
     pub parts: Vec<(String, usize, PathBuf)>,
@@ -67,6 +71,8 @@ pub fn export_project(
     };
     let mut run = ExportRun {
         files: Vec::new(),
+        spooled: Vec::new(),
+        failed: None,
         report: Report::default(),
         parts: Vec::new(),
     };
@@ -76,8 +82,10 @@ pub fn export_project(
         } else {
             split_path(out, name, format.exports_folder())
         };
-        run.files
-            .extend(export(format, docs, &project.schema, &target, &mut run.report).files);
+        let output = export(format, docs, &project.schema, &target, &mut run.report);
+        run.files.extend(output.files);
+        run.spooled.extend(output.spooled);
+        run.failed = run.failed.or(output.failed);
         if !name.is_empty() {
             run.parts.push((name.clone(), docs.len(), target));
         }
@@ -85,16 +93,40 @@ pub fn export_project(
     Ok(run)
 }
 
+impl ExportRun {
+    /// Writes the export: refuses to overwrite anything without `force` (checked before any
+    /// file is replaced), then every file atomically, the spooled ones by renaming their
+    /// temporary file (dropped, and so removed, when the export is refused).
+    pub fn write(&mut self, force: bool) -> Result<(), Problem> {
+        if let Some(p) = self.failed.take() {
+            return Err(p);
+        }
+        if !force && let Some((p, _)) = self.spooled.iter().find(|(p, _)| p.exists()) {
+            return Err(exists(p));
+        }
+        write_output(&self.files, force)?;
+        for (path, tmp) in std::mem::take(&mut self.spooled) {
+            persist::atomic::persist_written(tmp, &path).map_err(|e| Problem::io(&path, &e))?;
+        }
+        Ok(())
+    }
+}
+
+/// An export target that exists, without `--force`.
+fn exists(p: &Path) -> Problem {
+    Problem::new(
+        ProblemKind::Io,
+        p,
+        "already exists; nothing was written (to overwrite on purpose: --force on the \
+         command line, “Overwrite existing files” in the window)",
+    )
+}
+
 /// Writes export files: refuses to overwrite anything without `force` (checked before any
 /// file is written), and writes each file atomically.
 pub fn write_output(files: &[(PathBuf, String)], force: bool) -> Result<(), Problem> {
     if !force && let Some((p, _)) = files.iter().find(|(p, _)| p.exists()) {
-        return Err(Problem::new(
-            ProblemKind::Io,
-            p,
-            "already exists; nothing was written (to overwrite on purpose: --force on the \
-             command line, “Overwrite existing files” in the window)",
-        ));
+        return Err(exists(p));
     }
     for dir in files
         .iter()
@@ -337,4 +369,50 @@ pub fn import_project(
     }
     persist::save_project(&project, target)?;
     Ok((project, corpus, report))
+}
+
+#[cfg(test)]
+mod spool_tests {
+    use super::*;
+    use crate::formats::Output;
+    use crate::formats::sink::Sink;
+
+    fn spooled_run(target: &Path, text: &str) -> ExportRun {
+        let mut sink = Sink::spilling_at(target, 16);
+        sink.push_str(text);
+        let out = Output::single(target, sink);
+        assert_eq!(out.spooled.len(), 1, "past 16 bytes: on disk");
+        ExportRun {
+            files: out.files,
+            spooled: out.spooled,
+            failed: out.failed,
+            report: Report::default(),
+            parts: Vec::new(),
+        }
+    }
+
+    fn temp_files(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect()
+    }
+
+    #[test]
+    fn a_spooled_export_replaces_its_target_only_when_allowed_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.jsonl");
+        std::fs::write(&target, "old\n").unwrap();
+        let text = "{\"text\":\"Anna said no.\"}\n".repeat(10);
+        // Refused: the old file stays, the spool goes.
+        let e = spooled_run(&target, &text).write(false).unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "old\n");
+        assert!(temp_files(dir.path()).is_empty());
+        // Allowed: the new text, whole.
+        spooled_run(&target, &text).write(true).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), text);
+        assert!(temp_files(dir.path()).is_empty());
+    }
 }

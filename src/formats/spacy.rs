@@ -70,7 +70,7 @@ struct RelationOut<'a> {
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
     // Labels are written as the spans carry them; the schema adds nothing spaCy reads.
     let _ = schema;
-    let mut content = String::new();
+    let mut content = crate::formats::sink::Sink::new(out);
     for d in docs {
         let doc = d.doc;
         let index = OffsetIndex::new(&doc.text);
@@ -183,7 +183,5 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
         }
     }
     crate::formats::export::report_relation_extras(docs, report);
-    Output {
-        files: vec![(out.to_owned(), content)],
-    }
+    Output::single(out, content)
 }

@@ -79,6 +79,21 @@ pub fn write_atomic_many<'a>(
     Ok(())
 }
 
+/// A temporary file already written beside `path` (a spooled export) replaces it like
+/// [`write_atomic`]: synced, given the replaced file's permissions, renamed, folder synced.
+pub fn persist_written(tmp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            let _ = tmp.as_file().set_permissions(meta.permissions());
+        }
+        Err(_) => set_default_permissions(tmp.as_file()),
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(parent_dir(path));
+    Ok(())
+}
+
 fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

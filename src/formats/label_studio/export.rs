@@ -4,6 +4,7 @@
 use super::{FRAGMENT_OF, NOTE};
 use crate::formats::export::{ExportDoc, checked_offsets};
 use crate::formats::json::{checked_suggestion_offsets, meta_object, report_uncarried};
+use crate::formats::sink::Sink;
 use crate::formats::{Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{AttrKind, Review, Schema, SpanId, Status, Suggestion};
@@ -16,7 +17,8 @@ use std::path::Path;
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
     // Each task is written as soon as it is made, laid out as inside the whole array:
     // holding every task as a JSON value first took 3.2 GB for 10,000 documents.
-    let mut content = String::from("[");
+    let mut content = Sink::new(out);
+    content.push_str("[");
     let mut first = true;
     for d in docs {
         let doc = d.doc;
@@ -158,15 +160,13 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
     }
     report_uncarried(docs, report);
     content.push_str(if first { "]\n" } else { "\n]\n" });
-    Output {
-        files: vec![(out.to_owned(), content)],
-    }
+    Output::single(out, content)
 }
 
 /// Appends a task to the array being written, exactly as `to_string_pretty` of the whole
 /// array would lay it out (two more spaces on each line: JSON strings hold no raw line
 /// breaks, so every line break is the layout's).
-fn push_task(content: &mut String, task: &Value, first: &mut bool) {
+fn push_task(content: &mut Sink, task: &Value, first: &mut bool) {
     content.push_str(if *first { "\n  " } else { ",\n  " });
     *first = false;
     let text = serde_json::to_string_pretty(task).unwrap_or_default();

@@ -16,7 +16,7 @@ use std::path::Path;
 
 /// Appends a task line: `task` with `"tokens": tokens_json` added. `tokens` sorts last
 /// among a task's keys, so it goes just before the object's closing brace.
-fn push_task(content: &mut String, task: &Value, tokens_json: &str) {
+fn push_task(content: &mut crate::formats::sink::Sink, task: &Value, tokens_json: &str) {
     let task = task.to_string();
     content.push_str(task.strip_suffix('}').unwrap_or(&task));
     content.push_str(",\"tokens\":");
@@ -65,18 +65,21 @@ struct TokenOut<'a> {
 /// rejected suggestions.
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
     let _ = schema;
-    let mut content = String::new();
+    let mut content = crate::formats::sink::Sink::new(out);
     for d in docs {
         export_doc(d, out, &mut content, report);
     }
     report_uncarried(docs, report);
-    Output {
-        files: vec![(out.to_owned(), content)],
-    }
+    Output::single(out, content)
 }
 
 /// One document's accepted task, and its rejected task when it has rejected suggestions.
-fn export_doc(d: &ExportDoc<'_>, out: &Path, content: &mut String, report: &mut Report) {
+fn export_doc(
+    d: &ExportDoc<'_>,
+    out: &Path,
+    content: &mut crate::formats::sink::Sink,
+    report: &mut Report,
+) {
     {
         let doc = d.doc;
         let index = OffsetIndex::new(&doc.text);

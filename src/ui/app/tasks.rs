@@ -179,7 +179,7 @@ impl MarginaliaApp {
                 };
                 let what = format!("Exporting {}…", format.name());
                 self.tasks.interchange = Some(Task::spawn(ctx, what, move || {
-                    let run = crate::formats::run::export_project(
+                    let mut run = crate::formats::run::export_project(
                         &project,
                         format,
                         &out,
@@ -187,7 +187,7 @@ impl MarginaliaApp {
                         split.as_deref(),
                         seed,
                     )?;
-                    crate::formats::run::write_output(&run.files, overwrite)?;
+                    run.write(overwrite)?;
                     let parts: String = run
                         .parts
                         .iter()
