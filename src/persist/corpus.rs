@@ -7,7 +7,7 @@ use crate::model::{DocSource, Document, Project, Schema};
 use crate::persist::paths::normalize;
 use crate::persist::problem::{LoadError, Problem, ProblemKind};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -124,7 +124,7 @@ pub struct JsonlDoc {
     pub line: usize,
     pub id: Option<String>,
     pub text: String,
-    pub meta: BTreeMap<String, String>,
+    pub meta: crate::model::attrs::Meta,
 }
 
 #[derive(serde::Deserialize)]

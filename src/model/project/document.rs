@@ -4,7 +4,7 @@
 //! mutators below are the appliers' tools) and in one go when a project is loaded.
 
 use super::{DocSource, Relation, Span, SpanId, SpanKey, Status, Suggestion};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// One document of the corpus with its annotations.
@@ -20,7 +20,7 @@ pub struct Document {
     pub text: Arc<str>,
     pub status: Status,
     /// Extra fields from a JSONL corpus (values as JSON text).
-    pub meta: BTreeMap<String, String>,
+    pub meta: crate::model::attrs::Meta,
     /// Sorted by [`Span::key`]. Shared copy-on-write, so a background task (corpus search)
     /// can hold a snapshot for free; the next edit of this document copies it only if the
     /// task still holds it.
@@ -43,6 +43,13 @@ pub struct Document {
     max_suggestion_len: usize,
 }
 
+/// The span list of a document without spans: one shared empty list (a million documents
+/// each allocating their own empty one took 48 MB); the first span copies it.
+fn no_spans() -> Arc<Vec<Span>> {
+    static EMPTY: std::sync::OnceLock<Arc<Vec<Span>>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(Vec::new())).clone()
+}
+
 impl Document {
     pub fn new(id: String, source: DocSource, hash: String, text: Arc<str>) -> Self {
         let title = title_of(&text, &id);
@@ -53,8 +60,8 @@ impl Document {
             hash,
             text,
             status: Status::New,
-            meta: BTreeMap::new(),
-            spans: Arc::default(),
+            meta: crate::model::attrs::Meta::new(),
+            spans: no_spans(),
             relations: Vec::new(),
             suggestions: Vec::new(),
             unanchored: Vec::new(),
@@ -294,7 +301,11 @@ impl Document {
         self.ids
             .retain(|id| self.relations.iter().any(|r| r.id == *id));
         self.ids.extend(spans.iter().map(|s| s.id));
-        self.spans = Arc::new(spans);
+        self.spans = if spans.is_empty() {
+            no_spans()
+        } else {
+            Arc::new(spans)
+        };
         self.revision += 1;
     }
 }

@@ -21,6 +21,7 @@ pub use save::{
     project_to_ron, remove_temp_files, save_project, save_project_keeping, write_project_text,
 };
 
+use crate::model::attrs::Meta;
 use crate::model::text::line_col;
 use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion};
 use crate::persist::corpus::{read_jsonl_texts, read_text_file};
@@ -28,7 +29,7 @@ use crate::persist::paths::normalize;
 use crate::persist::problem::{LoadError, Problem, ProblemKind};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -73,8 +74,8 @@ struct DocumentRecord<'a> {
     len: usize,
     #[serde(default)]
     status: Status,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    meta: Cow<'a, BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Meta::is_empty")]
+    meta: Cow<'a, Meta>,
     #[serde(default)]
     spans: Cow<'a, [Span]>,
     #[serde(default, skip_serializing_if = "<[Relation]>::is_empty")]
