@@ -238,12 +238,7 @@ fn corpus_paths_outside_the_project_folder_are_asked_about_or_warned() {
 fn demo_with_corpus() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
-        let from = entry.unwrap().path();
-        std::fs::copy(&from, corpus.join(from.file_name().unwrap())).unwrap();
-    }
+    let corpus = common::demo_corpus_in(dir.path());
     let text = std::fs::read_to_string(root.join("projects/seed-news.ron"))
         .unwrap()
         .replace("../assets/corpus/", "corpus/");

@@ -5,19 +5,15 @@
 use marginalia::model::{Edit, LabelDef, Rgb, Schema};
 use marginalia::persist::{self, team};
 use marginalia::session::Session;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
+
+mod common;
 
 /// A team project over a copy of the demo corpus: `dir/news.ron`, `dir/corpus/`.
 fn team_project() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
-        let from = entry.unwrap().path();
-        std::fs::copy(&from, corpus.join(from.file_name().unwrap())).unwrap();
-    }
+    let corpus = common::demo_corpus_in(dir.path());
     let project = persist::new_project(&corpus, Some("News")).unwrap();
     let path = dir.path().join("news.ron");
     persist::save_project(&project, &path).unwrap();
@@ -26,6 +22,17 @@ fn team_project() -> (tempfile::TempDir, PathBuf) {
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_marginalia"))
+}
+
+/// Runs `marginalia ARGS...`, which must succeed.
+fn run_ok(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let out = bin().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 fn quote_label() -> LabelDef {
@@ -165,17 +172,12 @@ fn the_command_line_joins_and_compares_a_team() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--annotator"));
     assert!(!team::is_team(&team_file));
     for name in ["anna", "carl"] {
-        let out = bin()
-            .arg("join")
-            .arg(&team_file)
-            .args(["--annotator", name])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run_ok(&[
+            "join".as_ref(),
+            team_file.as_ref(),
+            "--annotator".as_ref(),
+            name.as_ref(),
+        ]);
         assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{name}.ron")));
     }
     // Each tags the first document's first word; Carl also its second.
@@ -201,36 +203,24 @@ fn the_command_line_joins_and_compares_a_team() {
         s.save(None).unwrap();
     }
     let json = dir.path().join("agree.json");
-    let out = bin()
-        .arg("agree")
-        .arg(&team_file)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&[
+        "agree".as_ref(),
+        team_file.as_ref(),
+        "--json".as_ref(),
+        json.as_ref(),
+    ]);
     let figures: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(figures["annotators"], serde_json::json!(["anna", "carl"]));
     let f1 = figures["labels"]["speaker"]["exact_f1"].as_f64().unwrap();
     assert!((f1 - 2.0 / 3.0).abs() < 1e-9, "{f1}");
     let curated = dir.path().join("curated.ron");
-    let out = bin()
-        .arg("adjudicate")
-        .arg(&team_file)
-        .arg("-o")
-        .arg(&curated)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&[
+        "adjudicate".as_ref(),
+        team_file.as_ref(),
+        "-o".as_ref(),
+        curated.as_ref(),
+    ]);
     let c = persist::load_project(&curated).unwrap().project;
     assert_eq!(c.span_count(), 1, "the word both tagged");
     assert_eq!(

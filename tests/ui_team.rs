@@ -7,7 +7,6 @@ use marginalia::session::Session;
 use marginalia::ui::app::MarginaliaApp;
 use marginalia::ui::commands::Command;
 use marginalia::ui::dialogs::Dialog;
-use std::path::Path;
 
 mod common;
 
@@ -19,13 +18,7 @@ fn team_and_window() -> (
     egui_kittest::Harness<'static, MarginaliaApp>,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = dir.path().join("corpus");
-    std::fs::create_dir(&corpus).unwrap();
-    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
-        let from = entry.unwrap().path();
-        std::fs::copy(&from, corpus.join(from.file_name().unwrap())).unwrap();
-    }
+    let corpus = common::demo_corpus_in(dir.path());
     let project = persist::new_project(&corpus, Some("News")).unwrap();
     let team_file = dir.path().join("news.ron");
     persist::save_project(&project, &team_file).unwrap();

@@ -237,16 +237,8 @@ impl Project {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{DocId, DocSource, Document, Edit, Project, Schema};
-
-    fn doc(id: &str, text: &str) -> Document {
-        Document::new(
-            id.into(),
-            DocSource::TextFile(format!("{id}.txt").into()),
-            String::new(),
-            text.into(),
-        )
-    }
+    use crate::model::project::testing::doc;
+    use crate::model::{DocId, Edit, Project, Schema};
 
     #[test]
     fn tags_whole_word_matches_in_the_document_or_corpus() {

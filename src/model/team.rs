@@ -338,33 +338,9 @@ fn merged_schema(team: &Schema, own: &Project) -> (Schema, Vec<String>) {
 mod tests {
     use super::*;
     use crate::model::Attrs;
-    use crate::model::project::{DocSource, Span, Suggestion};
+    use crate::model::project::Suggestion;
+    use crate::model::project::testing::{doc, span};
     use crate::model::schema::{AttributeDef, LabelDef, Rgb};
-    use std::sync::Arc;
-
-    fn doc(id: &str, text: &str) -> Document {
-        Document::new(
-            id.into(),
-            DocSource::TextFile(format!("{id}.txt").into()),
-            String::new(),
-            Arc::from(text),
-        )
-    }
-
-    fn span(id: u64, start: usize, end: usize, label: &str, text: &str) -> Span {
-        Span {
-            id: SpanId(id),
-            start,
-            end,
-            label: label.into(),
-            text: text.into(),
-            fragments: Vec::new(),
-            attrs: Attrs::new(),
-            note: None,
-            annotator: None,
-            origin: None,
-        }
-    }
 
     fn suggestion(id: u64, start: usize, end: usize, label: &str, text: &str) -> Suggestion {
         Suggestion {

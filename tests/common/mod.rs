@@ -45,6 +45,19 @@ pub fn demo_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// A copy of the demo corpus (`assets/corpus`) in `dir/corpus`, whose path it returns: for
+/// projects whose corpus lies inside their folder.
+pub fn demo_corpus_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = dir.join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for entry in std::fs::read_dir(root.join("assets/corpus")).unwrap() {
+        let from = entry.unwrap().path();
+        std::fs::copy(&from, corpus.join(from.file_name().unwrap())).unwrap();
+    }
+    corpus
+}
+
 /// Steps until `done` holds (background work runs on threads), at most a few seconds.
 pub fn wait_for(h: &mut Harness<'_, MarginaliaApp>, mut done: impl FnMut(&MarginaliaApp) -> bool) {
     for _ in 0..300 {

@@ -408,6 +408,38 @@ impl Project {
     }
 }
 
+/// Documents and spans for the model's unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A document `id` with `text`, from `id.txt`.
+    pub(crate) fn doc(id: &str, text: &str) -> Document {
+        Document::new(
+            id.into(),
+            DocSource::TextFile(format!("{id}.txt").into()),
+            String::new(),
+            text.into(),
+        )
+    }
+
+    /// A span with nothing but its place, label and text.
+    pub(crate) fn span(id: u64, start: usize, end: usize, label: &str, text: &str) -> Span {
+        Span {
+            id: SpanId(id),
+            start,
+            end,
+            label: label.into(),
+            text: text.into(),
+            fragments: Vec::new(),
+            attrs: crate::model::Attrs::new(),
+            note: None,
+            annotator: None,
+            origin: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
