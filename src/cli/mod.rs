@@ -238,10 +238,19 @@ pub enum CliCommand {
 /// read, but said.
 fn load_named(path: &Path) -> Result<persist::Loaded, LoadError> {
     let loaded = persist::load_project(path)?;
+    say_warnings(path, &loaded);
+    Ok(loaded)
+}
+
+/// A loaded project's warnings on stderr, and what an annotator's file took from its
+/// team's file (its own file is not changed by a command that only reads it).
+fn say_warnings(path: &Path, loaded: &persist::Loaded) {
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(loaded)
+    if let Some(took) = loaded.team.as_ref().and_then(|t| t.describe()) {
+        eprintln!("note: {}: opening it {took}", path.display());
+    }
 }
 
 /// A command's output file that exists is overwritten only with `--force`; `or` says what
@@ -457,9 +466,7 @@ fn new_cmd(corpus: &Path, output: &Path, name: Option<&str>, force: bool) -> Res
 
 fn validate_cmd(project: &Path) -> Result<(), LoadError> {
     let loaded = persist::load_project(project)?;
-    for w in &loaded.warnings {
-        eprintln!("warning: {w}");
-    }
+    say_warnings(project, &loaded);
     let p = &loaded.project;
     outln!(
         "{}: ok — {} documents, {} spans, every span matches its text",
@@ -494,9 +501,7 @@ fn resave_cmd(project: &Path, backups: usize) -> Result<(), LoadError> {
         ..persist::LoadOptions::CLI
     };
     let loaded = persist::load_project_with(project, options)?;
-    for w in &loaded.warnings {
-        eprintln!("warning: {w}");
-    }
+    say_warnings(project, &loaded);
     persist::save_project_keeping(&loaded.project, project, backups)?;
     outln!(
         "{}: saved in format version {}",

@@ -216,11 +216,6 @@ pub fn share_schema(
     Ok(Some(update))
 }
 
-/// What opening an annotator's file took from the team, for the user: `None` when nothing.
-pub fn describe(update: Option<&TeamUpdate>) -> Option<String> {
-    update.and_then(TeamUpdate::describe)
-}
-
 /// `user.name` from the user's git configuration (`~/.gitconfig` or
 /// `$XDG_CONFIG_HOME/git/config`), read from the file: no process is started.
 pub fn git_user_name() -> Option<String> {
