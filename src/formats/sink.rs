@@ -13,7 +13,8 @@ pub const SPILL_BYTES: usize = 8 << 20;
 /// An exported file being written.
 pub struct Sink {
     target: PathBuf,
-    buf: String,
+    /// UTF-8 as a whole (what is pushed is text; `io::Write` is serde_json's).
+    buf: Vec<u8>,
     spill_at: usize,
     /// The temporary file beside the target, once the text outgrew memory.
     spool: Option<std::io::BufWriter<tempfile::NamedTempFile>>,
@@ -37,7 +38,7 @@ impl Sink {
     pub fn spilling_at(target: &Path, bytes: usize) -> Self {
         Self {
             target: target.to_owned(),
-            buf: String::new(),
+            buf: Vec::new(),
             spill_at: bytes,
             spool: None,
             failed: None,
@@ -45,14 +46,18 @@ impl Sink {
     }
 
     pub fn push_str(&mut self, s: &str) {
-        self.buf.push_str(s);
-        if self.buf.len() >= self.spill_at && self.failed.is_none() {
-            self.spill();
-        }
+        self.push_bytes(s.as_bytes());
     }
 
     pub fn push(&mut self, c: char) {
-        self.buf.push(c);
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+
+    fn push_bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= self.spill_at && self.failed.is_none() {
+            self.spill();
+        }
     }
 
     /// Moves what is buffered to the temporary file beside the target (made now if need
@@ -83,12 +88,18 @@ impl Sink {
             }
         }
         if let Some(spool) = &mut self.spool
-            && let Err(e) = spool.write_all(self.buf.as_bytes())
+            && let Err(e) = spool.write_all(&self.buf)
         {
             self.failed = Some(e);
             return;
         }
         self.buf.clear();
+    }
+
+    /// Something could not be written into the file: the whole export is refused (a file
+    /// with half a line is worse than none).
+    pub fn fail(&mut self, e: std::io::Error) {
+        self.failed.get_or_insert(e);
     }
 
     /// The file as written: text in memory, or the temporary file with all of it.
@@ -97,13 +108,28 @@ impl Sink {
             return Err(e);
         }
         match self.spool.take() {
-            None => Ok(Body::Text(self.buf)),
+            None => String::from_utf8(self.buf)
+                .map(Body::Text)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
             Some(mut spool) => {
-                spool.write_all(self.buf.as_bytes())?;
+                spool.write_all(&self.buf)?;
                 let file = spool.into_inner().map_err(|e| e.into_error())?;
                 Ok(Body::Spooled(file))
             }
         }
+    }
+}
+
+/// For serializers that write straight into the file (`serde_json::to_writer`): a big
+/// text is then never copied into a JSON string first.
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push_bytes(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
