@@ -263,3 +263,34 @@ fn a_one_person_project_becomes_a_team_with_its_authors_spans_in_the_authors_fil
         0
     );
 }
+
+#[test]
+fn a_schema_change_saved_after_a_teammates_change_adds_to_it_and_removes_nothing() {
+    let (_dir, team_file) = team_project();
+    let (anna, _) = team::join(&team_file, "anna").unwrap();
+    let (mut s, _) = Session::open(&anna).unwrap();
+    // Meanwhile a teammate's schema change reaches the team's file (a git pull).
+    let mut t = persist::load_project(&team_file).unwrap().project;
+    t.schema.labels.push(quote_label());
+    persist::save_project(&t, &team_file).unwrap();
+    // Anna adds a label of her own (her window never saw `quote`) and saves.
+    let mut schema = s.project().schema.clone();
+    schema.labels.push(LabelDef {
+        name: "source".into(),
+        color: Rgb([9, 9, 9]),
+        key: Some('q'),
+        attributes: Vec::new(),
+        event: false,
+    });
+    s.apply(Edit::SetSchema(Box::new(schema))).unwrap();
+    s.save(None).unwrap();
+    let note = s.take_team_note().expect("said");
+    assert!(note.contains("had changed since"), "{note}");
+    let t = persist::load_project(&team_file).unwrap().project;
+    assert!(
+        t.schema.label("quote").is_some(),
+        "the teammate's label stays"
+    );
+    let source = t.schema.label("source").expect("hers is added");
+    assert_eq!(source.key, None, "`q` is the teammate's label's key");
+}

@@ -180,14 +180,26 @@ pub(crate) fn update_member(path: &Path, options: LoadOptions, loaded: &mut Load
     }
 }
 
-/// Gives the team's file the schema an annotator changed in their own file, so that it
-/// reaches the others (the team's project keeps what of its old schema its own spans
-/// use). Refused, with the reason, while the team's file is open for editing elsewhere.
-/// Returns what the team's project took (`None`: not an annotator's file).
+/// What giving a changed schema to the team's file did.
+#[derive(Debug)]
+pub struct Shared {
+    pub update: TeamUpdate,
+    /// The team's schema had changed since the annotator's file took it (a teammate's
+    /// change, pulled meanwhile): both changes are in it, nothing of theirs removed.
+    pub both: bool,
+}
+
+/// Gives the team's file the schema an annotator changed in their own file (from `base`,
+/// the team's schema as their file last took it), so that it reaches the others (the
+/// team's project keeps what of its old schema its own spans use). When the team's schema
+/// is no longer `base`, a teammate changed it too: the annotator's schema is added to it,
+/// never put in its place. Refused, with the reason, while the team's file is open for
+/// editing elsewhere. `None`: not an annotator's file.
 pub fn share_schema(
     member: &Path,
+    base: &crate::model::Schema,
     schema: &crate::model::Schema,
-) -> Result<Option<TeamUpdate>, Problem> {
+) -> Result<Option<Shared>, Problem> {
     let Some(team) = team_of(member) else {
         return Ok(None);
     };
@@ -209,11 +221,20 @@ pub fn share_schema(
             Problem::new(ProblemKind::Invalid, &team, "the team's file did not load")
         })
     })?;
-    let update = loaded.project.take_schema(schema);
+    let both = loaded.project.schema != *base;
+    let mut wanted = schema.clone();
+    if both {
+        wanted = loaded.project.schema.clone();
+        crate::model::team::union_schema(&mut wanted, schema);
+    }
+    let update = loaded.project.take_schema(&wanted);
+    if let Some(why) = &update.refused {
+        return Err(Problem::new(ProblemKind::Invalid, &team, why.clone()));
+    }
     if update.schema {
         save_project(&loaded.project, &team)?;
     }
-    Ok(Some(update))
+    Ok(Some(Shared { update, both }))
 }
 
 /// `user.name` from the user's git configuration (`~/.gitconfig` or

@@ -205,19 +205,26 @@ impl Session {
             return;
         }
         let team = persist::team::team_of(target);
-        self.team_note = match persist::team::share_schema(target, &self.project.schema) {
-            Ok(Some(update)) => {
+        self.team_note = match persist::team::share_schema(target, known, &self.project.schema) {
+            Ok(Some(shared)) => {
                 self.shared_schema = Some(self.project.schema.clone());
+                let update = &shared.update;
                 let kept = if update.kept.is_empty() {
                     String::new()
                 } else {
                     format!(" (it kept what its spans use: {})", update.kept.join(", "))
                 };
                 team.map(|t| {
-                    format!(
-                        "The team's file {} has your schema now{kept}.",
-                        persist::paths::for_display(&t)
-                    )
+                    let t = persist::paths::for_display(&t);
+                    if shared.both {
+                        format!(
+                            "The team's schema in {t} had changed since your file took it: \
+                             your changes were added to it, nothing of the others' removed{kept}. \
+                             Reopen your file to take theirs."
+                        )
+                    } else {
+                        format!("The team's file {t} has your schema now{kept}.")
+                    }
                 })
             }
             Ok(None) => None,
