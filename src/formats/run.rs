@@ -230,6 +230,8 @@ fn import_team(
     team_part.report = std::mem::take(&mut imported.report);
     let (mut team, mut corpus, mut report) = build_project(team_part, target, name, into);
     let mut members = Vec::new();
+    let sources: HashMap<&str, &crate::model::Document> =
+        team.documents.iter().map(|d| (d.id.as_str(), d)).collect();
     for ((annotator, docs), path) in by.into_iter().zip(paths) {
         let (mut p, _, r) =
             build_project(part(docs), &path, &format!("{name} · {annotator}"), None);
@@ -241,8 +243,6 @@ fn import_team(
         report.notes.extend(r.notes);
         // The texts are the team's files (or its corpus file): every annotator's copy of a
         // text must be the same text.
-        let sources: HashMap<&str, &crate::model::Document> =
-            team.documents.iter().map(|d| (d.id.as_str(), d)).collect();
         for d in &mut p.documents {
             match sources.get(d.id.as_str()) {
                 Some(t) if t.hash == d.hash => d.source = t.source.clone(),

@@ -239,16 +239,8 @@ mod tests {
             "Harris said no. She left.".into(),
         );
         let span = |id: u64, start: usize, end: usize, label: &str, text: &str| Span {
-            id: SpanId(id),
-            start,
-            end,
-            label: label.into(),
-            text: text.into(),
-            fragments: Vec::new(),
-            attrs: Default::default(),
             note: Some("check".into()),
-            annotator: None,
-            origin: None,
+            ..crate::model::project::testing::span(id, start, end, label, text)
         };
         doc.set_spans(vec![span(1, 0, 6, "speaker", "Harris")]);
         // "Ms Harris had said no" was a stance; that text is gone.

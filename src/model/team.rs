@@ -161,41 +161,57 @@ impl Project {
     }
 }
 
+/// Adds label `def` to `schema`, without its key when a label there has that key already.
+fn push_label(schema: &mut Schema, mut def: crate::model::schema::LabelDef) {
+    if def
+        .key
+        .is_some_and(|k| schema.labels.iter().any(|l| l.key == Some(k)))
+    {
+        def.key = None;
+    }
+    schema.labels.push(def);
+}
+
+/// An attribute joining a label that has attributes of its own: without keys, which may be
+/// theirs already.
+fn keyless(def: &crate::model::schema::AttributeDef) -> crate::model::schema::AttributeDef {
+    let mut def = def.clone();
+    def.key = None;
+    if let AttrKind::Choice(values) = &mut def.kind {
+        values.iter_mut().for_each(|v| v.key = None);
+    }
+    def
+}
+
+/// Adds `value` to `choices` (without a key) unless it is there; whether it was added.
+fn add_choice(choices: &mut Vec<Choice>, value: &str) -> bool {
+    let new = !choices.iter().any(|c| c.value == value);
+    if new {
+        choices.push(Choice {
+            value: value.to_owned(),
+            key: None,
+        });
+    }
+    new
+}
+
 /// Everything `other` defines that `into` lacks (labels, attributes, choice values, relation
 /// types), added to `into`, keys that would clash dropped: one schema for the annotators of
 /// an imported team, whose files each declared what they used.
 pub fn union_schema(into: &mut Schema, other: &Schema) {
     for l in &other.labels {
         let Some(mine) = into.labels.iter_mut().find(|m| m.name == l.name) else {
-            let mut l = l.clone();
-            if l.key
-                .is_some_and(|k| into.labels.iter().any(|m| m.key == Some(k)))
-            {
-                l.key = None;
-            }
-            into.labels.push(l);
+            push_label(into, l.clone());
             continue;
         };
         for a in &l.attributes {
             match mine.attributes.iter_mut().find(|m| m.name == a.name) {
-                None => {
-                    let mut a = a.clone();
-                    a.key = None;
-                    if let AttrKind::Choice(values) = &mut a.kind {
-                        values.iter_mut().for_each(|v| v.key = None);
-                    }
-                    mine.attributes.push(a);
-                }
+                None => mine.attributes.push(keyless(a)),
                 Some(m) => {
                     if let (AttrKind::Choice(have), AttrKind::Choice(more)) = (&mut m.kind, &a.kind)
                     {
                         for v in more {
-                            if !have.iter().any(|h| h.value == v.value) {
-                                have.push(Choice {
-                                    value: v.value.clone(),
-                                    key: None,
-                                });
-                            }
+                            add_choice(have, &v.value);
                         }
                     }
                 }
@@ -231,7 +247,7 @@ fn fresh_document(d: &Document) -> Document {
     let mut suggestions: Vec<_> = d
         .suggestions()
         .iter()
-        .filter(|s| pending.contains(&s.id))
+        .filter(|s| s.review == Review::Pending)
         .cloned()
         .collect();
     for s in &mut suggestions {
@@ -276,15 +292,8 @@ fn merged_schema(team: &Schema, own: &Project) -> (Schema, Vec<String>) {
         let Some(def) = own.schema.label(label) else {
             continue;
         };
-        let mut def = def.clone();
         // Its key may be a team label's now: the label is kept, the key is not.
-        if def
-            .key
-            .is_some_and(|k| merged.labels.iter().any(|l| l.key == Some(k)))
-        {
-            def.key = None;
-        }
-        merged.labels.push(def);
+        push_label(&mut merged, def.clone());
         kept.push(format!("label \"{label}\""));
     }
     let mut seen = HashSet::new();
@@ -300,22 +309,13 @@ fn merged_schema(team: &Schema, own: &Project) -> (Schema, Vec<String>) {
         };
         match target.attributes.iter_mut().find(|a| a.name == name) {
             None => {
-                let mut def = own_def.clone();
-                def.key = None;
-                if let AttrKind::Choice(values) = &mut def.kind {
-                    values.iter_mut().for_each(|v| v.key = None);
-                }
-                target.attributes.push(def);
+                target.attributes.push(keyless(own_def));
                 kept.push(format!("attribute \"{label}.{name}\""));
             }
             Some(def) => {
                 if let AttrKind::Choice(choices) = &mut def.kind
-                    && !choices.iter().any(|c| c.value == value)
+                    && add_choice(choices, value)
                 {
-                    choices.push(Choice {
-                        value: value.to_owned(),
-                        key: None,
-                    });
                     kept.push(format!("value \"{label}.{name} = {value}\""));
                 }
             }
