@@ -172,6 +172,14 @@ pub enum CliCommand {
         /// file and this exact command, outside the project).
         #[arg(long)]
         allow_command: bool,
+        /// With `--with learned`: change nothing, but train on four fifths of the finished
+        /// documents and report precision, recall and F1 per label on the rest, a learning
+        /// curve and how well the scores are calibrated.
+        #[arg(long)]
+        evaluate: bool,
+        /// With --evaluate: also write the figures as JSON to FILE.
+        #[arg(long, value_name = "FILE", requires = "evaluate")]
+        json: Option<PathBuf>,
     },
     /// Inter-annotator agreement of several annotators' projects over one corpus:
     /// exact and overlap F1 per label and pair, Krippendorff's alpha per label over
@@ -410,8 +418,16 @@ pub fn run(command: CliCommand) -> ExitCode {
         CliCommand::Suggest {
             project,
             with,
+            evaluate,
+            json,
+            ..
+        } if evaluate => evaluate_cmd(&project, &with, json.as_deref()),
+        CliCommand::Suggest {
+            project,
+            with,
             command,
             allow_command,
+            ..
         } => suggest_cmd(&project, &with, command.as_deref(), allow_command),
         CliCommand::Stats {
             project,
@@ -602,6 +618,37 @@ fn export_cmd(
     Ok(run.report)
 }
 
+/// `suggest --with learned --evaluate`: the learned suggester's figures on this project,
+/// read-only.
+fn evaluate_cmd(path: &Path, with: &str, json: Option<&Path>) -> Result<(), LoadError> {
+    if with.trim() != "learned" {
+        return Err(Problem::new(
+            ProblemKind::Invalid,
+            Path::new("--evaluate"),
+            "only the learned suggester can be evaluated: use --with learned --evaluate",
+        )
+        .into());
+    }
+    let project = load_named(path)?.project;
+    let bar = indicatif::ProgressBar::new(1000);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let progress = |f: f32| bar.set_position((f * 1000.0) as u64);
+    let control = crate::suggest::Control {
+        progress: &progress,
+        cancel: &cancel,
+    };
+    let evaluation = crate::suggest::learned::evaluate::evaluate(&project, &control)
+        .map_err(|e| Problem::new(ProblemKind::Invalid, path, e))?;
+    bar.finish_and_clear();
+    outln!("{}", evaluation.to_text().trim_end());
+    if let Some(out) = json {
+        let text = serde_json::to_string_pretty(&evaluation).unwrap_or_default();
+        crate::persist::atomic::write_atomic(out, text.as_bytes())
+            .map_err(|e| Problem::new(ProblemKind::Io, out, e.to_string()))?;
+    }
+    Ok(())
+}
+
 fn suggest_cmd(
     path: &Path,
     with: &str,
@@ -620,6 +667,11 @@ fn suggest_cmd(
         })
         .collect();
     let mut suggesters = crate::suggest::Suggester::parse_list(&rest.join(",")).map_err(invalid)?;
+    for s in &mut suggesters {
+        if let crate::suggest::Suggester::Learned { project_file } = s {
+            *project_file = Some(path.to_owned());
+        }
+    }
     let _lock = lock_for_writing(path)?;
     no_pending_journal(path)?;
     let mut project = load_named(path)?.project;
@@ -648,7 +700,7 @@ fn suggest_cmd(
     };
     let (proposals, mut report) = crate::suggest::run(&project, &suggesters, &control)?;
     bar.finish_and_clear();
-    if let Some(edit) = crate::suggest::proposals_edit(&project, &proposals, &mut report) {
+    if let Some(edit) = crate::suggest::suggestions_edit(&project, &proposals, &mut report) {
         project
             .apply(edit)
             .map_err(|e| Problem::new(ProblemKind::Invalid, path, e.to_string()))?;

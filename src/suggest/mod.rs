@@ -14,6 +14,7 @@
 pub mod command;
 pub mod consent;
 pub mod gazetteer;
+pub mod learned;
 pub mod matches;
 pub mod predictions;
 pub mod quotes;
@@ -55,10 +56,15 @@ pub enum Suggester {
         command: String,
         dir: PathBuf,
     },
+    /// A model trained on the project's own spans (see [`learned`]), cached beside the
+    /// project file when there is one.
+    Learned {
+        project_file: Option<PathBuf>,
+    },
 }
 
 impl Suggester {
-    /// Parses `quotes,matches,gazetteer=FILE,predictions=FILE,label-studio=FILE`. (`command`
+    /// Parses `quotes,matches,learned,gazetteer=FILE,predictions=FILE,label-studio=FILE`. (`command`
     /// is the caller's to resolve: it needs the project and the user's consent.)
     pub fn parse_list(spec: &str) -> Result<Vec<Suggester>, String> {
         spec.split(',')
@@ -66,10 +72,11 @@ impl Suggester {
             .map(|s| match s.trim().split_once('=') {
                 None if s.trim() == "quotes" => Ok(Suggester::Quotes),
                 None if s.trim() == "matches" => Ok(Suggester::Matches),
+                None if s.trim() == "learned" => Ok(Suggester::Learned { project_file: None }),
                 Some(("gazetteer", f)) => Ok(Suggester::Gazetteer(f.into())),
                 Some(("predictions", f)) => Ok(Suggester::Predictions(f.into())),
                 Some(("label-studio", f)) => Ok(Suggester::LabelStudio(f.into())),
-                _ => Err(format!("unknown suggester `{s}` (use quotes, matches, gazetteer=FILE, predictions=FILE, label-studio=FILE)")),
+                _ => Err(format!("unknown suggester `{s}` (use quotes, matches, learned, gazetteer=FILE, predictions=FILE, label-studio=FILE)")),
             })
             .collect()
     }
@@ -81,6 +88,7 @@ impl Suggester {
             Suggester::Gazetteer(p) => format!("gazetteer:{}", file_name(p)),
             Suggester::Predictions(p) | Suggester::LabelStudio(p) => file_name(p),
             Suggester::Command { .. } => command::DEFAULT_SOURCE.to_owned(),
+            Suggester::Learned { .. } => learned::SOURCE.to_owned(),
         }
     }
 }
@@ -139,6 +147,11 @@ pub fn run(
             Suggester::Command { command, dir } => {
                 command::suggest(project, command, dir, &sub, &mut report)?
             }
+            Suggester::Learned { project_file } => {
+                learned::run(project, project_file.as_deref(), &sub, &mut report).map_err(|e| {
+                    Problem::new(ProblemKind::Invalid, Path::new(learned::SOURCE), e)
+                })?
+            }
         };
         // Links are indices into one suggester's list: shift them into the combined list.
         all.extend(found.into_iter().map(|mut p| {
@@ -154,6 +167,32 @@ pub fn run(
     }
     (control.progress)(1.0);
     Ok((all, report))
+}
+
+/// The edit a run's proposals make: the learned model's replace its pending suggestions
+/// ([`learned::refresh_edit`]: a retrained model's stale guesses go), every other source's
+/// are added ([`proposals_edit`]).
+pub fn suggestions_edit(
+    project: &Project,
+    proposals: &[Proposal],
+    report: &mut Report,
+) -> Option<Edit> {
+    let (learned, others): (Vec<Proposal>, Vec<Proposal>) = proposals
+        .iter()
+        .cloned()
+        .partition(|p| p.source == learned::SOURCE);
+    let learned_ran = report.get(&format!("proposed by {}", learned::SOURCE)) > 0
+        || report.get(learned::TRAINED_ON) > 0;
+    let edits: Vec<Edit> = [
+        proposals_edit(project, &others, report),
+        learned_ran
+            .then(|| learned::refresh_edit(project, &learned))
+            .flatten(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!edits.is_empty()).then_some(Edit::Batch(edits))
 }
 
 /// One edit that adds the proposals as pending suggestions. A proposal is skipped when the

@@ -12,7 +12,7 @@ use crate::model::{DocId, Document, Project};
 use crate::suggest::{Control, Proposal};
 use std::collections::BTreeMap;
 
-const VERBS: &[&str] = &[
+pub(crate) const VERBS: &[&str] = &[
     "said",
     "says",
     "say",

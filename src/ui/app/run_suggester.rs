@@ -20,8 +20,11 @@ impl MarginaliaApp {
                     let Some(session) = self.session.as_ref() else {
                         return;
                     };
-                    let edit =
-                        crate::suggest::proposals_edit(session.project(), &proposals, &mut report);
+                    let edit = crate::suggest::suggestions_edit(
+                        session.project(),
+                        &proposals,
+                        &mut report,
+                    );
                     let applied = edit.is_some_and(|e| self.edit(e));
                     let title = if applied {
                         "Suggestions"
