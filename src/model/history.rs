@@ -46,6 +46,27 @@ impl History {
         Ok(())
     }
 
+    /// Applies an edit that follows from the last step rather than being a step of its own
+    /// (a model retrained after an acceptance refreshing its pending suggestions): undoing
+    /// the last step undoes this too, and `Ctrl+Z` never lands on a change the user did not
+    /// make. With no step to join, it is a step of its own.
+    pub fn apply_joined(&mut self, project: &mut Project, edit: Edit) -> Result<(), EditError> {
+        if self.undo.is_empty() {
+            return self.apply(project, edit);
+        }
+        let inverse = project.apply(edit)?;
+        self.last += 1;
+        if let Some(top) = self.undo.last_mut() {
+            // Undo takes this edit back first, then the step it joined.
+            let earlier = std::mem::replace(&mut top.edit, Edit::Batch(Vec::new()));
+            top.edit = Edit::Batch(vec![inverse, earlier]);
+            top.after = self.last;
+        }
+        self.current = self.last;
+        self.redo.clear();
+        Ok(())
+    }
+
     /// Undoes the last step; returns the edit that was applied to do it.
     pub fn undo(&mut self, project: &mut Project) -> Option<Result<Edit, EditError>> {
         let step = self.undo.pop()?;
@@ -139,6 +160,32 @@ mod tests {
             },
         )
         .unwrap();
+    }
+
+    /// A joined edit is undone and redone with the step it follows, and is a step of its own
+    /// only when there is none.
+    #[test]
+    fn a_joined_edit_goes_with_the_last_step() {
+        let mut p = project();
+        let mut h = History::default();
+        let status = |status| Edit::SetStatus {
+            doc: DocId(0),
+            status,
+        };
+        h.apply_joined(&mut p, status(Status::Done)).unwrap();
+        assert!(h.can_undo(), "nothing to join: a step of its own");
+        h.undo(&mut p).unwrap().unwrap();
+        add_harris(&mut p, &mut h);
+        let before = h.version();
+        h.apply_joined(&mut p, status(Status::InProgress)).unwrap();
+        assert_ne!(h.version(), before, "a new state");
+        h.undo(&mut p).unwrap().unwrap();
+        assert!(p.documents[0].spans().is_empty());
+        assert_eq!(p.documents[0].status, Status::New);
+        assert!(!h.can_undo());
+        h.redo(&mut p).unwrap().unwrap();
+        assert_eq!(p.documents[0].spans().len(), 1);
+        assert_eq!(p.documents[0].status, Status::InProgress);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod history;
 pub mod project;
 pub mod reanchor;
 pub mod review;
+pub mod review_order;
 pub mod schema;
 pub mod schema_change;
 pub mod search;

@@ -137,6 +137,18 @@ impl Session {
         Ok(())
     }
 
+    /// Applies an edit that follows from the last one (see [`History::apply_joined`]), and
+    /// journals it.
+    pub fn apply_joined(&mut self, edit: Edit) -> Result<(), ApplyError> {
+        if let Some(holder) = &self.read_only {
+            return Err(ApplyError::ReadOnly(holder.clone()));
+        }
+        let record = edit.clone();
+        self.history.apply_joined(&mut self.project, edit)?;
+        self.record(record);
+        Ok(())
+    }
+
     pub fn undo(&mut self) -> Option<Result<Edit, EditError>> {
         let result = self.history.undo(&mut self.project);
         if let Some(Ok(applied)) = &result {

@@ -87,6 +87,10 @@ pub enum Command {
     AcceptAllOfLabel(String),
     ToggleSuggestions,
     OpenSuggest,
+    /// Retrain the learned suggester after each change (on), or stop (off).
+    KeepLearning(bool),
+    /// The learned suggester's evaluation window.
+    EvaluateLearned,
     /// `Ctrl+F` / `Ctrl+Shift+F`: the Search tab, over the document or the corpus.
     OpenSearch {
         corpus: bool,
@@ -494,6 +498,24 @@ pub const TABLE: &[Entry] = &[
     item(
         Suggest,
         false,
+        Command::KeepLearning(true),
+        "Learn from this project",
+        "train the learned suggester on your spans, and retrain it as you annotate",
+        None,
+        Project,
+    ),
+    item(
+        Suggest,
+        false,
+        Command::EvaluateLearned,
+        "Evaluate the learned suggester…",
+        "",
+        None,
+        Project,
+    ),
+    item(
+        Suggest,
+        true,
         Command::ToggleSuggestions,
         "Show suggestions",
         "",

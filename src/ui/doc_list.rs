@@ -59,15 +59,19 @@ pub enum SortBy {
     Spans,
     /// Pending suggestions, most first.
     Pending,
+    /// What reviewing would teach a model most first: the uncertainty of the pending
+    /// suggestions, summed (`model::review_order::expected_gain`).
+    Gain,
 }
 
 impl SortBy {
-    const ALL: [SortBy; 5] = [
+    const ALL: [SortBy; 6] = [
         SortBy::Project,
         SortBy::Name,
         SortBy::Status,
         SortBy::Spans,
         SortBy::Pending,
+        SortBy::Gain,
     ];
 
     fn name(self) -> &'static str {
@@ -77,6 +81,7 @@ impl SortBy {
             SortBy::Status => "status",
             SortBy::Spans => "spans",
             SortBy::Pending => "pending suggestions",
+            SortBy::Gain => "expected gain (uncertain suggestions)",
         }
     }
 }
@@ -156,6 +161,10 @@ impl DocListState {
                 order.sort_by_key(|d| std::cmp::Reverse(doc(d).map_or(0, |d| d.spans().len())));
             }
             SortBy::Pending => order.sort_by_key(|d| std::cmp::Reverse(doc(d).map_or(0, pending))),
+            SortBy::Gain => order.sort_by_cached_key(|d| {
+                let gain = doc(d).map_or(0.0, crate::model::review_order::expected_gain);
+                std::cmp::Reverse((gain * 1000.0) as u64)
+            }),
         }
         self.order = order;
     }

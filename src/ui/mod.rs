@@ -14,6 +14,7 @@ pub mod document_view;
 pub mod interchange;
 pub mod keyboard;
 pub mod label_bar;
+pub mod learned_window;
 pub mod menu_bar;
 pub mod panel;
 pub mod profile;

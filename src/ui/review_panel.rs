@@ -1,8 +1,9 @@
 //! The review panel: the suggestion under review with its keys, the queue of pending
-//! suggestions of the document in reading order, filters, bulk actions and per-source
-//! statistics.
+//! suggestions of the document (in reading order, most uncertain first or highest score
+//! first), the learned suggester's state, filters, bulk actions and per-source statistics.
 
 use crate::model::review::ReviewFilter;
+use crate::model::review_order::{ReviewOrder, in_order};
 use crate::model::stats::ReviewCounts;
 use crate::model::text::excerpt;
 use crate::model::{Attrs, DocId, Document, Project, Review, Schema, SpanId, Suggestion};
@@ -28,6 +29,10 @@ pub struct ReviewPanel {
     pub editing: Option<String>,
     /// Score threshold of "accept all at or above".
     pub bulk_score: f32,
+    /// The order `J`/`K` and the queue go in.
+    pub order: ReviewOrder,
+    /// The learned suggester's state, set by the app each frame.
+    pub learning: LearningStatus,
     /// Attribute values chosen on the card for a suggestion (by id), given to the span
     /// Accept makes: a stance suggestion comes without polarity or target.
     chosen: Option<(SpanId, Attrs)>,
@@ -41,10 +46,24 @@ impl Default for ReviewPanel {
             filter: ReviewFilter::default(),
             editing: None,
             bulk_score: 0.8,
+            order: ReviewOrder::default(),
+            learning: LearningStatus::default(),
             chosen: None,
             cache: ReviewCache::default(),
         }
     }
+}
+
+/// What the Review tab says about the learned suggester.
+#[derive(Clone, Debug, Default)]
+pub struct LearningStatus {
+    /// It retrains after changes.
+    pub on: bool,
+    /// Training now.
+    pub busy: bool,
+    /// What the current model was trained on.
+    pub summary: Option<String>,
+    pub error: Option<String>,
 }
 
 /// What Accept would make of the suggestion under review.
@@ -158,11 +177,7 @@ impl ReviewPanel {
             return;
         };
         let schema = &cx.project().schema;
-        let queue: Vec<&Suggestion> = doc
-            .suggestions()
-            .iter()
-            .filter(|s| self.filter.keeps(s))
-            .collect();
+        let queue: Vec<&Suggestion> = in_order(doc, &self.filter, self.order);
         ui.horizontal(|ui| {
             ui.heading("Review");
             ui.label(
@@ -174,8 +189,9 @@ impl ReviewPanel {
                 .weak(),
             );
         });
+        self.learning_ui(ui, out);
         if self.cache.by_source.is_empty() {
-            ui.label(RichText::new("No suggestions yet. Suggest → Run suggesters… proposes speakers and stances from quotes, matches of what you tagged, or your own lists.").weak());
+            ui.label(RichText::new("No suggestions yet. Run suggesters… (Suggest menu) proposes speakers and stances from quotes, matches of what you tagged, your own lists, or a model that learns from your spans.").weak());
             if ui.button("Run suggesters…").clicked() {
                 out.push(Command::OpenSuggest);
             }
@@ -320,6 +336,43 @@ impl ReviewPanel {
         change
     }
 
+    /// The learned suggester: whether it keeps learning, what it was trained on, and the
+    /// order of the queue (most uncertain first is where a decision teaches it most).
+    fn learning_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+        ui.horizontal_wrapped(|ui| {
+            let mut on = self.learning.on;
+            if ui
+                .checkbox(&mut on, "Keep learning")
+                .on_hover_text("Train the learned suggester on this project's spans and decisions, and retrain it in the background after each change")
+                .changed()
+            {
+                out.push(Command::KeepLearning(on));
+            }
+            if self.learning.busy {
+                ui.spinner();
+                ui.label(RichText::new("training…").weak());
+            }
+            let label = ui.label("Order:");
+            egui::ComboBox::from_id_salt("review-order")
+                .selected_text(self.order.name())
+                .show_ui(ui, |ui| {
+                    for o in ReviewOrder::ALL {
+                        ui.selectable_value(&mut self.order, o, o.name());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        if let Some(summary) = &self.learning.summary {
+            ui.label(RichText::new(summary).weak().small());
+        }
+        if let Some(e) = &self.learning.error
+            && self.learning.on
+        {
+            ui.label(RichText::new(e).color(ui.visuals().warn_fg_color).small());
+        }
+    }
+
     fn filters_ui(&mut self, ui: &mut egui::Ui, schema: &Schema, out: &mut Vec<Command>) {
         let filter = &mut self.filter;
         ui.horizontal_wrapped(|ui| {
@@ -383,7 +436,7 @@ impl ReviewPanel {
     }
 }
 
-/// The document's pending suggestions in reading order; a click reviews one.
+/// The document's pending suggestions in the chosen order; a click reviews one.
 fn queue_ui(
     ui: &mut egui::Ui,
     schema: &Schema,

@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 pub struct SuggestDialog {
     pub quotes: bool,
     pub matches: bool,
+    /// The learned suggester (and retraining as the user annotates, once it ran).
+    pub learned: bool,
     pub gazetteer: String,
     pub predictions: String,
     pub label_studio: String,
@@ -31,6 +33,7 @@ impl Default for SuggestDialog {
         Self {
             quotes: true,
             matches: true,
+            learned: false,
             gazetteer: String::new(),
             predictions: String::new(),
             label_studio: String::new(),
@@ -89,6 +92,9 @@ impl SuggestDialog {
         if self.matches {
             out.push(Suggester::Matches);
         }
+        if self.learned {
+            out.push(Suggester::Learned { project_file: None });
+        }
         let path = |s: &str| (!s.trim().is_empty()).then(|| std::path::PathBuf::from(s.trim()));
         out.extend(path(&self.gazetteer).map(Suggester::Gazetteer));
         out.extend(path(&self.predictions).map(Suggester::Predictions));
@@ -120,6 +126,7 @@ pub fn suggest_dialog_ui(
         }
         ui.checkbox(&mut dialog.quotes, "Quotes: speakers and what they said (quotation marks, reporting verbs)");
         ui.checkbox(&mut dialog.matches, "Matches: texts already tagged somewhere, everywhere else they occur");
+        ui.checkbox(&mut dialog.learned, "Learned: a model trained on this project's spans, retrained as you annotate");
         for (field, name, hint) in [
             (&mut dialog.gazetteer, "Gazetteer", "a list of names, one per line (name<TAB>label)"),
             (&mut dialog.predictions, "Model predictions", "JSONL: {\"id\" or \"text\", \"spans\": [{start, end, label, score}]} (code points)"),

@@ -251,6 +251,13 @@ impl MarginaliaApp {
             }
             Command::OpenConsistency => self.panels.consistency.open(),
             Command::ShowShortcuts => self.panels.shortcuts.open = true,
+            Command::KeepLearning(on) => {
+                self.keep_learning(on);
+                if on {
+                    self.panels.side = SideTab::Review;
+                }
+            }
+            Command::EvaluateLearned => self.panels.learned.open = true,
             Command::OpenSuggest if self.panels.suggest_dialog.is_none() => {
                 let command = self
                     .session

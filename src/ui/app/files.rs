@@ -87,6 +87,8 @@ impl MarginaliaApp {
         self.selection = Selection::None;
         self.current = DocId(0);
         self.session = Some(session);
+        // A model learned another project.
+        self.learning.reset();
     }
 
     pub(super) fn remember_recent(&mut self, path: &Path) {

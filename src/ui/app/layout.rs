@@ -62,6 +62,7 @@ impl MarginaliaApp {
             self.on_dialog_action(action, &ctx);
         }
         self.suggest_window(&ctx);
+        self.learning_tick(&ctx);
         if let Some(d) = &mut self.panels.interchange
             && let Some(action) = crate::ui::interchange::interchange_ui(&ctx, d)
         {
@@ -78,6 +79,12 @@ impl MarginaliaApp {
     /// the document, and the tool windows.
     fn project_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         let message = self.status_text();
+        self.panels.review.learning = crate::ui::review_panel::LearningStatus {
+            on: self.learning.on,
+            busy: self.learning.busy(),
+            summary: self.learning.summary(),
+            error: self.learning.error.clone(),
+        };
         let decor = Decor {
             all_relations: self.panels.all_relations,
             link: self.link_preview().map(|(p, _, _)| p),
@@ -170,6 +177,7 @@ impl MarginaliaApp {
         panels.stats.show(&ctx, &cx, out);
         panels.agreement.show(&ctx, &cx, out);
         panels.consistency.show(&ctx, &cx, out);
+        panels.learned.show(&ctx, &cx, out);
     }
 
     /// What the keys mean now, and this frame's key presses queued as commands.

@@ -9,6 +9,7 @@
 //! - `link.rs`: linking spans by keyboard and mouse;
 //! - `review.rs`: the review workflow (accept, reject, edit, next);
 //! - `run_suggester.rs`: the Suggest window and suggester runs in the background;
+//! - `learning.rs`: the learned suggester retraining in the background as you annotate;
 //! - `consent.rs`: what this machine's user allowed (project commands, reading outside a
 //!   project's folder);
 //! - `search_hits.rs`: moving between search hits and tagging them;
@@ -28,6 +29,7 @@ mod dialog_answers;
 mod files;
 mod headless;
 mod layout;
+mod learning;
 mod link;
 mod review;
 mod run_suggester;
@@ -154,6 +156,7 @@ struct Panels {
     search: SearchState,
     stats: StatsState,
     agreement: crate::ui::agreement_window::AgreementWindow,
+    learned: crate::ui::learned_window::LearnedWindow,
     consistency: ConsistencyState,
     schema_editor: SchemaEditor,
     shortcuts: ShortcutSheet,
@@ -240,6 +243,7 @@ pub struct MarginaliaApp {
     tasks: Tasks,
     window: WindowState,
     autosave: autosave::Autosave,
+    learning: learning::Learning,
 }
 
 /// The demo project, relative to the repository.
@@ -348,6 +352,7 @@ impl MarginaliaApp {
             tasks: Tasks::default(),
             window: WindowState::default(),
             autosave: autosave::Autosave::default(),
+            learning: learning::Learning::default(),
         }
     }
 
@@ -422,6 +427,25 @@ impl MarginaliaApp {
     }
 
     /// The consistency report's state (tests).
+    /// What the learned suggester's current model was trained on, once it trained.
+    pub fn learned_model(&self) -> Option<&crate::suggest::learned::Trained> {
+        self.learning.trained.as_ref().map(|(t, _)| t)
+    }
+
+    /// The learned suggester is training in the background.
+    pub fn learning_busy(&self) -> bool {
+        self.learning.busy()
+    }
+
+    pub fn learned_window(&self) -> &crate::ui::learned_window::LearnedWindow {
+        &self.panels.learned
+    }
+
+    /// The order `J`/`K` review in (the Review tab's choice).
+    pub fn set_review_order(&mut self, order: crate::model::review_order::ReviewOrder) {
+        self.panels.review.order = order;
+    }
+
     pub fn consistency(&self) -> &ConsistencyState {
         &self.panels.consistency
     }

@@ -52,6 +52,24 @@ impl MarginaliaApp {
     /// document), in reading order, then in the following (or preceding) documents.
     fn find_next(&self, from: Option<SpanKey>, forward: bool) -> Option<(DocId, SpanKey)> {
         let project = self.session.as_ref()?.project();
+        let order = self.panels.review.order;
+        if order != crate::model::review_order::ReviewOrder::Reading {
+            // Across the project by score: from the suggestion under review (decided or
+            // not), else from the start of the order.
+            let at = self
+                .panels
+                .review
+                .current
+                .filter(|(d, _)| *d == self.current)
+                .and_then(|(d, id)| Some((d, project.doc(d)?.suggestion(id)?)));
+            return crate::model::review_order::next(
+                project,
+                &self.panels.review.filter,
+                order,
+                at,
+                forward,
+            );
+        }
         let n = project.documents.len();
         let filter = &self.panels.review.filter;
         let here = self.current.0;

@@ -26,6 +26,11 @@ impl MarginaliaApp {
                         &mut report,
                     );
                     let applied = edit.is_some_and(|e| self.edit(e));
+                    if report.get(crate::suggest::learned::TRAINED_ON) > 0 {
+                        // It goes on learning from what the user decides next (its model,
+                        // just cached, is picked up without training again).
+                        self.keep_learning(true);
+                    }
                     let title = if applied {
                         "Suggestions"
                     } else {
@@ -77,11 +82,22 @@ impl MarginaliaApp {
     }
 
     /// Runs the suggesters off the UI thread, with progress in the Suggest window.
-    fn start_suggest(&mut self, ctx: &egui::Context, list: Vec<crate::suggest::Suggester>) {
+    fn start_suggest(&mut self, ctx: &egui::Context, mut list: Vec<crate::suggest::Suggester>) {
         use crate::ui::suggest_dialog::SuggestProgress;
         let Some(project) = self.session.as_ref().map(|s| s.project().clone()) else {
             return;
         };
+        let file = self
+            .session
+            .as_ref()
+            .and_then(|s| s.path())
+            .map(std::path::Path::to_owned);
+        for s in &mut list {
+            if let crate::suggest::Suggester::Learned { project_file } = s {
+                // Its model is cached beside the project.
+                *project_file = file.clone();
+            }
+        }
         let progress = SuggestProgress::default();
         let shared = progress.clone();
         let waker = ctx.clone();

@@ -1,0 +1,157 @@
+//! The learned suggester in the window: once it has run (or "Keep learning" is ticked in the
+//! Review tab), every change to what the annotators decided retrains it in the background,
+//! a moment after the last change, and its pending suggestions are brought up to date.
+//!
+//! Nothing of it runs on the UI thread but a copy of the project (documents share their
+//! text and spans, so the copy is cheap) and, when a model comes back, the edit that
+//! refreshes its suggestions. That edit joins the user's last step
+//! ([`crate::session::Session::apply_joined`]): `Ctrl+Z` undoes the acceptance together with
+//! the refresh it caused, never a change the user did not make.
+
+use super::MarginaliaApp;
+use crate::suggest::Proposal;
+use crate::suggest::learned::{self, Trained};
+use crate::ui::background::Task;
+use std::time::{Duration, Instant};
+
+/// How long after the last change the model retrains: long enough that a run of quick
+/// decisions trains once, short enough that the next suggestions already know them.
+const SETTLE: Duration = Duration::from_millis(1200);
+
+/// What a background round returns: `None` when what the model learns from had not changed.
+type Round = Result<Option<(Trained, Vec<Proposal>)>, String>;
+
+#[derive(Default)]
+pub(super) struct Learning {
+    /// Retrain after changes.
+    pub on: bool,
+    /// What the current model was trained on, and the wall-clock time it was trained.
+    pub trained: Option<(Trained, String)>,
+    pub error: Option<String>,
+    task: Option<Task<Round>>,
+    /// The project version the last round started from, and the one waiting to settle
+    /// with the moment it was first seen.
+    started_from: Option<u64>,
+    settling: Option<(u64, Instant)>,
+}
+
+impl Learning {
+    pub fn busy(&self) -> bool {
+        self.task.is_some()
+    }
+
+    /// The line the Review tab shows.
+    pub fn summary(&self) -> Option<String> {
+        let (t, at) = self.trained.as_ref()?;
+        Some(format!(
+            "Learned model: trained at {at} on {} spans in {} documents ({:.1} s)",
+            t.spans,
+            t.documents,
+            t.millis as f64 / 1000.0
+        ))
+    }
+
+    /// Forgets the model and stops (another project was opened).
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
+/// The time of day, `HH:MM:SS` (UTC: the window has no time zone database).
+fn clock() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+impl MarginaliaApp {
+    /// Starts learning: now, and again after each change.
+    pub(super) fn keep_learning(&mut self, on: bool) {
+        self.learning.on = on;
+        self.learning.started_from = None;
+        self.learning.settling = None;
+        if on {
+            self.learning.error = None;
+        }
+    }
+
+    /// Once per frame: takes a finished round's result, and starts a round when the project
+    /// changed and has settled.
+    pub(super) fn learning_tick(&mut self, ctx: &egui::Context) {
+        if let Some(task) = &self.learning.task
+            && let Some(result) = task.poll()
+        {
+            self.learning.task = None;
+            self.learned(result);
+        }
+        let Some(session) = &self.session else {
+            return;
+        };
+        if !self.learning.on || self.learning.task.is_some() || session.read_only().is_some() {
+            return;
+        }
+        let version = session.version();
+        if self.learning.started_from == Some(version) {
+            return;
+        }
+        let now = Instant::now();
+        let since = match self.learning.settling {
+            Some((v, at)) if v == version => at,
+            _ => {
+                self.learning.settling = Some((version, now));
+                // The very first round (just switched on) need not wait.
+                if self.learning.started_from.is_some() {
+                    ctx.request_repaint_after(SETTLE);
+                    return;
+                }
+                now - SETTLE
+            }
+        };
+        if now.duration_since(since) < SETTLE {
+            ctx.request_repaint_after(SETTLE - now.duration_since(since));
+            return;
+        }
+        self.learning.started_from = Some(version);
+        let project = session.project().clone();
+        let file = session.path().map(std::path::Path::to_owned);
+        let previous = self.learning.trained.as_ref().map(|(t, _)| t.fingerprint);
+        self.learning.task = Some(Task::spawn(ctx, "Learning…", move || {
+            if previous == Some(learned::fingerprint(&project)) {
+                return Ok(None);
+            }
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let control = crate::suggest::Control::none(&cancel);
+            let (model, _) = learned::model_for(&project, file.as_deref(), &control)?;
+            let proposals = learned::suggest(&project, &model, &control);
+            Ok(Some((model.trained, proposals)))
+        }));
+    }
+
+    fn learned(&mut self, result: Round) {
+        match result {
+            Ok(None) => {}
+            Ok(Some((trained, proposals))) => {
+                self.learning.error = None;
+                self.learning.trained = Some((trained, clock()));
+                let Some(session) = self.session.as_mut() else {
+                    return;
+                };
+                if let Some(edit) = learned::refresh_edit(session.project(), &proposals)
+                    && let Err(e) = session.apply_joined(edit)
+                {
+                    self.learning.error = Some(e.to_string());
+                }
+            }
+            Err(e) => {
+                // Nothing to learn yet is not a failure: it says what to do.
+                self.learning.error = Some(e);
+            }
+        }
+    }
+}

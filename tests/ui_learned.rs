@@ -1,0 +1,185 @@
+//! The learned suggester in the real app: "Learn from this project" trains it in the
+//! background and fills the review queue; tagging retrains it in the background (frames go
+//! on meanwhile) and refreshes its suggestions; `Ctrl+Z` undoes the tag together with that
+//! refresh; `J` follows the most uncertain suggestion first; the evaluation window reports.
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use marginalia::model::review_order::ReviewOrder;
+use marginalia::model::{DocId, Review, Suggestion};
+use marginalia::session::Session;
+use marginalia::ui::app::MarginaliaApp;
+use marginalia::ui::commands::Command;
+use marginalia::ui::selection::Selection;
+use std::path::{Path, PathBuf};
+
+mod common;
+
+/// Steps until `done` holds; training runs unoptimized in tests, so this waits longer than
+/// `common::wait_for`. Returns how many frames ran while the model was training.
+fn wait_long(
+    h: &mut Harness<'_, MarginaliaApp>,
+    mut done: impl FnMut(&MarginaliaApp) -> bool,
+) -> usize {
+    let mut busy_frames = 0;
+    for _ in 0..3000 {
+        h.step();
+        busy_frames += usize::from(h.state().learning_busy());
+        if done(h.state()) {
+            h.run();
+            return busy_frames;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("timed out; message {:?}", h.state().message());
+}
+
+fn learned(h: &Harness<'_, MarginaliaApp>) -> Vec<(DocId, Suggestion)> {
+    let p = h.state().session().unwrap().project();
+    p.documents
+        .iter()
+        .enumerate()
+        .flat_map(|(i, d)| {
+            d.suggestions()
+                .iter()
+                .filter(|s| s.source == "learned" && s.review == Review::Pending)
+                .map(move |s| (DocId(i), s.clone()))
+        })
+        .collect()
+}
+
+/// One annotator's seven CoNLL-2002 Spanish news documents from bratiaa's example project
+/// (MIT, see `tests/fixtures/brat/README.md`), imported into a fresh folder.
+fn lisa(dir: &Path) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/brat/bratiaa/Lisa");
+    let corpus = dir.join("Lisa");
+    std::fs::create_dir(&corpus).unwrap();
+    for f in std::fs::read_dir(&from).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, corpus.join(f.file_name().unwrap())).unwrap();
+    }
+    let project = dir.join("lisa.ron");
+    let out = assert_cmd::Command::cargo_bin("marginalia")
+        .unwrap()
+        .args([
+            "import".as_ref(),
+            "--format".as_ref(),
+            "brat".as_ref(),
+            corpus.as_os_str(),
+        ])
+        .args(["-o".as_ref(), project.as_os_str()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    project
+}
+
+#[test]
+fn learns_in_the_background_refreshes_undoes_with_the_users_step_and_orders_by_uncertainty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = lisa(dir.path());
+    let (session, _) = Session::open(&path).unwrap();
+    let mut h = common::harness(session);
+    h.state_mut().queue(Command::KeepLearning(true));
+    h.run_steps(2);
+    wait_long(&mut h, |a| {
+        a.learned_model().is_some() && !a.learning_busy()
+    });
+    let first = h.state().learned_model().unwrap().clone();
+    assert_eq!(first.documents, 7);
+    let before = learned(&h);
+    assert!(
+        !before.is_empty(),
+        "it proposes what the annotator did not tag"
+    );
+    assert!(
+        path.with_extension("learned").exists(),
+        "the model is cached beside the project"
+    );
+
+    // Tag an untagged word of the third document as a person (with PER's key): the model
+    // retrains on its own while frames go on.
+    h.state_mut().queue(Command::OpenDocument(DocId(2)));
+    h.run_steps(2);
+    let doc = h.state().session().unwrap().project().documents[2].clone();
+    let (at, end) = doc
+        .text
+        .match_indices(|c: char| c.is_alphabetic())
+        .map(|(i, _)| i)
+        .filter(|&i| i == 0 || !doc.text[..i].ends_with(|c: char| c.is_alphanumeric()))
+        .map(|i| {
+            (
+                i,
+                i + doc.text[i..]
+                    .find(|c: char| !c.is_alphanumeric())
+                    .unwrap_or(0),
+            )
+        })
+        .find(|&(a, b)| b > a + 3 && doc.spans_overlapping(a, b).is_empty())
+        .unwrap();
+    let key = h
+        .state()
+        .session()
+        .unwrap()
+        .project()
+        .schema
+        .label("PER")
+        .unwrap()
+        .key
+        .unwrap();
+    h.state_mut().set_selection(Selection::Text(at..end));
+    h.key_press(Key::from_name(&key.to_string()).unwrap());
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session().unwrap().project().documents[2]
+            .spans()
+            .len(),
+        doc.spans().len() + 1
+    );
+    let spans = first.spans;
+    let busy = wait_long(&mut h, |a| {
+        a.learned_model().is_some_and(|t| t.spans > spans) && !a.learning_busy()
+    });
+    assert!(busy > 0, "frames were drawn while it trained");
+
+    // Ctrl+Z takes back the tag and, with it, the refresh it caused: the pending learned
+    // suggestions are the ones from before.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    let undone = &h.state().session().unwrap().project().documents[2];
+    assert_eq!(undone.spans().len(), doc.spans().len());
+    let ids = |v: &[(DocId, Suggestion)]| {
+        let mut x: Vec<_> = v
+            .iter()
+            .map(|(d, s)| (*d, s.start, s.end, s.label.clone()))
+            .collect();
+        x.sort();
+        x
+    };
+    assert_eq!(ids(&learned(&h)), ids(&before));
+
+    // Most uncertain first: J goes to the pending suggestion whose score is nearest 0.5.
+    h.state_mut().set_review_order(ReviewOrder::Uncertainty);
+    h.key_press(Key::J);
+    h.run_steps(2);
+    let all = learned(&h);
+    let nearest = all
+        .iter()
+        .map(|(_, s)| (s.score.unwrap().0 - 0.5).abs())
+        .fold(f32::MAX, f32::min);
+    let focused = h.state().focused_suggestion().unwrap();
+    let (_, s) = all.iter().find(|(_, s)| s.key() == focused).unwrap();
+    assert!(((s.score.unwrap().0 - 0.5).abs() - nearest).abs() < 1e-6);
+
+    // The evaluation window trains and tests on the annotated documents.
+    h.state_mut().queue(Command::EvaluateLearned);
+    h.run_steps(2);
+    wait_long(&mut h, |a| a.learned_window().evaluation().is_some());
+    let e = h.state().learned_window().evaluation().unwrap();
+    assert!(e.test_documents >= 1 && e.train_documents >= 1);
+    assert_eq!(e.curve.len(), 4);
+}
