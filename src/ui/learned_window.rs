@@ -4,7 +4,7 @@
 //! curve, and whether its scores can be trusted. Computed on a thread; the window stays
 //! live.
 
-use crate::suggest::learned::evaluate::{DECISION, Evaluation, Prf, evaluate};
+use crate::suggest::learned::evaluate::{Evaluation, Prf, evaluate};
 use crate::ui::background::Task;
 use crate::ui::commands::Command;
 use crate::ui::panel::PanelContext;
@@ -56,6 +56,7 @@ impl LearnedWindow {
         egui::Window::new("Learned suggester: evaluation")
             .open(&mut open)
             .default_width(560.0)
+            .default_height(560.0)
             .max_height(ctx.content_rect().height() * 0.85)
             .show(ctx, |ui| self.window_ui(ui, cx));
         self.open = open;
@@ -110,7 +111,7 @@ fn prf_cells(ui: &mut egui::Ui, p: &Prf) {
 
 fn evaluation_ui(ui: &mut egui::Ui, e: &Evaluation) {
     ui.label(format!(
-        "Trained on {} documents, tested on {}. Spans scored {DECISION} or more count as found.",
+        "Trained on {} documents, tested on {}. Found: the spans of the model's likeliest reading.",
         e.train_documents, e.test_documents
     ));
     egui::Grid::new("learned-scores")
@@ -149,7 +150,11 @@ fn evaluation_ui(ui: &mut egui::Ui, e: &Evaluation) {
         .show(ui, |ui| {
             for p in &e.curve {
                 ui.label(format!("{:.0}% of the training documents", p.share * 100.0));
-                ui.label(format!("{} documents", p.documents));
+                ui.label(crate::model::text::plural(
+                    p.documents,
+                    "document",
+                    "documents",
+                ));
                 ui.label(format!("F1 {:.3}", p.f1));
                 ui.end_row();
             }

@@ -25,16 +25,18 @@ pub struct Document {
     /// can hold a snapshot for free; the next edit of this document copies it only if the
     /// task still holds it.
     spans: Arc<Vec<Span>>,
-    /// Sorted by id.
-    relations: Vec<Relation>,
+    /// Sorted by id. Shared copy-on-write like `spans`, as are `suggestions` and `ids`: a
+    /// copy of the project for a background task (the learned suggester retraining, the
+    /// agreement window) costs a few pointers per document, not its annotations.
+    relations: Arc<Vec<Relation>>,
     /// The suggestion layer, sorted like spans.
-    suggestions: Vec<Suggestion>,
+    suggestions: Arc<Vec<Suggestion>>,
     /// Spans whose text is no longer in the document (the corpus file changed behind the
     /// project's back): kept, with their relations, until the user places or deletes them.
     unanchored: Vec<Span>,
     unanchored_relations: Vec<Relation>,
     /// Ids of the spans and relations, to refuse a duplicate without a scan.
-    ids: HashSet<SpanId>,
+    ids: Arc<HashSet<SpanId>>,
     /// Bumped on every change to this document's annotations; views key caches on it.
     revision: u64,
     /// Length of the longest span, so "which spans touch this paragraph" is a bounded search.
@@ -50,6 +52,24 @@ fn no_spans() -> Arc<Vec<Span>> {
     EMPTY.get_or_init(|| Arc::new(Vec::new())).clone()
 }
 
+/// The relation and suggestion lists of a document without any, shared for the same reason
+/// as [`no_spans`].
+fn no_relations() -> Arc<Vec<Relation>> {
+    static EMPTY: std::sync::OnceLock<Arc<Vec<Relation>>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(Vec::new())).clone()
+}
+
+fn no_suggestions() -> Arc<Vec<Suggestion>> {
+    static EMPTY: std::sync::OnceLock<Arc<Vec<Suggestion>>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(Vec::new())).clone()
+}
+
+/// The id set of a document without annotations, shared.
+fn no_ids() -> Arc<HashSet<SpanId>> {
+    static EMPTY: std::sync::OnceLock<Arc<HashSet<SpanId>>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new(HashSet::new())).clone()
+}
+
 impl Document {
     pub fn new(id: String, source: DocSource, hash: String, text: Arc<str>) -> Self {
         let title = title_of(&text, &id);
@@ -62,11 +82,11 @@ impl Document {
             status: Status::New,
             meta: crate::model::attrs::Meta::new(),
             spans: no_spans(),
-            relations: Vec::new(),
-            suggestions: Vec::new(),
+            relations: no_relations(),
+            suggestions: no_suggestions(),
             unanchored: Vec::new(),
             unanchored_relations: Vec::new(),
-            ids: HashSet::new(),
+            ids: no_ids(),
             revision: 0,
             max_span_len: 0,
             max_suggestion_len: 0,
@@ -105,23 +125,23 @@ impl Document {
 
     pub(crate) fn insert_relation(&mut self, r: Relation) {
         let at = self.relations.partition_point(|x| x.id < r.id);
-        self.ids.insert(r.id);
-        self.relations.insert(at, r);
+        Arc::make_mut(&mut self.ids).insert(r.id);
+        Arc::make_mut(&mut self.relations).insert(at, r);
         self.revision += 1;
     }
 
     pub(crate) fn remove_relation(&mut self, id: SpanId) -> Option<Relation> {
         let at = self.relations.binary_search_by_key(&id, |r| r.id).ok()?;
         self.revision += 1;
-        self.ids.remove(&id);
-        Some(self.relations.remove(at))
+        Arc::make_mut(&mut self.ids).remove(&id);
+        Some(Arc::make_mut(&mut self.relations).remove(at))
     }
 
     /// Sets the relations in one go (loading).
     pub fn set_relations(&mut self, mut relations: Vec<Relation>) {
         relations.sort_by_key(|r| r.id);
-        self.ids.extend(relations.iter().map(|r| r.id));
-        self.relations = relations;
+        Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
+        self.relations = Arc::new(relations);
         self.revision += 1;
     }
 
@@ -138,8 +158,8 @@ impl Document {
 
     /// Sets the unanchored spans and their relations (loading). Their ids stay taken.
     pub fn set_unanchored(&mut self, spans: Vec<Span>, relations: Vec<Relation>) {
-        self.ids.extend(spans.iter().map(|s| s.id));
-        self.ids.extend(relations.iter().map(|r| r.id));
+        Arc::make_mut(&mut self.ids).extend(spans.iter().map(|s| s.id));
+        Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
         self.unanchored = spans;
         self.unanchored_relations = relations;
         self.revision += 1;
@@ -154,17 +174,17 @@ impl Document {
                 .into_iter()
                 .partition(|r| r.from == id || r.to == id);
         self.unanchored_relations = rest;
-        self.ids.remove(&id);
+        Arc::make_mut(&mut self.ids).remove(&id);
         for r in &mine {
-            self.ids.remove(&r.id);
+            Arc::make_mut(&mut self.ids).remove(&r.id);
         }
         self.revision += 1;
         Some((span, mine))
     }
 
     pub(crate) fn put_unanchored(&mut self, span: Span, relations: Vec<Relation>) {
-        self.ids.insert(span.id);
-        self.ids.extend(relations.iter().map(|r| r.id));
+        Arc::make_mut(&mut self.ids).insert(span.id);
+        Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
         self.unanchored.push(span);
         self.unanchored.sort_by_key(|s| s.id);
         self.unanchored_relations.extend(relations);
@@ -192,21 +212,23 @@ impl Document {
     pub(crate) fn insert_suggestion(&mut self, s: Suggestion) {
         self.max_suggestion_len = self.max_suggestion_len.max(s.end.saturating_sub(s.start));
         let at = self.suggestions.partition_point(|x| x.key() < s.key());
-        self.ids.insert(s.id);
-        self.suggestions.insert(at, s);
+        Arc::make_mut(&mut self.ids).insert(s.id);
+        Arc::make_mut(&mut self.suggestions).insert(at, s);
         self.revision += 1;
     }
 
     pub(crate) fn remove_suggestion(&mut self, id: SpanId) -> Option<Suggestion> {
         let at = self.suggestions.iter().position(|s| s.id == id)?;
         self.revision += 1;
-        self.ids.remove(&id);
-        Some(self.suggestions.remove(at))
+        Arc::make_mut(&mut self.ids).remove(&id);
+        Some(Arc::make_mut(&mut self.suggestions).remove(at))
     }
 
     pub(crate) fn suggestion_mut(&mut self, id: SpanId) -> Option<&mut Suggestion> {
         self.revision += 1;
-        self.suggestions.iter_mut().find(|s| s.id == id)
+        Arc::make_mut(&mut self.suggestions)
+            .iter_mut()
+            .find(|s| s.id == id)
     }
 
     /// Sets the suggestion layer in one go (loading).
@@ -217,8 +239,8 @@ impl Document {
             .map(|s| s.end.saturating_sub(s.start))
             .max()
             .unwrap_or(0);
-        self.ids.extend(suggestions.iter().map(|s| s.id));
-        self.suggestions = suggestions;
+        Arc::make_mut(&mut self.ids).extend(suggestions.iter().map(|s| s.id));
+        self.suggestions = Arc::new(suggestions);
         self.revision += 1;
     }
 
@@ -234,7 +256,7 @@ impl Document {
     }
 
     pub(crate) fn map_relations(&mut self, f: impl FnMut(&mut Relation)) {
-        self.relations.iter_mut().for_each(f);
+        Arc::make_mut(&mut self.relations).iter_mut().for_each(f);
         self.revision += 1;
     }
 
@@ -266,7 +288,7 @@ impl Document {
     pub(crate) fn insert_span(&mut self, span: Span) {
         let at = self.spans.partition_point(|s| s.key() < span.key());
         self.max_span_len = self.max_span_len.max(span.len());
-        self.ids.insert(span.id);
+        Arc::make_mut(&mut self.ids).insert(span.id);
         Arc::make_mut(&mut self.spans).insert(at, span);
         self.revision += 1;
     }
@@ -274,7 +296,7 @@ impl Document {
     pub(crate) fn remove_span(&mut self, id: SpanId) -> Option<Span> {
         let at = self.spans.iter().position(|s| s.id == id)?;
         self.revision += 1;
-        self.ids.remove(&id);
+        Arc::make_mut(&mut self.ids).remove(&id);
         Some(Arc::make_mut(&mut self.spans).remove(at))
     }
 
@@ -298,9 +320,9 @@ impl Document {
     pub fn set_spans(&mut self, mut spans: Vec<Span>) {
         spans.sort_by_key(Span::key);
         self.max_span_len = spans.iter().map(Span::len).max().unwrap_or(0);
-        self.ids
-            .retain(|id| self.relations.iter().any(|r| r.id == *id));
-        self.ids.extend(spans.iter().map(|s| s.id));
+        let relations = &self.relations;
+        Arc::make_mut(&mut self.ids).retain(|id| relations.iter().any(|r| r.id == *id));
+        Arc::make_mut(&mut self.ids).extend(spans.iter().map(|s| s.id));
         self.spans = if spans.is_empty() {
             no_spans()
         } else {

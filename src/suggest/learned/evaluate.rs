@@ -80,11 +80,6 @@ pub struct Evaluation {
     pub predict_seconds: f64,
 }
 
-/// Precision, recall and F1 count the spans scored at least this: what the model would say
-/// is there. (It also proposes less likely spans, for review; the reliability table counts
-/// those too.)
-pub const DECISION: f64 = 0.5;
-
 /// The shares of the training documents the learning curve trains on.
 pub const SHARES: [f64; 4] = [0.1, 0.25, 0.5, 1.0];
 
@@ -112,19 +107,20 @@ fn score(
         for (&d, pred) in test.iter().zip(&found) {
             let Some(doc) = project.doc(d) else { continue };
             let gold: Vec<_> = doc.spans().iter().filter(|s| &s.label == label).collect();
-            let mine: Vec<_> = pred
-                .iter()
-                .filter(|(l, _, _)| Some(*l) == k)
-                .map(|(_, r, s)| (r.clone(), *s))
-                .collect();
-            for (r, s) in &mine {
+            let mine: Vec<_> = pred.iter().filter(|p| Some(p.label) == k).collect();
+            for p in &mine {
+                let r = &p.range;
                 points.push((
-                    *s,
+                    p.score,
                     gold.iter().any(|g| g.start == r.start && g.end == r.end),
                 ));
             }
-            // The model asserts what it scores 0.5 or more; the rest is for review only.
-            let mine: Vec<_> = mine.into_iter().filter(|(_, s)| *s >= DECISION).collect();
+            // The model asserts its likeliest reading; the other spans are for review only.
+            let mine: Vec<_> = mine
+                .into_iter()
+                .filter(|p| p.best)
+                .map(|p| (p.range.clone(), p.score))
+                .collect();
             gold_n += gold.len();
             pred_n += mine.len();
             for (r, _) in &mine {
@@ -288,7 +284,7 @@ impl Evaluation {
         );
         let _ = writeln!(
             s,
-            "(spans scored {DECISION} or more; P R F1: exact bounds; P~ R~ F1~: overlapping)\n"
+            "(its likeliest reading, as a tagger outputs; P R F1: exact bounds; P~ R~ F1~: overlapping)\n"
         );
         let _ = writeln!(s, "Learning curve (exact F1, all labels):");
         for p in &self.curve {

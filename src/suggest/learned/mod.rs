@@ -212,6 +212,9 @@ struct Found {
     tokens: (usize, usize),
     raw: f64,
     score: f64,
+    /// On the model's single likeliest reading (Viterbi): what it asserts, as a tagger
+    /// would output; the others are there for review.
+    best: bool,
 }
 
 /// A span is looked for from every token whose probability of beginning one reaches this,
@@ -222,14 +225,27 @@ const CANDIDATE: f64 = 0.1;
 /// Longest span proposed, in tokens (a long quotation).
 const MAX_SPAN_TOKENS: usize = 120;
 
-/// The spans each label's CRF finds in a chunk: the likeliest span from every token likely
-/// enough to begin one, likeliest first, none overlapping another of its label.
+/// The spans each label's CRF finds in a chunk: those of its likeliest reading (Viterbi),
+/// then the likeliest span from every other token likely enough to begin one, likeliest
+/// first, none overlapping another of its label.
 fn find(models: &[(&Crf, Calibration)], seq: &crf::Sequence) -> Vec<Found> {
     let mut out = Vec::new();
     for (k, (crf, cal)) in models.iter().enumerate() {
         let Some(lattice) = crf.lattice(seq, None) else {
             continue;
         };
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for (first, last) in spans_of(crf.viterbi(seq).into_iter()) {
+            let raw = lattice.span(first, last);
+            taken.push((first, last));
+            out.push(Found {
+                label: k,
+                tokens: (first, last),
+                raw,
+                score: cal.apply(raw),
+                best: true,
+            });
+        }
         let mut candidates: Vec<(f64, usize, usize)> = (0..lattice.len())
             .filter(|&t| lattice.marginal(t)[B] >= CANDIDATE)
             .filter_map(|t| {
@@ -238,7 +254,6 @@ fn find(models: &[(&Crf, Calibration)], seq: &crf::Sequence) -> Vec<Found> {
             })
             .collect();
         candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut taken: Vec<(usize, usize)> = Vec::new();
         for (raw, first, last) in candidates {
             if taken.iter().any(|&(a, b)| first <= b && a <= last) {
                 continue;
@@ -249,6 +264,7 @@ fn find(models: &[(&Crf, Calibration)], seq: &crf::Sequence) -> Vec<Found> {
                 tokens: (first, last),
                 raw,
                 score: cal.apply(raw),
+                best: false,
             });
         }
     }
@@ -412,8 +428,18 @@ fn train_on(
     })
 }
 
-/// The spans the model proposes in one document, as byte ranges with their label and score.
-fn predict(model: &Model, text: &str) -> Vec<(usize, Range<usize>, f64)> {
+/// A span the model proposes in a document.
+struct Predicted {
+    /// Index into [`Model::labels`].
+    label: usize,
+    range: Range<usize>,
+    score: f64,
+    /// On its likeliest reading (see [`Found::best`]).
+    best: bool,
+}
+
+/// The spans the model proposes in one document.
+fn predict(model: &Model, text: &str) -> Vec<Predicted> {
     let models: Vec<(&Crf, Calibration)> = model
         .labels
         .iter()
@@ -426,8 +452,13 @@ fn predict(model: &Model, text: &str) -> Vec<(usize, Range<usize>, f64)> {
             else {
                 continue;
             };
-            if f.score >= MIN_SCORE {
-                out.push((f.label, a.start..b.end, f.score));
+            if f.score >= MIN_SCORE || f.best {
+                out.push(Predicted {
+                    label: f.label,
+                    range: a.start..b.end,
+                    score: f.score,
+                    best: f.best,
+                });
             }
         }
     }
@@ -440,29 +471,36 @@ pub fn suggest(project: &Project, model: &Model, control: &Control<'_>) -> Vec<P
     crate::suggest::per_document(project, control, |id, doc| {
         predict(model, &doc.text)
             .into_iter()
-            .filter_map(|(k, r, score)| {
-                let label = &model.labels.get(k)?.label;
-                let annotated = doc
-                    .spans_overlapping(r.start, r.end)
-                    .iter()
-                    .any(|s| &s.label == label);
-                let rejected = doc.suggestions_overlapping(r.start, r.end).iter().any(|s| {
-                    s.review == Review::Rejected
-                        && &s.label == label
-                        && s.start == r.start
-                        && s.end == r.end
-                });
-                (!annotated && !rejected).then(|| Proposal {
-                    doc: id,
-                    start: r.start,
-                    end: r.end,
-                    label: label.clone(),
-                    attrs: Default::default(),
-                    score: score as f32,
-                    source: SOURCE.to_owned(),
-                    links: Vec::new(),
-                })
-            })
+            .filter_map(
+                |Predicted {
+                     label,
+                     range: r,
+                     score,
+                     ..
+                 }| {
+                    let label = &model.labels.get(label)?.label;
+                    let annotated = doc
+                        .spans_overlapping(r.start, r.end)
+                        .iter()
+                        .any(|s| &s.label == label);
+                    let rejected = doc.suggestions_overlapping(r.start, r.end).iter().any(|s| {
+                        s.review == Review::Rejected
+                            && &s.label == label
+                            && s.start == r.start
+                            && s.end == r.end
+                    });
+                    (!annotated && !rejected).then(|| Proposal {
+                        doc: id,
+                        start: r.start,
+                        end: r.end,
+                        label: label.clone(),
+                        attrs: Default::default(),
+                        score: score as f32,
+                        source: SOURCE.to_owned(),
+                        links: Vec::new(),
+                    })
+                },
+            )
             .collect()
     })
 }

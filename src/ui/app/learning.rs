@@ -42,12 +42,22 @@ impl Learning {
 
     /// The line the Review tab shows.
     pub fn summary(&self) -> Option<String> {
+        use crate::model::text::plural;
         let (t, at) = self.trained.as_ref()?;
+        let rejections = if t.rejections > 0 {
+            format!(" and {}", plural(t.rejections, "rejection", "rejections"))
+        } else {
+            String::new()
+        };
+        let took = if t.millis < 1000 {
+            format!("{} ms", t.millis)
+        } else {
+            format!("{:.1} s", t.millis as f64 / 1000.0)
+        };
         Some(format!(
-            "Learned model: trained at {at} on {} spans in {} documents ({:.1} s)",
-            t.spans,
-            t.documents,
-            t.millis as f64 / 1000.0
+            "Learned model: trained at {at} on {}{rejections} in {} ({took})",
+            plural(t.spans, "span", "spans"),
+            plural(t.documents, "document", "documents"),
         ))
     }
 
