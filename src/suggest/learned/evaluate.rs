@@ -91,10 +91,11 @@ fn score(
     test: &[DocId],
     labels: &[String],
 ) -> (Vec<LabelScores>, Prf, Prf, Vec<(f64, bool)>) {
+    let models = model.models();
     let found = super::parallel_map(test, |&d| {
         project
             .doc(d)
-            .map(|doc| predict(model, &doc.text))
+            .map(|doc| predict(&models, &doc.text))
             .unwrap_or_default()
     });
     let mut out = Vec::new();

@@ -225,17 +225,43 @@ const CANDIDATE: f64 = 0.1;
 /// Longest span proposed, in tokens (a long quotation).
 const MAX_SPAN_TOKENS: usize = 120;
 
+/// The CRFs of a model with their calibration, and a scorer over all of them.
+struct Models<'a> {
+    labels: Vec<(&'a Crf, Calibration)>,
+    scorer: crf::Scorer,
+}
+
+impl Model {
+    fn models(&self) -> Models<'_> {
+        Models::new(
+            self.labels
+                .iter()
+                .map(|l| (&l.crf, l.calibration))
+                .collect(),
+        )
+    }
+}
+
+impl<'a> Models<'a> {
+    fn new(labels: Vec<(&'a Crf, Calibration)>) -> Self {
+        let crfs: Vec<&Crf> = labels.iter().map(|(c, _)| *c).collect();
+        let scorer = crf::Scorer::new(&crfs);
+        Self { labels, scorer }
+    }
+}
+
 /// The spans each label's CRF finds in a chunk: those of its likeliest reading (Viterbi),
 /// then the likeliest span from every other token likely enough to begin one, likeliest
 /// first, none overlapping another of its label.
-fn find(models: &[(&Crf, Calibration)], seq: &crf::Sequence) -> Vec<Found> {
+fn find(models: &Models<'_>, seq: &crf::Sequence) -> Vec<Found> {
     let mut out = Vec::new();
-    for (k, (crf, cal)) in models.iter().enumerate() {
-        let Some(lattice) = crf.lattice(seq, None) else {
+    let emissions = models.scorer.scores(seq);
+    for (k, ((crf, cal), emission)) in models.labels.iter().zip(emissions).enumerate() {
+        let Some(lattice) = crf.lattice_scored(emission, None) else {
             continue;
         };
         let mut taken: Vec<(usize, usize)> = Vec::new();
-        for (first, last) in spans_of(crf.viterbi(seq).into_iter()) {
+        for (first, last) in spans_of(crf.viterbi_on(&lattice).into_iter()) {
             let raw = lattice.span(first, last);
             taken.push((first, last));
             out.push(Found {
@@ -283,10 +309,11 @@ fn held_out(doc: &Document, salt: u64) -> bool {
 /// `(model probability, right)` of every span `crfs` find in the fully known chunks of
 /// `test`, per label.
 fn held_out_points(crfs: &[State], test: &[&Example]) -> Vec<Vec<(f64, bool)>> {
-    let models: Vec<(&Crf, Calibration)> = crfs
-        .iter()
-        .map(|(c, _)| (c, Calibration::default()))
-        .collect();
+    let models = Models::new(
+        crfs.iter()
+            .map(|(c, _)| (c, Calibration::default()))
+            .collect(),
+    );
     let mut points = vec![Vec::new(); crfs.len()];
     for e in test {
         for f in find(&models, &e.chunk.seq) {
@@ -439,15 +466,10 @@ struct Predicted {
 }
 
 /// The spans the model proposes in one document.
-fn predict(model: &Model, text: &str) -> Vec<Predicted> {
-    let models: Vec<(&Crf, Calibration)> = model
-        .labels
-        .iter()
-        .map(|l| (&l.crf, l.calibration))
-        .collect();
+fn predict(models: &Models<'_>, text: &str) -> Vec<Predicted> {
     let mut out = Vec::new();
     for chunk in features::chunks(text) {
-        for f in find(&models, &chunk.seq) {
+        for f in find(models, &chunk.seq) {
             let (Some(a), Some(b)) = (chunk.tokens.get(f.tokens.0), chunk.tokens.get(f.tokens.1))
             else {
                 continue;
@@ -468,8 +490,9 @@ fn predict(model: &Model, text: &str) -> Vec<Predicted> {
 /// What the model proposes over the whole project, leaving out what a span of the label
 /// already covers (in part or whole) and what was rejected before (from any source).
 pub fn suggest(project: &Project, model: &Model, control: &Control<'_>) -> Vec<Proposal> {
+    let models = model.models();
     crate::suggest::per_document(project, control, |id, doc| {
-        predict(model, &doc.text)
+        predict(&models, &doc.text)
             .into_iter()
             .filter_map(
                 |Predicted {
@@ -545,7 +568,13 @@ pub fn run(
         progress: &|f| (control.progress)(0.9 + f * 0.1),
         cancel: control.cancel,
     };
-    Ok(suggest(project, &model, &predict_part))
+    let started = std::time::Instant::now();
+    let found = suggest(project, &model, &predict_part);
+    report.count(
+        "milliseconds proposing",
+        started.elapsed().as_millis() as usize,
+    );
+    Ok(found)
 }
 
 /// One edit that brings the pending learned suggestions up to date with `proposals` (a new
