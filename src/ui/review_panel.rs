@@ -349,7 +349,8 @@ impl ReviewPanel {
                 out.push(Command::KeepLearning(on));
             }
             if self.learning.busy {
-                ui.spinner();
+                // Words, not a spinner: an animation repaints every frame, and on a laptop
+                // without a GPU that takes the core the training needs.
                 ui.label(RichText::new("training…").weak());
             }
             let label = ui.label("Order:");

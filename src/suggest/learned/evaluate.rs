@@ -5,6 +5,7 @@
 //! documents), and the reliability of the scores on the held-out documents.
 
 use super::calibrate::{Band, calibration_error, reliability};
+use super::crf::Training;
 use super::{Model, held_out, labels_and_docs, predict, train_on};
 use crate::model::{DocId, Project, Status};
 use crate::suggest::Control;
@@ -191,7 +192,7 @@ pub fn evaluate(project: &Project, control: &Control<'_>) -> Result<Evaluation, 
         let some: Vec<DocId> = (0..n)
             .filter_map(|j| train.get(j * train.len() / n).copied())
             .collect();
-        let Ok(model) = train_on(project, &labels, &some, &sub) else {
+        let Ok(model) = train_on(project, &labels, &some, &sub, Training::default()) else {
             // No spans yet in so few documents: nothing learned, F1 of nothing.
             curve.push(CurvePoint {
                 share: *share,

@@ -349,7 +349,29 @@ fn labels_and_docs(project: &Project) -> (Vec<String>, Vec<DocId>) {
 /// trained again on all of them.
 pub fn train(project: &Project, control: &Control<'_>) -> Result<Model, String> {
     let (labels, docs) = labels_and_docs(project);
-    train_on(project, &labels, &docs, control)
+    train_on(project, &labels, &docs, control, Training::default())
+}
+
+/// Documents a quick first model learns from at most.
+const QUICK_DOCS: usize = 150;
+
+/// A first model in a fraction of the time: one pass over at most [`QUICK_DOCS`] documents
+/// spread over the project, its scores the model's own (not calibrated). The window shows
+/// its suggestions at once on a large project and trains the full model right after.
+pub fn train_quick(project: &Project, control: &Control<'_>) -> Result<Model, String> {
+    let (labels, all) = labels_and_docs(project);
+    let n = all.len().min(QUICK_DOCS);
+    let docs: Vec<DocId> = (0..n)
+        .filter_map(|j| all.get(j * all.len() / n.max(1)).copied())
+        .collect();
+    let settings = Training {
+        epochs: 1,
+        ..Training::default()
+    };
+    let mut model = train_on(project, &labels, &docs, control, settings)?;
+    // Not the full model: a cache must never take it for one.
+    model.trained.fingerprint = 0;
+    Ok(model)
 }
 
 /// [`train`] on some of the documents only (evaluation holds the others out).
@@ -358,6 +380,7 @@ fn train_on(
     labels: &[String],
     docs: &[DocId],
     control: &Control<'_>,
+    settings: Training,
 ) -> Result<Model, String> {
     let started = std::time::Instant::now();
     let examples = data::examples_of(project, docs, labels);
@@ -373,13 +396,13 @@ fn train_on(
     if positives.iter().all(|&n| n == 0) {
         return Err("nothing to learn from yet: tag a few spans first (the learned suggester trains on the project's own spans)".to_owned());
     }
-    let settings = Training::default();
     let mut calibration = vec![Calibration::default(); labels.len()];
     let all: Vec<&Example> = examples.iter().collect();
     let (test, train): (Vec<&Example>, Vec<&Example>) = examples
         .iter()
         .partition(|e| project.doc(e.doc).is_some_and(|d| held_out(d, 0)));
-    let states = if docs.len() >= 10 && !test.is_empty() && !train.is_empty() {
+    let calibrating = settings.epochs > 1 && docs.len() >= 10;
+    let states = if calibrating && !test.is_empty() && !train.is_empty() {
         // Train on four fifths, see how often its spans are right on the last fifth, then
         // go on training the same weights on everything for a few passes: calibrated
         // scores for about the price of one training.

@@ -310,3 +310,30 @@ fn a_cached_model_reads_back_the_same() {
     assert!(cache::from_bytes(b"MARGLRN1garbage").is_none());
     assert!(bytes.len() < 2_000_000, "{} bytes", bytes.len());
 }
+
+/// The window's first model on a large project: one pass over at most 150 documents spread
+/// over the project, already proposing what it was shown, and never taken for the full model
+/// by the cache.
+#[test]
+fn a_quick_first_model_learns_from_a_sample_and_is_never_cached_as_the_full_one() {
+    let p = project(200, 100, 4);
+    let cancel = AtomicBool::new(false);
+    let quick = train_quick(&p, &control(&cancel)).unwrap();
+    assert_eq!(quick.trained.documents, 150);
+    assert_eq!(quick.trained.fingerprint, 0);
+    assert_ne!(fingerprint(&p), 0);
+    assert_eq!(quick.labels[0].calibration, Calibration::default());
+    // One pass is enough for the pattern it was shown.
+    let probe = "Rahul Gupta said the plan was wrong.";
+    let c = &features::chunks(probe)[0];
+    let p_speaker = quick.labels[0]
+        .crf
+        .lattice(&c.seq, None)
+        .unwrap()
+        .span(0, 1);
+    assert!(p_speaker > 0.5, "{p_speaker}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.ron");
+    cache::store(&file, &quick).unwrap();
+    assert!(cache::load(&file, fingerprint(&p)).is_none());
+}

@@ -18,8 +18,20 @@ use std::time::{Duration, Instant};
 /// decisions trains once, short enough that the next suggestions already know them.
 const SETTLE: Duration = Duration::from_millis(1200);
 
+/// A project with more documents to learn from than this gets a one-pass model first, so
+/// that suggestions show within a couple of seconds, and the full model right after.
+const QUICK_FIRST: usize = 100;
+
+/// What a round trained, and what its model proposes.
+struct Learned {
+    trained: Trained,
+    proposals: Vec<Proposal>,
+    /// The one-pass model: the full one is to follow.
+    quick: bool,
+}
+
 /// What a background round returns: `None` when what the model learns from had not changed.
-type Round = Result<Option<(Trained, Vec<Proposal>)>, String>;
+type Round = Result<Option<Learned>, String>;
 
 #[derive(Default)]
 pub(super) struct Learning {
@@ -28,6 +40,8 @@ pub(super) struct Learning {
     /// What the current model was trained on, and the wall-clock time it was trained.
     pub trained: Option<(Trained, String)>,
     pub error: Option<String>,
+    /// The current model is the quick first one.
+    pub quick: bool,
     task: Option<Task<Round>>,
     /// The project version the last round started from, and the one waiting to settle
     /// with the moment it was first seen.
@@ -54,8 +68,13 @@ impl Learning {
         } else {
             format!("{:.1} s", t.millis as f64 / 1000.0)
         };
+        let first = if self.quick {
+            "; a first pass, the full model is training"
+        } else {
+            ""
+        };
         Some(format!(
-            "Learned model: trained at {at} on {}{rejections} in {} ({took})",
+            "Learned model: trained at {at} on {}{rejections} in {} ({took}{first})",
             plural(t.spans, "span", "spans"),
             plural(t.documents, "document", "documents"),
         ))
@@ -131,24 +150,56 @@ impl MarginaliaApp {
         let project = session.project().clone();
         let file = session.path().map(std::path::Path::to_owned);
         let previous = self.learning.trained.as_ref().map(|(t, _)| t.fingerprint);
+        let first = self.learning.trained.is_none();
         self.learning.task = Some(Task::spawn(ctx, "Learning…", move || {
-            if previous == Some(learned::fingerprint(&project)) {
+            let print = learned::fingerprint(&project);
+            if previous == Some(print) {
                 return Ok(None);
             }
             let cancel = std::sync::atomic::AtomicBool::new(false);
             let control = crate::suggest::Control::none(&cancel);
-            let (model, _) = learned::model_for(&project, file.as_deref(), &control)?;
+            let cached = file.as_deref().and_then(|f| learned::cache::load(f, print));
+            let many = || {
+                project
+                    .documents
+                    .iter()
+                    .filter(|d| learned::data::teaches(d))
+                    .count()
+                    > QUICK_FIRST
+            };
+            let (model, quick) = match cached {
+                Some(m) => (m, false),
+                None if first && many() => (learned::train_quick(&project, &control)?, true),
+                None => (
+                    learned::model_for(&project, file.as_deref(), &control)?.0,
+                    false,
+                ),
+            };
             let proposals = learned::suggest(&project, &model, &control);
-            Ok(Some((model.trained, proposals)))
+            Ok(Some(Learned {
+                trained: model.trained,
+                proposals,
+                quick,
+            }))
         }));
     }
 
     fn learned(&mut self, result: Round) {
         match result {
             Ok(None) => {}
-            Ok(Some((trained, proposals))) => {
+            Ok(Some(Learned {
+                trained,
+                proposals,
+                quick,
+            })) => {
                 self.learning.error = None;
                 self.learning.trained = Some((trained, clock()));
+                self.learning.quick = quick;
+                if quick {
+                    // The full model next, at once.
+                    self.learning.started_from = None;
+                    self.learning.settling = None;
+                }
                 let Some(session) = self.session.as_mut() else {
                     return;
                 };
