@@ -4,7 +4,9 @@
 
 use marginalia::model::Review;
 use marginalia::persist;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod common;
 
 fn bin() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("marginalia").unwrap()
@@ -20,25 +22,10 @@ fn run_ok(args: &[&std::ffi::OsStr]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Lisa's seven documents, imported into a project in a fresh folder (texts copied beside).
+/// Lisa's seven documents, imported into a project in a fresh folder.
 fn lisa() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/brat/bratiaa/Lisa");
-    let corpus = dir.path().join("Lisa");
-    std::fs::create_dir(&corpus).unwrap();
-    for f in std::fs::read_dir(&from).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, corpus.join(f.file_name().unwrap())).unwrap();
-    }
-    let project = dir.path().join("lisa.ron");
-    run_ok(&[
-        "import".as_ref(),
-        "--format".as_ref(),
-        "brat".as_ref(),
-        corpus.as_os_str(),
-        "-o".as_ref(),
-        project.as_os_str(),
-    ]);
+    let project = common::bratiaa_lisa(dir.path());
     (dir, project)
 }
 

@@ -11,7 +11,6 @@ use marginalia::session::Session;
 use marginalia::ui::app::MarginaliaApp;
 use marginalia::ui::commands::Command;
 use marginalia::ui::selection::Selection;
-use std::path::{Path, PathBuf};
 
 mod common;
 
@@ -48,40 +47,10 @@ fn learned(h: &Harness<'_, MarginaliaApp>) -> Vec<(DocId, Suggestion)> {
         .collect()
 }
 
-/// One annotator's seven CoNLL-2002 Spanish news documents from bratiaa's example project
-/// (MIT, see `tests/fixtures/brat/README.md`), imported into a fresh folder.
-fn lisa(dir: &Path) -> PathBuf {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/brat/bratiaa/Lisa");
-    let corpus = dir.join("Lisa");
-    std::fs::create_dir(&corpus).unwrap();
-    for f in std::fs::read_dir(&from).unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, corpus.join(f.file_name().unwrap())).unwrap();
-    }
-    let project = dir.join("lisa.ron");
-    let out = assert_cmd::Command::cargo_bin("marginalia")
-        .unwrap()
-        .args([
-            "import".as_ref(),
-            "--format".as_ref(),
-            "brat".as_ref(),
-            corpus.as_os_str(),
-        ])
-        .args(["-o".as_ref(), project.as_os_str()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    project
-}
-
 #[test]
 fn learns_in_the_background_refreshes_undoes_with_the_users_step_and_orders_by_uncertainty() {
     let dir = tempfile::tempdir().unwrap();
-    let path = lisa(dir.path());
+    let path = common::bratiaa_lisa(dir.path());
     let (session, _) = Session::open(&path).unwrap();
     let mut h = common::harness(session);
     h.state_mut().queue(Command::KeepLearning(true));

@@ -618,6 +618,19 @@ fn export_cmd(
     Ok(run.report)
 }
 
+/// Runs `f` with a progress bar on the terminal, cleared when it is done.
+fn with_progress<T>(f: impl FnOnce(&crate::suggest::Control<'_>) -> T) -> T {
+    let bar = indicatif::ProgressBar::new(1000);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let progress = |x: f32| bar.set_position((x * 1000.0) as u64);
+    let out = f(&crate::suggest::Control {
+        progress: &progress,
+        cancel: &cancel,
+    });
+    bar.finish_and_clear();
+    out
+}
+
 /// `suggest --with learned --evaluate`: the learned suggester's figures on this project,
 /// read-only.
 fn evaluate_cmd(path: &Path, with: &str, json: Option<&Path>) -> Result<(), LoadError> {
@@ -630,16 +643,9 @@ fn evaluate_cmd(path: &Path, with: &str, json: Option<&Path>) -> Result<(), Load
         .into());
     }
     let project = load_named(path)?.project;
-    let bar = indicatif::ProgressBar::new(1000);
-    let cancel = std::sync::atomic::AtomicBool::new(false);
-    let progress = |f: f32| bar.set_position((f * 1000.0) as u64);
-    let control = crate::suggest::Control {
-        progress: &progress,
-        cancel: &cancel,
-    };
-    let evaluation = crate::suggest::learned::evaluate::evaluate(&project, &control)
-        .map_err(|e| Problem::new(ProblemKind::Invalid, path, e))?;
-    bar.finish_and_clear();
+    let evaluation =
+        with_progress(|control| crate::suggest::learned::evaluate::evaluate(&project, control))
+            .map_err(|e| Problem::new(ProblemKind::Invalid, path, e))?;
     outln!("{}", evaluation.to_text().trim_end());
     if let Some(out) = json {
         let text = serde_json::to_string_pretty(&evaluation).unwrap_or_default();
@@ -691,15 +697,8 @@ fn suggest_cmd(
             allow_command || set_command.is_some(),
         )?);
     }
-    let bar = indicatif::ProgressBar::new(1000);
-    let cancel = std::sync::atomic::AtomicBool::new(false);
-    let progress = |f: f32| bar.set_position((f * 1000.0) as u64);
-    let control = crate::suggest::Control {
-        progress: &progress,
-        cancel: &cancel,
-    };
-    let (proposals, mut report) = crate::suggest::run(&project, &suggesters, &control)?;
-    bar.finish_and_clear();
+    let (proposals, mut report) =
+        with_progress(|control| crate::suggest::run(&project, &suggesters, control))?;
     if let Some(edit) = crate::suggest::suggestions_edit(&project, &proposals, &mut report) {
         project
             .apply(edit)

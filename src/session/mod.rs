@@ -128,23 +128,25 @@ impl Session {
 
     /// Applies an edit through the history (so it can be undone), and journals it.
     pub fn apply(&mut self, edit: Edit) -> Result<(), ApplyError> {
-        if let Some(holder) = &self.read_only {
-            return Err(ApplyError::ReadOnly(holder.clone()));
-        }
-        let record = edit.clone();
-        self.history.apply(&mut self.project, edit)?;
-        self.record(record);
-        Ok(())
+        self.apply_through(edit, History::apply)
     }
 
     /// Applies an edit that follows from the last one (see [`History::apply_joined`]), and
     /// journals it.
     pub fn apply_joined(&mut self, edit: Edit) -> Result<(), ApplyError> {
+        self.apply_through(edit, History::apply_joined)
+    }
+
+    fn apply_through(
+        &mut self,
+        edit: Edit,
+        apply: fn(&mut History, &mut Project, Edit) -> Result<(), EditError>,
+    ) -> Result<(), ApplyError> {
         if let Some(holder) = &self.read_only {
             return Err(ApplyError::ReadOnly(holder.clone()));
         }
         let record = edit.clone();
-        self.history.apply_joined(&mut self.project, edit)?;
+        apply(&mut self.history, &mut self.project, edit)?;
         self.record(record);
         Ok(())
     }

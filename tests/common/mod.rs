@@ -122,3 +122,35 @@ pub fn visible_text_rects(h: &Harness<'_, MarginaliaApp>) -> Vec<egui::Rect> {
     assert!(!rects.is_empty(), "text is on screen");
     rects
 }
+
+/// One annotator's seven CoNLL-2002 Spanish news documents from bratiaa's example project
+/// (MIT, see `tests/fixtures/brat/README.md`), copied into `dir` and imported with the real
+/// binary; returns the project file.
+pub fn bratiaa_lisa(dir: &std::path::Path) -> std::path::PathBuf {
+    let from =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/brat/bratiaa/Lisa");
+    let corpus = dir.join("Lisa");
+    std::fs::create_dir(&corpus).unwrap();
+    for f in std::fs::read_dir(&from).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, corpus.join(f.file_name().unwrap())).unwrap();
+    }
+    let project = dir.join("lisa.ron");
+    let out = assert_cmd::Command::cargo_bin("marginalia")
+        .unwrap()
+        .args([
+            "import".as_ref(),
+            "--format".as_ref(),
+            "brat".as_ref(),
+            corpus.as_os_str(),
+        ])
+        .args(["-o".as_ref(), project.as_os_str()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    project
+}

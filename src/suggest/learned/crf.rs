@@ -530,6 +530,19 @@ impl Lattice {
         p
     }
 
+    /// The weight of every way to go on after a span ending at `last` with tag `prev` (`B`
+    /// or `I`): anything but `I` next, or the end of the sequence. Scaled like `alpha`.
+    fn ends_after(&self, last: usize, prev: usize) -> f64 {
+        if last + 1 >= self.n {
+            return 1.0;
+        }
+        (0..TAGS)
+            .filter(|&j| j != I)
+            .map(|j| self.a[prev][j] * self.phi[last + 1][j] * self.beta[last + 1][j])
+            .sum::<f64>()
+            / self.scale[last + 1]
+    }
+
     /// P(tokens `first..=last` are exactly one span: `B`, then `I`s, and no `I` after).
     pub fn span(&self, first: usize, last: usize) -> f64 {
         if last >= self.n || first > last {
@@ -541,16 +554,7 @@ impl Lattice {
             p *= self.a[prev][I] * self.phi[t][I] / self.scale[t];
             prev = I;
         }
-        let after = if last + 1 < self.n {
-            (0..TAGS)
-                .filter(|&j| j != I)
-                .map(|j| self.a[prev][j] * self.phi[last + 1][j] * self.beta[last + 1][j])
-                .sum::<f64>()
-                / self.scale[last + 1]
-        } else {
-            1.0
-        };
-        (p * after).clamp(0.0, 1.0)
+        (p * self.ends_after(last, prev)).clamp(0.0, 1.0)
     }
 
     /// The likeliest span starting at `first` (at most `max_len` tokens) and its probability,
@@ -566,16 +570,7 @@ impl Lattice {
         let mut best: Option<(usize, f64)> = None;
         let mut last = first;
         while run * self.beta[last][prev] >= floor && last < first + max_len {
-            let after = if last + 1 < self.n {
-                (0..TAGS)
-                    .filter(|&j| j != I)
-                    .map(|j| self.a[prev][j] * self.phi[last + 1][j] * self.beta[last + 1][j])
-                    .sum::<f64>()
-                    / self.scale[last + 1]
-            } else {
-                1.0
-            };
-            let p = (run * after).clamp(0.0, 1.0);
+            let p = (run * self.ends_after(last, prev)).clamp(0.0, 1.0);
             if p >= floor && best.is_none_or(|(_, b)| p > b) {
                 best = Some((last, p));
             }

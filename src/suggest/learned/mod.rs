@@ -260,27 +260,24 @@ fn find(models: &Models<'_>, seq: &crf::Sequence) -> Vec<Found> {
         let Some(lattice) = crf.lattice_scored(emission, None) else {
             continue;
         };
-        let mut taken: Vec<(usize, usize)> = Vec::new();
-        for (first, last) in spans_of(crf.viterbi_on(&lattice).into_iter()) {
-            let raw = lattice.span(first, last);
-            taken.push((first, last));
-            out.push(Found {
-                label: k,
-                tokens: (first, last),
-                raw,
-                score: cal.apply(raw),
-                best: true,
-            });
-        }
-        let mut candidates: Vec<(f64, usize, usize)> = (0..lattice.len())
+        // Its likeliest reading first (those spans never overlap), then the others,
+        // likeliest first.
+        let mut candidates: Vec<(f64, usize, usize, bool)> =
+            spans_of(crf.viterbi_on(&lattice).into_iter())
+                .into_iter()
+                .map(|(first, last)| (lattice.span(first, last), first, last, true))
+                .collect();
+        let mut others: Vec<(f64, usize, usize, bool)> = (0..lattice.len())
             .filter(|&t| lattice.marginal(t)[B] >= CANDIDATE)
             .filter_map(|t| {
                 let (last, p) = lattice.best_span_from(t, MAX_SPAN_TOKENS, CANDIDATE)?;
-                Some((p, t, last))
+                Some((p, t, last, false))
             })
             .collect();
-        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (raw, first, last) in candidates {
+        others.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.extend(others);
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for (raw, first, last, best) in candidates {
             if taken.iter().any(|&(a, b)| first <= b && a <= last) {
                 continue;
             }
@@ -290,7 +287,7 @@ fn find(models: &Models<'_>, seq: &crf::Sequence) -> Vec<Found> {
                 tokens: (first, last),
                 raw,
                 score: cal.apply(raw),
-                best: false,
+                best,
             });
         }
     }
