@@ -32,7 +32,7 @@ use crate::model::{Document, Schema, Span};
 use crate::persist::corpus::read_text_file;
 use crate::persist::{LoadError, Problem, ProblemKind};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -211,30 +211,99 @@ pub struct TaggedSentence<'a> {
 }
 
 /// The sentences of `doc` with their IOB2 tags, sentences joined where a kept span crosses
-/// their boundary (counted as "sentences joined").
+/// their boundary (counted as "sentences joined"). See [`each_tagged_sentence`].
 pub fn tagged_sentences<'a>(
     doc: &'a Document,
     spans: &[&Span],
     file: &Path,
     report: &mut Report,
 ) -> Vec<TaggedSentence<'a>> {
+    let mut out = Vec::new();
+    each_tagged_sentence(doc, spans, file, report, |s| out.push(s));
+    out
+}
+
+/// Hands `each` the sentences of `doc` with their IOB2 tags, in order, as
+/// [`tagged_sentences`] returns them, a stretch at a time: a stretch ends at the first
+/// sentence end no span crosses. Which span wins a token is decided among the spans that
+/// share tokens, and those are always in one stretch, so the tags are those of tagging the
+/// whole document at once; but memory holds one stretch, not the document's tokens (a 1 GB
+/// document has 170 million: tagging it whole took more than 24 GB).
+pub fn each_tagged_sentence<'a>(
+    doc: &'a Document,
+    spans: &[&Span],
+    file: &Path,
+    report: &mut Report,
+    mut each: impl FnMut(TaggedSentence<'a>),
+) {
+    let pieces = one_per_fragment(spans, report);
+    let mut order: Vec<&Span> = pieces.iter().map(|p| p.as_ref()).collect();
+    // Stable: pieces that start together keep their order.
+    order.sort_by_key(|p| p.start);
+    // The pieces of a discontinuous span share its id, and touching pieces tag as one span
+    // (`I-` goes on): a stretch holds the whole span, to its last piece.
+    let whole_end: HashMap<crate::model::SpanId, usize> =
+        spans.iter().map(|s| (s.id, s.end)).collect();
+    let sentences = tokens::sentences(&doc.text);
+    let count = sentences.len();
+    // Pieces `from..to` belong to the stretch being gathered; `reach` is where they end.
+    let (mut from, mut to, mut reach) = (0, 0, 0);
+    let mut stretch: Vec<Range<usize>> = Vec::new();
+    let mut joined = 0;
+    for (k, r) in sentences.into_iter().enumerate() {
+        while let Some(p) = order.get(to).filter(|p| p.start < r.end) {
+            reach = reach
+                .max(p.end)
+                .max(whole_end.get(&p.id).copied().unwrap_or(0));
+            to += 1;
+        }
+        let end = r.end;
+        stretch.push(r);
+        let last = k + 1 == count;
+        if reach > end && !last {
+            continue;
+        }
+        if last {
+            // Pieces in the trailing whitespace: they cover no token, and say so.
+            to = order.len();
+        }
+        let mine = order.get(from..to).unwrap_or_default();
+        joined += tag_stretch(doc, mine, &stretch, file, report, &mut each);
+        from = to;
+        stretch.clear();
+    }
+    if count == 0 && !order.is_empty() {
+        tag_stretch(doc, &order, &[], file, report, &mut each);
+    }
+    report.count("sentences joined (a span crosses their end)", joined);
+}
+
+/// Tags one stretch of sentences (see [`each_tagged_sentence`]) and hands its sentences
+/// out, joined where a kept span crosses their end; returns how many joins it made.
+fn tag_stretch<'a>(
+    doc: &'a Document,
+    spans: &[&Span],
+    sentences: &[Range<usize>],
+    file: &Path,
+    report: &mut Report,
+    each: &mut impl FnMut(TaggedSentence<'a>),
+) -> usize {
     let text: &'a str = &doc.text;
     let mut toks: Vec<Token> = Vec::new();
     let mut bounds: Vec<Range<usize>> = Vec::new();
-    for r in tokens::sentences(text) {
+    for r in sentences {
         let first = toks.len();
-        toks.extend(sentence_tokens(text, r));
+        toks.extend(sentence_tokens(text, r.clone()));
         if toks.len() > first {
             bounds.push(first..toks.len());
         }
     }
-    let pieces = one_per_fragment(spans, report);
-    let pieces: Vec<&Span> = pieces.iter().map(|p| p.as_ref()).collect();
-    let tags = iob2_tags(doc, &pieces, &toks, file, report);
+    let tags = iob2_tags(doc, spans, &toks, file, report);
     let mut out: Vec<TaggedSentence<'a>> = Vec::with_capacity(bounds.len());
     let mut joined = 0;
     for b in bounds {
-        // In IOB2 as written above, `I-` on a sentence's first token continues a span.
+        // In IOB2 as written above, `I-` on a sentence's first token continues a span. (Never
+        // on a stretch's first sentence: a span crossing into it would be in the stretch.)
         let continues = matches!(tags.get(b.start), Some(Tag::I(_)));
         if continues && !out.is_empty() {
             joined += 1;
@@ -256,8 +325,8 @@ pub fn tagged_sentences<'a>(
             sentence.tags.push(tag.clone());
         }
     }
-    report.count("sentences joined (a span crosses their end)", joined);
-    out
+    out.into_iter().for_each(each);
+    joined
 }
 
 /// Says once per export what a token-tag format cannot carry (relations, attributes, notes,
@@ -303,10 +372,11 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
     for d in docs {
         content.push_str(DOCSTART);
         content.push_str("\n\n");
-        for sentence in tagged_sentences(d.doc, &d.spans, out, report) {
+        let mut spans = 0;
+        each_tagged_sentence(d.doc, &d.spans, out, report, |sentence| {
             for (token, tag) in sentence.tokens.iter().zip(&sentence.tags) {
                 if let Tag::B(l) = tag {
-                    report.count("spans", 1);
+                    spans += 1;
                     if l.chars().any(char::is_whitespace) {
                         renamed.insert(l.clone());
                     }
@@ -317,6 +387,9 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
                 content.push('\n');
             }
             content.push('\n');
+        });
+        if spans > 0 {
+            report.count("spans", spans);
         }
         report.count("documents", 1);
     }
@@ -507,5 +580,93 @@ mod tests {
                 "{w:?}"
             );
         }
+    }
+
+    /// Tagging a stretch at a time gives what tagging the whole document at once gives: the
+    /// same sentences, tags and notes, on generated news with spans that overlap, cross
+    /// sentence ends (a quotation over two sentences) and come in pieces.
+    #[test]
+    fn stretch_by_stretch_tags_as_the_whole_document_at_once() {
+        let p = crate::generate::project(6, 20_000, 6, 3, Path::new("/tmp"));
+        let mut crossing = 0;
+        for doc in &p.documents {
+            let mut spans: Vec<&Span> = doc.spans().iter().collect();
+            // A long span over several sentences, overlapping others.
+            let long = Span {
+                end: (doc.spans()[0].start + 700).min(doc.text.len()),
+                ..doc.spans()[0].clone()
+            };
+            let long = Span {
+                end: crate::model::text::floor_char_boundary(&doc.text, long.end),
+                id: crate::model::SpanId(999_999),
+                ..long
+            };
+            spans.push(&long);
+            // A quotation in two pieces, one sentence apart: the pieces touch no other
+            // token of theirs, and tag as one span where they meet.
+            let mut pieces_of = doc.spans()[1].clone();
+            let text = &doc.text;
+            let ends: Vec<usize> = tokens::sentences(text)
+                .iter()
+                .map(|r| r.end)
+                .take(4)
+                .collect();
+            if let [a, b, c, ..] = ends[..] {
+                let starts: Vec<usize> = tokens::sentences(text)
+                    .iter()
+                    .map(|r| r.start)
+                    .take(4)
+                    .collect();
+                pieces_of.id = crate::model::SpanId(999_998);
+                pieces_of.start = starts[0];
+                pieces_of.end = c;
+                pieces_of.fragments = vec![
+                    crate::model::Fragment {
+                        start: starts[0],
+                        end: a,
+                        text: text[starts[0]..a].into(),
+                    },
+                    crate::model::Fragment {
+                        start: starts[1],
+                        end: b,
+                        text: text[starts[1]..b].into(),
+                    },
+                    crate::model::Fragment {
+                        start: starts[2],
+                        end: c,
+                        text: text[starts[2]..c].into(),
+                    },
+                ];
+            }
+            spans.push(&pieces_of);
+            let file = Path::new("out.conll");
+            let mut whole_report = Report::default();
+            let pieces = one_per_fragment(&spans, &mut whole_report);
+            let pieces: Vec<&Span> = pieces.iter().map(|p| p.as_ref()).collect();
+            let mut whole = Vec::new();
+            let all = tokens::sentences(&doc.text);
+            let joined = tag_stretch(doc, &pieces, &all, file, &mut whole_report, &mut |s| {
+                whole.push(s)
+            });
+            crossing += joined;
+            let mut streamed_report = Report::default();
+            let streamed = tagged_sentences(doc, &spans, file, &mut streamed_report);
+            assert_eq!(streamed.len(), whole.len());
+            for (a, b) in streamed.iter().zip(&whole) {
+                assert_eq!(a.tokens, b.tokens);
+                assert_eq!(a.tags, b.tags);
+            }
+            let mut notes = |r: &Report| {
+                let mut v: Vec<String> = r.notes.iter().map(|n| n.to_string()).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(notes(&streamed_report), notes(&whole_report));
+            assert_eq!(
+                streamed_report.get("sentences joined (a span crosses their end)"),
+                joined
+            );
+        }
+        assert!(crossing > 0, "some span crossed a sentence end");
     }
 }

@@ -10,7 +10,7 @@
 //! with the same stem lies beside the file. Sentences whose ids share a document prefix
 //! (`<doc>-<n>`) become one document, in `n` order, joined by `\n`.
 
-use crate::formats::conll::{Tag, doc_from_sentences, report_not_carried, tagged_sentences};
+use crate::formats::conll::{Tag, doc_from_sentences, each_tagged_sentence, report_not_carried};
 use crate::formats::export::ExportDoc;
 use crate::formats::ids::{file_stem, unique_id};
 use crate::formats::{Imported, Output, Report};
@@ -71,27 +71,19 @@ fn tag_names(
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
     let mut content = crate::formats::sink::Sink::new(out);
     for d in docs {
-        let sentences = tagged_sentences(d.doc, &d.spans, out, report);
-        if sentences.is_empty() {
-            // A document is only its sentences here: an empty one leaves no line.
-            report.note(
-                out,
-                None,
-                format!("{}: no tokens, so no line is written", d.doc.id),
-            );
-            report.count("documents without tokens", 1);
-        }
-        for (n, sentence) in sentences.into_iter().enumerate() {
-            report.count(
-                "spans",
-                sentence
-                    .tags
-                    .iter()
-                    .filter(|t| matches!(t, Tag::B(_)))
-                    .count(),
-            );
+        // Written as they are tagged: a document's tokens are never all in memory.
+        let mut n = 0;
+        let mut spans = 0;
+        let mut unwritten: Vec<String> = Vec::new();
+        each_tagged_sentence(d.doc, &d.spans, out, report, |sentence| {
+            n += 1;
+            spans += sentence
+                .tags
+                .iter()
+                .filter(|t| matches!(t, Tag::B(_)))
+                .count();
             let line = Line {
-                id: format!("{}-{}", d.doc.id, n + 1),
+                id: format!("{}-{n}", d.doc.id),
                 tokens: &sentence.tokens,
                 ner_tags: sentence.tags.iter().map(Tag::to_string).collect(),
             };
@@ -99,18 +91,30 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
                 Ok(json) => {
                     content.push_str(&json);
                     content.push('\n');
-                    report.count("sentences", 1);
                 }
-                Err(e) => report.note(
-                    out,
-                    None,
-                    format!(
-                        "{}: sentence {} could not be written: {e}; skipped",
-                        d.doc.id,
-                        n + 1
-                    ),
-                ),
+                Err(e) => unwritten.push(format!(
+                    "{}: sentence {n} could not be written: {e}; skipped",
+                    d.doc.id
+                )),
             }
+        });
+        if n > 0 {
+            report.count("spans", spans);
+        }
+        if n > unwritten.len() {
+            report.count("sentences", n - unwritten.len());
+        }
+        for message in unwritten {
+            report.note(out, None, message);
+        }
+        if n == 0 {
+            // A document is only its sentences here: an empty one leaves no line.
+            report.note(
+                out,
+                None,
+                format!("{}: no tokens, so no line is written", d.doc.id),
+            );
+            report.count("documents without tokens", 1);
         }
         report.count("documents", 1);
     }

@@ -14,13 +14,64 @@ use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-/// Appends a task line: `task` with `"tokens": tokens_json` added. `tokens` sorts last
-/// among a task's keys, so it goes just before the object's closing brace.
-fn push_task(content: &mut crate::formats::sink::Sink, task: &Value, tokens_json: &str) {
+/// The tokens of a task as written: the imported list as it was read, or ours.
+enum TaskTokens<'a> {
+    Kept(String),
+    Ours {
+        tokens: &'a [Token],
+        index: &'a OffsetIndex<'a>,
+        text: &'a str,
+    },
+}
+
+impl TaskTokens<'_> {
+    /// Writes the JSON array, one token at a time: a 1 GB document has 170 million tokens,
+    /// and building their list first took more memory than the machine had.
+    fn write(&self, content: &mut crate::formats::sink::Sink) {
+        match self {
+            TaskTokens::Kept(json) => content.push_str(json),
+            TaskTokens::Ours {
+                tokens,
+                index,
+                text,
+            } => {
+                content.push('[');
+                for (i, t) in tokens.iter().enumerate() {
+                    if i > 0 {
+                        content.push(',');
+                    }
+                    let token = TokenOut {
+                        end: index.from_byte(t.end, Unit::CodePoints),
+                        id: i,
+                        start: index.from_byte(t.start, Unit::CodePoints),
+                        text: text.get(t.start..t.end).unwrap_or_default(),
+                        ws: t.ws,
+                    };
+                    // A struct of numbers and a string: serializing it cannot fail.
+                    let _ = serde_json::to_writer(&mut *content, &token);
+                }
+                content.push(']');
+            }
+        }
+    }
+}
+
+/// Appends a task line: `task` (its keys sorted, as serde_json writes a map), then the
+/// document's `text` and the `tokens`, which sort after every other key of a task, written
+/// straight into the file rather than copied into the task first.
+fn push_task(
+    content: &mut crate::formats::sink::Sink,
+    task: &Value,
+    text: &str,
+    tokens: &TaskTokens<'_>,
+) {
     let task = task.to_string();
     content.push_str(task.strip_suffix('}').unwrap_or(&task));
+    content.push_str(",\"text\":");
+    // A string: serializing it cannot fail.
+    let _ = serde_json::to_writer(&mut *content, text);
     content.push_str(",\"tokens\":");
-    content.push_str(tokens_json);
+    tokens.write(content);
     content.push_str("}\n");
 }
 
@@ -104,20 +155,15 @@ fn export_doc(
             .collect();
         report_misaligned(doc, &pieces, &tokens, out, report);
         // Tokens are most of a task: written from a plain struct rather than one JSON map
-        // each (fields in the order a map would sort them).
-        let token_list: Vec<TokenOut<'_>> = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| TokenOut {
-                end: index.from_byte(t.end, Unit::CodePoints),
-                id: i,
-                start: index.from_byte(t.start, Unit::CodePoints),
-                text: doc.text.get(t.start..t.end).unwrap_or_default(),
-                ws: t.ws,
-            })
-            .collect();
-        let token_json = kept_json
-            .unwrap_or_else(|| serde_json::to_string(&token_list).unwrap_or_else(|_| "[]".into()));
+        // each (fields in the order a map would sort them), straight into the file.
+        let task_tokens = match kept_json {
+            Some(json) => TaskTokens::Kept(json),
+            None => TaskTokens::Ours {
+                tokens: &tokens,
+                index: &index,
+                text: &doc.text,
+            },
+        };
         let meta = task_meta(doc, out, report);
 
         // Span id → (its core object, its last token) for the relations.
@@ -162,7 +208,6 @@ fn export_doc(
             relations.push(json!({"head": head, "child": child, "head_span": head_span, "child_span": child_span, "label": r.kind}));
         }
         let mut task = json!({
-            "text": &*doc.text,
             "spans": spans,
             "relations": relations,
             "answer": "accept",
@@ -177,7 +222,7 @@ fn export_doc(
                 }
             }
         }
-        push_task(content, &task, &token_json);
+        push_task(content, &task, &doc.text, &task_tokens);
         report.count("documents", 1);
         report.count("spans", spans.len());
         report.count("relations", relations.len());
@@ -190,12 +235,11 @@ fn export_doc(
         if !rejected.is_empty() {
             report.count("rejected suggestions", rejected.len());
             let task = json!({
-                "text": &*doc.text,
                 "spans": rejected,
                 "answer": "reject",
                 "meta": meta,
             });
-            push_task(content, &task, &token_json);
+            push_task(content, &task, &doc.text, &task_tokens);
         }
     }
 }
