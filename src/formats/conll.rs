@@ -656,7 +656,7 @@ mod tests {
                 assert_eq!(a.tokens, b.tokens);
                 assert_eq!(a.tags, b.tags);
             }
-            let mut notes = |r: &Report| {
+            let notes = |r: &Report| {
                 let mut v: Vec<String> = r.notes.iter().map(|n| n.to_string()).collect();
                 v.sort();
                 v
