@@ -28,6 +28,8 @@ struct Learned {
     proposals: Vec<Proposal>,
     /// The one-pass model: the full one is to follow.
     quick: bool,
+    /// Read from the cache beside the project, not trained now.
+    cached: bool,
 }
 
 /// What a background round returns: `None` when what the model learns from had not changed.
@@ -42,6 +44,8 @@ pub(super) struct Learning {
     pub error: Option<String>,
     /// The current model is the quick first one.
     pub quick: bool,
+    /// The current model came from the cache beside the project.
+    pub cached: bool,
     task: Option<Task<Round>>,
     /// The project version the last round started from, and the one waiting to settle
     /// with the moment it was first seen.
@@ -73,8 +77,13 @@ impl Learning {
         } else {
             ""
         };
+        let when = if self.cached {
+            format!("read from its cache at {at}, trained")
+        } else {
+            format!("trained at {at}")
+        };
         Some(format!(
-            "Learned model: trained at {at} on {}{rejections} in {} ({took}{first})",
+            "Learned model: {when} on {}{rejections} in {} ({took}{first})",
             plural(t.spans, "span", "spans"),
             plural(t.documents, "document", "documents"),
         ))
@@ -167,6 +176,7 @@ impl MarginaliaApp {
                     .count()
                     > QUICK_FIRST
             };
+            let from_cache = cached.is_some();
             let (model, quick) = match cached {
                 Some(m) => (m, false),
                 None if first && many() => (learned::train_quick(&project, &control)?, true),
@@ -180,21 +190,28 @@ impl MarginaliaApp {
                 trained: model.trained,
                 proposals,
                 quick,
+                cached: from_cache,
             }))
         }));
     }
 
     fn learned(&mut self, result: Round) {
+        if !self.learning.on {
+            // Switched off while it trained: its suggestions are not wanted.
+            return;
+        }
         match result {
             Ok(None) => {}
             Ok(Some(Learned {
                 trained,
                 proposals,
                 quick,
+                cached,
             })) => {
                 self.learning.error = None;
                 self.learning.trained = Some((trained, clock()));
                 self.learning.quick = quick;
+                self.learning.cached = cached;
                 if quick {
                     // The full model next, at once.
                     self.learning.started_from = None;
