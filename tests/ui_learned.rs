@@ -109,6 +109,23 @@ fn learns_in_the_background_refreshes_undoes_with_the_users_step_and_orders_by_u
             .len(),
         doc.spans().len() + 1
     );
+    // Ids stay unique in the project: the refresh was built on a copy, whose new ids the
+    // project must never hand out again (the tag above took one after it).
+    let p = h.state().session().unwrap().project();
+    let mut ids: Vec<u64> = p
+        .documents
+        .iter()
+        .flat_map(|d| {
+            d.spans()
+                .iter()
+                .map(|s| s.id.0)
+                .chain(d.suggestions().iter().map(|s| s.id.0))
+        })
+        .collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "an id used twice");
     let spans = first.spans;
     let busy = wait_long(&mut h, |a| {
         a.learned_model().is_some_and(|t| t.spans > spans) && !a.learning_busy()

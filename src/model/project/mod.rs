@@ -357,6 +357,17 @@ impl Project {
         }
     }
 
+    /// The id [`Project::allocate_span_id`] hands out next.
+    pub fn next_span_id(&self) -> u64 {
+        self.next_span_id.load(Ordering::Relaxed)
+    }
+
+    /// Never hands out an id below `next` again: for an edit built on a copy of this project
+    /// (off the UI thread), whose new ids the copy took.
+    pub fn reserve_span_ids(&self, next: u64) {
+        self.next_span_id.fetch_max(next, Ordering::Relaxed);
+    }
+
     /// A fresh span id. Taking one is not an edit: ids carry no meaning beyond identity.
     pub fn allocate_span_id(&self) -> SpanId {
         SpanId(self.next_span_id.fetch_add(1, Ordering::Relaxed))
