@@ -5,7 +5,7 @@
 //! what spaCy's `conll_ner2docs` and most NER trainers read. Import reads the first column as
 //! the token and the last as the tag, in IOB1 or IOB2 (or all `O`).
 //!
-//! The tagging here ([`iob2_tags`], [`tagged_sentences`]) is shared with the Hugging Face
+//! The tagging here ([`iob2_tags`], [`each_tagged_sentence`]) is shared with the Hugging Face
 //! export, so both make the same choices and report the same losses:
 //!
 //! - Tokens are [`tokens::tokenize`] within each sentence of [`tokens::sentences`], so a token
@@ -210,21 +210,9 @@ pub struct TaggedSentence<'a> {
     pub tags: Vec<Tag>,
 }
 
-/// The sentences of `doc` with their IOB2 tags, sentences joined where a kept span crosses
-/// their boundary (counted as "sentences joined"). See [`each_tagged_sentence`].
-pub fn tagged_sentences<'a>(
-    doc: &'a Document,
-    spans: &[&Span],
-    file: &Path,
-    report: &mut Report,
-) -> Vec<TaggedSentence<'a>> {
-    let mut out = Vec::new();
-    each_tagged_sentence(doc, spans, file, report, |s| out.push(s));
-    out
-}
-
-/// Hands `each` the sentences of `doc` with their IOB2 tags, in order, as
-/// [`tagged_sentences`] returns them, a stretch at a time: a stretch ends at the first
+/// Hands `each` the sentences of `doc` with their IOB2 tags, in order, sentences joined
+/// where a kept span crosses their boundary (counted as "sentences joined"), a stretch at a
+/// time: a stretch ends at the first
 /// sentence end no span crosses. Which span wins a token is decided among the spans that
 /// share tokens, and those are always in one stretch, so the tags are those of tagging the
 /// whole document at once; but memory holds one stretch, not the document's tokens (a 1 GB
@@ -650,7 +638,10 @@ mod tests {
             });
             crossing += joined;
             let mut streamed_report = Report::default();
-            let streamed = tagged_sentences(doc, &spans, file, &mut streamed_report);
+            let mut streamed = Vec::new();
+            each_tagged_sentence(doc, &spans, file, &mut streamed_report, |s| {
+                streamed.push(s)
+            });
             assert_eq!(streamed.len(), whole.len());
             for (a, b) in streamed.iter().zip(&whole) {
                 assert_eq!(a.tokens, b.tokens);

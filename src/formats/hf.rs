@@ -4,7 +4,7 @@
 //! Tags are written as strings (IOB2), so the data reads without a `ClassLabel`; the label
 //! list `<out without extension>.labels.json` (`O`, then `B-`/`I-` of every schema label in
 //! schema order) gives the integer ids a model needs, in a fixed order. Tokens, tags, overlap
-//! priority and reports are the CoNLL ones ([`crate::formats::conll::tagged_sentences`]).
+//! priority and reports are the CoNLL ones ([`crate::formats::conll::each_tagged_sentence`]).
 //!
 //! Import reads the same lines, with string tags or with integer tags when the label list
 //! with the same stem lies beside the file. Sentences whose ids share a document prefix
