@@ -346,17 +346,33 @@ fn labels_and_docs(project: &Project) -> (Vec<String>, Vec<DocId>) {
 /// trained again on all of them.
 pub fn train(project: &Project, control: &Control<'_>) -> Result<Model, String> {
     let (labels, docs) = labels_and_docs(project);
-    train_on(project, &labels, &docs, control, Training::default())
+    let mut model = train_on(project, &labels, &docs, control, Training::default())?;
+    model.trained.fingerprint = fingerprint(project);
+    Ok(model)
 }
 
 /// Documents a quick first model learns from at most.
 const QUICK_DOCS: usize = 150;
 
+/// More documents to learn from than this, and a window asking for a model gets a quick
+/// one first (see [`model_for`]).
+const QUICK_FIRST: usize = 100;
+
 /// A first model in a fraction of the time: one pass over at most [`QUICK_DOCS`] documents
 /// spread over the project, its scores the model's own (not calibrated). The window shows
-/// its suggestions at once on a large project and trains the full model right after.
+/// its suggestions at once on a large project and trains the full model right after. Its
+/// fingerprint is 0: a cache never takes it for the full model.
 pub fn train_quick(project: &Project, control: &Control<'_>) -> Result<Model, String> {
     let (labels, all) = labels_and_docs(project);
+    quick_on(project, &labels, &all, control)
+}
+
+fn quick_on(
+    project: &Project,
+    labels: &[String],
+    all: &[DocId],
+    control: &Control<'_>,
+) -> Result<Model, String> {
     let n = all.len().min(QUICK_DOCS);
     let docs: Vec<DocId> = (0..n)
         .filter_map(|j| all.get(j * all.len() / n.max(1)).copied())
@@ -365,10 +381,7 @@ pub fn train_quick(project: &Project, control: &Control<'_>) -> Result<Model, St
         epochs: 1,
         ..Training::default()
     };
-    let mut model = train_on(project, &labels, &docs, control, settings)?;
-    // Not the full model: a cache must never take it for one.
-    model.trained.fingerprint = 0;
-    Ok(model)
+    train_on(project, labels, &docs, control, settings)
 }
 
 /// [`train`] on some of the documents only (evaluation holds the others out).
@@ -470,7 +483,8 @@ fn train_on(
                 .sum(),
             tokens: examples.iter().map(|e| e.chunk.tokens.len()).sum(),
             millis: started.elapsed().as_millis() as u64,
-            fingerprint: fingerprint(project),
+            // Set by the callers that train on the whole project.
+            fingerprint: 0,
         },
     })
 }
@@ -548,23 +562,42 @@ pub fn suggest(project: &Project, model: &Model, control: &Control<'_>) -> Vec<P
     })
 }
 
-/// The model for `project`: the one cached beside `project_file` if it was trained on what
-/// the project holds now, else a new one (cached for next time).
+/// Where [`model_for`]'s model came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Read from the cache beside the project: trained on what the project holds now.
+    Cached,
+    /// Trained now, on the whole project (and cached for next time).
+    Trained,
+    /// The quick one-pass model ([`train_quick`]): the full one is still to train.
+    Quick,
+}
+
+/// The model for `project`, whose [`fingerprint`] is `print` (the caller's, computed once):
+/// the one cached beside `project_file` if it was trained on what the project holds now,
+/// else a new one, cached for next time. With `quick_first`, a project with more than
+/// [`QUICK_FIRST`] documents to learn from gets the quick model instead, not cached.
 pub fn model_for(
     project: &Project,
     project_file: Option<&std::path::Path>,
+    print: u64,
+    quick_first: bool,
     control: &Control<'_>,
-) -> Result<(Model, bool), String> {
-    let print = fingerprint(project);
+) -> Result<(Model, Origin), String> {
     if let Some(m) = project_file.and_then(|f| cache::load(f, print)) {
-        return Ok((m, true));
+        return Ok((m, Origin::Cached));
     }
-    let model = train(project, control)?;
+    let (labels, docs) = labels_and_docs(project);
+    if quick_first && docs.len() > QUICK_FIRST {
+        return Ok((quick_on(project, &labels, &docs, control)?, Origin::Quick));
+    }
+    let mut model = train_on(project, &labels, &docs, control, Training::default())?;
+    model.trained.fingerprint = print;
     if let Some(f) = project_file {
         // A cache that cannot be written only costs training again next time.
         let _ = cache::store(f, &model);
     }
-    Ok((model, false))
+    Ok((model, Origin::Trained))
 }
 
 /// Trains (or takes the cached model) and proposes: the suggester's whole run.
@@ -578,10 +611,16 @@ pub fn run(
         progress: &|f| (control.progress)(f * 0.9),
         cancel: control.cancel,
     };
-    let (model, cached) = model_for(project, project_file, &train_part)?;
+    let (model, origin) = model_for(
+        project,
+        project_file,
+        fingerprint(project),
+        false,
+        &train_part,
+    )?;
     report.count(TRAINED_ON, model.trained.documents);
     report.count("spans the model learned from", model.trained.spans);
-    if !cached {
+    if origin != Origin::Cached {
         report.count("milliseconds training", model.trained.millis as usize);
     }
     let predict_part = Control {

@@ -12,7 +12,7 @@
 
 use super::MarginaliaApp;
 use crate::suggest::Proposal;
-use crate::suggest::learned::{self, Trained};
+use crate::suggest::learned::{self, Origin, Trained};
 use crate::ui::background::Task;
 use std::time::{Duration, Instant};
 
@@ -20,18 +20,12 @@ use std::time::{Duration, Instant};
 /// decisions trains once, short enough that the next suggestions already know them.
 const SETTLE: Duration = Duration::from_millis(1200);
 
-/// A project with more documents to learn from than this gets a one-pass model first, so
-/// that suggestions show within a couple of seconds, and the full model right after.
-const QUICK_FIRST: usize = 100;
-
 /// What a round trained, and what its model proposes.
 struct Learned {
     trained: Trained,
     proposals: Vec<Proposal>,
-    /// The one-pass model: the full one is to follow.
-    quick: bool,
-    /// Read from the cache beside the project, not trained now.
-    cached: bool,
+    /// Cached, trained now, or the quick one-pass model (the full one to follow).
+    origin: Origin,
     /// The refresh of the pending suggestions, built on the copy the round started from
     /// (building it for 12,000 suggestions takes 14 ms: not on the UI thread), and the id the
     /// copy would hand out next.
@@ -50,10 +44,8 @@ pub(super) struct Learning {
     /// What the current model was trained on, and the wall-clock time it was trained.
     pub trained: Option<(Trained, String)>,
     pub error: Option<String>,
-    /// The current model is the quick first one.
-    pub quick: bool,
-    /// The current model came from the cache beside the project.
-    pub cached: bool,
+    /// Where the current model came from.
+    pub origin: Option<Origin>,
     task: Option<Task<Round>>,
     /// The project version the last round started from, and the one waiting to settle
     /// with the moment it was first seen.
@@ -80,12 +72,12 @@ impl Learning {
         } else {
             format!("{:.1} s", t.millis as f64 / 1000.0)
         };
-        let first = if self.quick {
+        let first = if self.origin == Some(Origin::Quick) {
             "; a first pass, the full model is training"
         } else {
             ""
         };
-        let when = if self.cached {
+        let when = if self.origin == Some(Origin::Cached) {
             format!("read from its cache at {at}, trained")
         } else {
             format!("trained at {at}")
@@ -175,32 +167,16 @@ impl MarginaliaApp {
             }
             let cancel = std::sync::atomic::AtomicBool::new(false);
             let control = crate::suggest::Control::none(&cancel);
-            let cached = file.as_deref().and_then(|f| learned::cache::load(f, print));
-            let many = || {
-                project
-                    .documents
-                    .iter()
-                    .filter(|d| learned::data::teaches(d))
-                    .count()
-                    > QUICK_FIRST
-            };
-            let from_cache = cached.is_some();
-            let (model, quick) = match cached {
-                Some(m) => (m, false),
-                None if first && many() => (learned::train_quick(&project, &control)?, true),
-                None => (
-                    learned::model_for(&project, file.as_deref(), &control)?.0,
-                    false,
-                ),
-            };
+            // The window's first model on a large project is the quick one.
+            let (model, origin) =
+                learned::model_for(&project, file.as_deref(), print, first, &control)?;
             let proposals = learned::suggest(&project, &model, &control);
             let before = project.next_span_id();
             let refresh = learned::refresh_edit(&project, &proposals);
             Ok(Some(Learned {
                 trained: model.trained,
                 proposals,
-                quick,
-                cached: from_cache,
+                origin,
                 refresh,
                 ids: (before, project.next_span_id()),
             }))
@@ -217,17 +193,15 @@ impl MarginaliaApp {
             Ok(Some(Learned {
                 trained,
                 proposals,
-                quick,
-                cached,
+                origin,
                 refresh,
                 ids: (before, after),
             })) => {
                 self.learning.error = None;
                 self.learning.trained = Some((trained, clock()));
-                self.learning.quick = quick;
-                self.learning.cached = cached;
+                self.learning.origin = Some(origin);
                 let started_from = self.learning.started_from;
-                if quick {
+                if origin == Origin::Quick {
                     // The full model next, at once.
                     self.learning.started_from = None;
                     self.learning.settling = None;
