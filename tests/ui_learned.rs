@@ -34,7 +34,11 @@ fn wait_long(
 }
 
 fn learned(h: &Harness<'_, MarginaliaApp>) -> Vec<(DocId, Suggestion)> {
-    let p = h.state().session().unwrap().project();
+    learned_in(h.state())
+}
+
+fn learned_in(app: &MarginaliaApp) -> Vec<(DocId, Suggestion)> {
+    let p = app.session().unwrap().project();
     p.documents
         .iter()
         .enumerate()
@@ -168,4 +172,46 @@ fn learns_in_the_background_refreshes_undoes_with_the_users_step_and_orders_by_u
     let e = h.state().learned_window().evaluation().unwrap();
     assert!(e.test_documents >= 1 && e.train_documents >= 1);
     assert_eq!(e.curve.len(), 4);
+}
+
+/// Suggest → Run suggesters… with only *Learned* ticked: it trains beside the project file,
+/// its suggestions arrive as one edit, and the window goes on learning from then on.
+#[test]
+fn the_suggest_windows_learned_box_trains_beside_the_project_and_keeps_learning() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::bratiaa_lisa(dir.path());
+    let (session, _) = Session::open(&path).unwrap();
+    let mut h = common::harness(session);
+    h.state_mut().queue(Command::OpenSuggest);
+    h.run();
+    h.get_by_label("Quotes: speakers and what they said (quotation marks, reporting verbs)")
+        .click();
+    h.get_by_label("Matches: texts already tagged somewhere, everywhere else they occur")
+        .click();
+    h.get_by_label("Learned: a model trained on this project's spans, retrained as you annotate")
+        .click();
+    h.run();
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    wait_long(&mut h, |a| !learned_in(a).is_empty());
+    assert!(
+        path.with_extension("learned").exists(),
+        "cached beside the project file"
+    );
+    let sources: std::collections::BTreeSet<String> = h
+        .state()
+        .session()
+        .unwrap()
+        .project()
+        .documents
+        .iter()
+        .flat_map(|d| d.suggestions().iter().map(|s| s.source.clone()))
+        .collect();
+    assert_eq!(sources.into_iter().collect::<Vec<_>>(), ["learned"]);
+    // It goes on learning: the next round reads the model it just cached.
+    wait_long(&mut h, |a| {
+        a.learned_model().is_some() && !a.learning_busy()
+    });
+    assert_eq!(h.state().learned_model().unwrap().documents, 7);
 }

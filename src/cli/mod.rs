@@ -672,12 +672,11 @@ fn suggest_cmd(
             !is_command
         })
         .collect();
-    let mut suggesters = crate::suggest::Suggester::parse_list(&rest.join(",")).map_err(invalid)?;
-    for s in &mut suggesters {
-        if let crate::suggest::Suggester::Learned { project_file } = s {
-            *project_file = Some(path.to_owned());
-        }
-    }
+    let mut suggesters: Vec<_> = crate::suggest::Suggester::parse_list(&rest.join(","))
+        .map_err(invalid)?
+        .into_iter()
+        .map(|s| s.for_project(Some(path)))
+        .collect();
     let _lock = lock_for_writing(path)?;
     no_pending_journal(path)?;
     let mut project = load_named(path)?.project;

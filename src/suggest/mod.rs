@@ -81,6 +81,17 @@ impl Suggester {
             .collect()
     }
 
+    /// The suggester for the project saved at `project_file`: the learned one keeps its model
+    /// beside it; the others do not care.
+    pub fn for_project(self, project_file: Option<&Path>) -> Self {
+        match self {
+            Suggester::Learned { .. } => Suggester::Learned {
+                project_file: project_file.map(Path::to_owned),
+            },
+            other => other,
+        }
+    }
+
     pub fn name(&self) -> String {
         match self {
             Suggester::Matches => "matches".to_owned(),

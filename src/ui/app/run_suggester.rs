@@ -82,22 +82,16 @@ impl MarginaliaApp {
     }
 
     /// Runs the suggesters off the UI thread, with progress in the Suggest window.
-    fn start_suggest(&mut self, ctx: &egui::Context, mut list: Vec<crate::suggest::Suggester>) {
+    fn start_suggest(&mut self, ctx: &egui::Context, list: Vec<crate::suggest::Suggester>) {
         use crate::ui::suggest_dialog::SuggestProgress;
-        let Some(project) = self.session.as_ref().map(|s| s.project().clone()) else {
+        let Some(session) = self.session.as_ref() else {
             return;
         };
-        let file = self
-            .session
-            .as_ref()
-            .and_then(|s| s.path())
-            .map(std::path::Path::to_owned);
-        for s in &mut list {
-            if let crate::suggest::Suggester::Learned { project_file } = s {
-                // Its model is cached beside the project.
-                *project_file = file.clone();
-            }
-        }
+        let project = session.project().clone();
+        let list: Vec<_> = list
+            .into_iter()
+            .map(|s| s.for_project(session.path()))
+            .collect();
         let progress = SuggestProgress::default();
         let shared = progress.clone();
         let waker = ctx.clone();
