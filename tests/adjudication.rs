@@ -19,7 +19,7 @@ fn annotator(spans: &[(&str, &str, Option<&str>)], kim_met: bool) -> Project {
     let mut d = Document::new(
         "d".into(),
         DocSource::TextFile("d.txt".into()),
-        String::new(),
+        marginalia::model::TextHash::of(""),
         TEXT.into(),
     );
     d.status = Status::InProgress;

@@ -19,7 +19,7 @@ fn project(texts: &[&str], spans: &[Spec<'_>], new: &[usize]) -> Project {
             let mut d = Document::new(
                 format!("d{i}"),
                 DocSource::TextFile(format!("d{i}.txt").into()),
-                String::new(),
+                marginalia::model::TextHash::of(t),
                 (*t).into(),
             );
             d.status = if new.contains(&i) {

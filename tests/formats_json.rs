@@ -167,8 +167,8 @@ fn build_save_load(imported: Imported, dir: &Path) -> Project {
         report.notes.len() == from_import,
         "building reported problems: {report}"
     );
-    if let Some(c) = corpus {
-        std::fs::write(&c.path, &c.content).unwrap();
+    if let Some(mut c) = corpus {
+        c.write().unwrap();
     }
     save_project(&project, &path).unwrap();
     load_project(&path).unwrap().project
@@ -1013,4 +1013,62 @@ fn repeated_document_ids_are_renamed_not_merged() {
         Some("art"),
         "the original id is kept"
     );
+}
+
+/// A plain JSONL corpus goes into the project as it is read (its documents are never all
+/// held twice): ids repeated within it, or already in the project it is added to, are
+/// renamed all the same (`<project>/<id>`, as every import renames them), and the corpus
+/// file beside the project has every text, in order.
+#[test]
+fn a_streamed_jsonl_import_renames_repeated_ids_and_writes_its_corpus() {
+    use marginalia::formats::run::import_project;
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a.jsonl");
+    let b = tmp.path().join("b.jsonl");
+    std::fs::write(
+        &a,
+        "{\"id\": \"x\", \"text\": \"one\"}\n{\"id\": \"y\", \"text\": \"two\", \"meta\": {\"src\": \"w\", \"n\": 2}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "{\"id\": \"x\", \"text\": \"three\"}\n\n{\"text\": \"four\"}\n",
+    )
+    .unwrap();
+    let target = tmp.path().join("p.ron");
+    let paths = [a, b.clone()];
+    let (project, corpus, report) =
+        import_project(Format::Jsonl, &paths, &target, None, None, None).unwrap();
+    let ids: Vec<_> = project.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["x", "y", "p/x", "b-3"]);
+    assert_eq!(report.get("repeated document ids renamed"), 1);
+    let corpus = corpus.unwrap().path;
+    assert_eq!(
+        std::fs::read_to_string(&corpus).unwrap(),
+        "{\"id\":\"x\",\"text\":\"one\"}\n\
+         {\"id\":\"y\",\"meta\":{\"n\":\"2\",\"src\":\"w\"},\"text\":\"two\"}\n\
+         {\"id\":\"p/x\",\"text\":\"three\"}\n\
+         {\"id\":\"b-3\",\"text\":\"four\"}\n"
+    );
+    let loaded = load_project(&target).unwrap().project;
+    let read: Vec<_> = loaded
+        .documents
+        .iter()
+        .map(|d| (d.id.as_str(), &*d.text, d.meta.get("n").map(String::as_str)))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("x", "one", None),
+            ("y", "two", Some("2")),
+            ("p/x", "three", None),
+            ("b-3", "four", None)
+        ]
+    );
+    // Added to that project: every id is taken already.
+    let (more, _, report) =
+        import_project(Format::Jsonl, &[b], &target, None, Some(loaded), None).unwrap();
+    let ids: Vec<_> = more.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["x", "y", "p/x", "b-3", "p/x-2", "p/b-3"]);
+    assert_eq!(report.get("repeated document ids renamed"), 2);
 }

@@ -67,7 +67,7 @@ fn large(copies: usize) -> Project {
             p.documents.push(Document::new(
                 id.clone(),
                 DocSource::TextFile(format!("{id}.txt").into()),
-                String::new(),
+                marginalia::model::TextHash::of(&d.text),
                 d.text.clone(),
             ));
             if k % 2 == 0 {

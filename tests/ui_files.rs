@@ -177,7 +177,7 @@ fn startup_opens_the_demo_project_by_default() {
     assert_eq!(session.project().name, "Seed news");
     assert!(!session.is_dirty());
     let title: String = session.project().documents[1]
-        .title
+        .title()
         .chars()
         .take(20)
         .collect();

@@ -96,8 +96,9 @@ fn import_then_build(format: Format, dir: &Path, paths: &[PathBuf]) -> Result<()
     let imported: Imported = formats::import(format, paths)?;
     let target = dir.join("imported.ron");
     let (project, corpus, _report) = build_project(imported, &target, "fuzz", None);
-    if let Some(c) = &corpus {
-        write(&c.path, c.content.as_bytes());
+    if let Some(mut c) = corpus {
+        c.write()
+            .expect("writing the corpus file into the scratch folder");
     }
     saves_and_reopens(&project, dir, format.name());
     Ok(())

@@ -2,17 +2,67 @@
 //! have no file of their own go into one JSONL corpus file beside the project, and every
 //! span, relation and suggestion is checked before it is kept.
 
+use crate::formats::sink::{Body, Sink};
 use crate::formats::{Imported, ImportedDoc, Report};
 use crate::model::check;
 use crate::model::{
     AttrKind, AttributeDef, Choice, DocSource, Document, LabelDef, Project, Relation, RelationType,
     Rgb, Schema, Score, Span, SpanId, SuggestedLink, Suggestion,
 };
+use crate::persist::Problem;
+use crate::persist::atomic::{persist_written, write_atomic};
 use crate::persist::corpus::hash_text;
 use crate::persist::paths::normalize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The ids of a project's documents, to keep them unique as more are added. Kept as 64-bit
+/// hashes while no two collide: a million ids as strings, beside the documents that hold
+/// them, took 84 MB. A hash seen before is a repeated id, or rarely two ids with one hash:
+/// only then are the ids themselves collected, once, and checked exactly from there on.
+struct UsedIds {
+    hashes: HashSet<u64>,
+    exact: Option<HashSet<String>>,
+}
+
+impl UsedIds {
+    fn new(project: &Project) -> Self {
+        Self {
+            hashes: project
+                .documents
+                .iter()
+                .map(|d| Self::hash(&d.id))
+                .collect(),
+            exact: None,
+        }
+    }
+
+    fn hash(id: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut h);
+        h.finish()
+    }
+
+    /// `id`, or a new one if a document of `project` has it (see
+    /// [`crate::formats::ids::unique_id`]).
+    fn unique(
+        &mut self,
+        project: &Project,
+        id: String,
+        file: &Path,
+        report: &mut Report,
+    ) -> String {
+        if self.exact.is_none() && self.hashes.insert(Self::hash(&id)) {
+            return id;
+        }
+        let exact = self
+            .exact
+            .get_or_insert_with(|| project.documents.iter().map(|d| d.id.clone()).collect());
+        crate::formats::ids::unique_id(exact, id, file, None, report)
+    }
+}
 
 /// Attributes with at most this many distinct short values become choices; others free text.
 const MAX_CHOICES: usize = 12;
@@ -20,7 +70,26 @@ const MAX_CHOICES: usize = 12;
 /// A corpus file the import needs written beside the project: texts that had no file.
 pub struct CorpusFile {
     pub path: PathBuf,
-    pub content: String,
+    /// Its lines: in memory while they are few, then in the temporary file beside `path`
+    /// (a million documents' texts are not held a second time beside the project's).
+    /// `None` once written.
+    lines: Option<Sink>,
+}
+
+impl CorpusFile {
+    /// Writes the file atomically (its lines then leave memory, or their temporary file
+    /// becomes it).
+    pub fn write(&mut self) -> Result<(), Problem> {
+        let Some(lines) = self.lines.take() else {
+            return Ok(());
+        };
+        let failed = |e: std::io::Error| Problem::io(&self.path, &e);
+        match lines.finish().map_err(failed)? {
+            Body::Text(text) => write_atomic(&self.path, text.as_bytes()),
+            Body::Spooled(file) => persist_written(file, &self.path),
+        }
+        .map_err(failed)
+    }
 }
 
 /// Makes sure `schema` has every label, attribute and relation type the data uses.
@@ -248,45 +317,112 @@ pub fn build_project(
     name: &str,
     into: Option<Project>,
 ) -> (Project, Option<CorpusFile>, Report) {
-    let mut report = std::mem::take(&mut imported.report);
-    let file = project_path.to_owned();
-    let mut project = into.unwrap_or_else(|| {
-        let schema = imported.schema.clone().unwrap_or(Schema {
-            labels: Vec::new(),
-            relations: Vec::new(),
+    let mut builder = Builder::new(&mut imported, project_path, name, into);
+    let mut docs = std::mem::take(&mut imported.docs);
+    // Taken from the back of the reversed list, which is shrunk as it empties: the imported
+    // documents leave memory as the project's arrive (a million small ones are 200 MB of
+    // list alone).
+    docs.reverse();
+    builder.project.documents.reserve(docs.len());
+    while let Some(d) = docs.pop() {
+        if docs.len().is_multiple_of(65_536) {
+            docs.shrink_to_fit();
+        }
+        builder.add(d);
+    }
+    builder.finish()
+}
+
+/// A project being built from imported documents, one at a time: from a list
+/// ([`build_project`]), or as a corpus without annotations is read, so that its documents
+/// are never all in memory twice ([`crate::formats::run`]).
+pub struct Builder {
+    project: Project,
+    report: Report,
+    file: PathBuf,
+    corpus: PathBuf,
+    /// `corpus`, normalised once (it asks for the working folder), shared by its lines.
+    corpus_source: Arc<Path>,
+    corpus_lines: Sink,
+    line_no: usize,
+    /// Adding to a project: an id it has already is renamed (and said), never duplicated.
+    ids: UsedIds,
+    added: usize,
+}
+
+impl Builder {
+    /// A builder for what `imported` declares and uses: its schema, grown to fit the
+    /// labels of its documents, its event labels and its report (taken). Its documents are
+    /// not added.
+    pub fn new(
+        imported: &mut Imported,
+        project_path: &Path,
+        name: &str,
+        into: Option<Project>,
+    ) -> Self {
+        let mut report = std::mem::take(&mut imported.report);
+        let file = project_path.to_owned();
+        let mut project = into.unwrap_or_else(|| {
+            let schema = imported.schema.clone().unwrap_or(Schema {
+                labels: Vec::new(),
+                relations: Vec::new(),
+            });
+            Project::new(name.to_owned(), schema, Vec::new())
         });
-        Project::new(name.to_owned(), schema, Vec::new())
-    });
-    adopt_schema(&mut project, &imported, &mut report, &file);
-    let corpus = corpus_path(project_path);
-    let mut corpus_lines = String::new();
-    let mut line_no = 0;
-    // Adding to a project: an id it has already is renamed (and said), never duplicated.
-    let mut ids: std::collections::HashSet<String> =
-        project.documents.iter().map(|d| d.id.clone()).collect();
-    for mut d in std::mem::take(&mut imported.docs) {
-        d.id = crate::formats::ids::unique_id(&mut ids, d.id, &file, None, &mut report);
+        adopt_schema(&mut project, imported, &mut report, &file);
+        let corpus = corpus_path(project_path);
+        let ids = UsedIds::new(&project);
+        Self {
+            report,
+            corpus_source: Arc::from(normalize(&corpus)),
+            corpus_lines: Sink::new(&corpus),
+            corpus,
+            file,
+            line_no: 0,
+            ids,
+            project,
+            added: 0,
+        }
+    }
+
+    /// Adds a document with the annotations that fit the project's schema (which must
+    /// already have every label they use: see [`Builder::new`]).
+    pub fn add(&mut self, mut d: ImportedDoc) {
+        d.id = self
+            .ids
+            .unique(&self.project, d.id, &self.file, &mut self.report);
         let source = match &d.source {
             Some(p) => DocSource::TextFile(normalize(p)),
             None => {
-                line_no += 1;
-                corpus_lines.push_str(&corpus_line(&d));
+                self.line_no += 1;
+                write_corpus_line(&mut self.corpus_lines, &d);
                 DocSource::JsonlLine {
-                    path: normalize(&corpus),
-                    line: line_no,
+                    path: Arc::clone(&self.corpus_source),
+                    line: self.line_no,
                 }
             }
         };
-        let doc = build_document(&project, &d, source, &file, &mut report);
-        report.count("documents", 1);
-        project.documents.push(doc);
+        let doc = build_document(&self.project, d, source, &self.file, &mut self.report);
+        self.report.count("documents", 1);
+        self.project.documents.push(doc);
+        self.added += 1;
     }
-    project.reset_span_ids();
-    let corpus_file = (!corpus_lines.is_empty()).then_some(CorpusFile {
-        path: corpus,
-        content: corpus_lines,
-    });
-    (project, corpus_file, report)
+
+    /// How many documents were added.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
+    /// The project, the corpus file its texts without a file need (not yet written) and the
+    /// report.
+    pub fn finish(mut self) -> (Project, Option<CorpusFile>, Report) {
+        self.project.reset_span_ids();
+        let corpus_file = (self.line_no > 0).then_some(CorpusFile {
+            path: self.corpus,
+            lines: Some(self.corpus_lines),
+        });
+        (self.project, corpus_file, self.report)
+    }
 }
 
 /// The project's schema takes in the labels and relation types the source declares, then
@@ -316,42 +452,45 @@ fn adopt_schema(project: &mut Project, imported: &Imported, report: &mut Report,
     project.schema = schema;
 }
 
-/// A text without a file of its own, as a line of the project's JSONL corpus.
-fn corpus_line(d: &ImportedDoc) -> String {
-    let mut rec = serde_json::Map::new();
-    rec.insert("id".into(), d.id.clone().into());
-    rec.insert("text".into(), d.text.clone().into());
-    if !d.meta.is_empty() {
-        let meta: serde_json::Map<String, serde_json::Value> = d
-            .meta
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone().into()))
-            .collect();
-        rec.insert("meta".into(), meta.into());
+/// A text without a file of its own, as a line of the project's JSONL corpus, appended to
+/// `out`: `{"id":…,"meta":{…},"text":…}`, keys in that order.
+fn write_corpus_line(out: &mut Sink, d: &ImportedDoc) {
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        id: &'a str,
+        #[serde(skip_serializing_if = "crate::model::attrs::Meta::is_empty")]
+        meta: &'a crate::model::attrs::Meta,
+        text: &'a str,
     }
-    let mut line = serde_json::Value::Object(rec).to_string();
-    line.push('\n');
-    line
+    let line = Line {
+        id: &d.id,
+        meta: &d.meta,
+        text: &d.text,
+    };
+    // Strings and a map of strings: serialising cannot fail, and the sink keeps any write
+    // error for `CorpusFile::write`.
+    let _ = serde_json::to_writer(&mut *out, &line);
+    out.push('\n');
 }
 
 /// One imported document with the spans, relations and suggestions that pass the rules
 /// of `project`'s schema.
 fn build_document(
     project: &Project,
-    d: &ImportedDoc,
+    mut d: ImportedDoc,
     source: DocSource,
     file: &Path,
     report: &mut Report,
 ) -> Document {
-    let text: Arc<str> = Arc::from(d.text.as_str());
+    let text: Arc<str> = Arc::from(std::mem::take(&mut d.text));
     let mut doc = Document::new(d.id.clone(), source, hash_text(&text), text);
-    doc.meta = d.meta.clone();
+    doc.meta = std::mem::take(&mut d.meta);
     if let Some(s) = d.status {
         doc.status = s;
     }
-    let ids = add_spans(project, &mut doc, d, file, report);
-    add_relations(project, &mut doc, d, &ids, file, report);
-    add_suggestions(project, &mut doc, d, file, report);
+    let ids = add_spans(project, &mut doc, &d, file, report);
+    add_relations(project, &mut doc, &d, &ids, file, report);
+    add_suggestions(project, &mut doc, &d, file, report);
     doc
 }
 

@@ -3,7 +3,7 @@
 
 use crate::formats::{Imported, ImportedDoc};
 use crate::persist::LoadError;
-use crate::persist::corpus::{list_text_files, read_jsonl, read_text_file};
+use crate::persist::corpus::{for_each_jsonl_doc, list_text_files, read_text_file};
 use std::path::PathBuf;
 
 /// Every .txt file below each folder (or each .txt file given).
@@ -45,19 +45,26 @@ pub fn import_folders(paths: &[PathBuf]) -> Result<Imported, LoadError> {
 /// Every line of each JSONL corpus.
 pub fn import_jsonl(paths: &[PathBuf]) -> Result<Imported, LoadError> {
     let mut imported = Imported::default();
+    each_jsonl_doc(paths, |d| imported.docs.push(d))?;
+    Ok(imported)
+}
+
+/// Calls `f` with each line of each JSONL corpus as a document, as it is read (an import
+/// of a million lines then never holds them all beside the project it builds).
+pub fn each_jsonl_doc(paths: &[PathBuf], mut f: impl FnMut(ImportedDoc)) -> Result<(), LoadError> {
     for p in paths {
         let stem = p
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        for r in read_jsonl(p)? {
-            imported.docs.push(ImportedDoc {
+        for_each_jsonl_doc(p, |r| {
+            f(ImportedDoc {
                 id: r.id.unwrap_or_else(|| format!("{stem}-{}", r.line)),
                 text: r.text,
                 meta: r.meta,
                 ..Default::default()
             });
-        }
+        })?;
     }
-    Ok(imported)
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! An import or an export from start to finish, shared by `marginalia import|export` and the
 //! window's File menu, so both do exactly the same thing and report the same way.
 
-use crate::formats::build::{CorpusFile, build_project};
+use crate::formats::build::{Builder, CorpusFile, build_project};
 use crate::formats::export::{ExportDoc, ExportFilter, parse_split, select, split};
 use crate::formats::{Format, Report, export, import};
 use crate::model::Project;
@@ -279,9 +279,7 @@ fn import_team(
     }
     team.schema = schema.clone();
     if let Some(c) = &mut corpus {
-        persist::atomic::write_atomic(&c.path, c.content.as_bytes())
-            .map_err(|e| Problem::io(&c.path, &e))?;
-        c.content = String::new();
+        c.write()?;
     }
     persist::save_project(&team, target)?;
     for (path, mut p) in members {
@@ -292,8 +290,8 @@ fn import_team(
 }
 
 /// Imports `paths` into a new project at `target` (or into `into`) and saves it, the corpus
-/// file first. Returns the project, the corpus file written (if any; its `content` is
-/// emptied once written) and the report.
+/// file first. Returns the project, the corpus file written (if any; its lines leave
+/// memory once written) and the report.
 pub fn import_project(
     format: Format,
     paths: &[PathBuf],
@@ -310,32 +308,31 @@ pub fn import_project(
         )
         .into());
     }
-    let mut imported = import(format, paths)?;
-    if imported.docs.is_empty() {
-        // A missing or empty folder, or files with nothing to read: no project is written.
-        let notes: Vec<String> = imported
-            .report
-            .notes
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let what = paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut message = format!("no {} documents found; nothing was written", format.name());
-        if !notes.is_empty() {
-            message.push_str(&format!(":\n  {}", notes.join("\n  ")));
-        }
-        return Err(Problem::new(ProblemKind::Invalid, Path::new(&what), message).into());
-    }
     let name = name.map(str::to_owned).unwrap_or_else(|| {
         target
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
+    if format == Format::Jsonl && annotator.is_none() {
+        // Texts without annotations: each document goes into the project as it is read.
+        let mut builder = Builder::new(
+            &mut crate::formats::Imported::default(),
+            target,
+            &name,
+            into,
+        );
+        crate::formats::plain::each_jsonl_doc(paths, |d| builder.add(d))?;
+        if builder.added() == 0 {
+            return Err(nothing_found(format, paths, &Report::default()));
+        }
+        return save_imported(builder.finish(), target);
+    }
+    let mut imported = import(format, paths)?;
+    if imported.docs.is_empty() {
+        // A missing or empty folder, or files with nothing to read: no project is written.
+        return Err(nothing_found(format, paths, &imported.report));
+    }
     if let Some(who) = annotator {
         // One annotator's work (`--annotator NAME`): theirs alone, in a team project.
         if let Some(other) = imported
@@ -360,15 +357,36 @@ pub fn import_project(
     if imported.docs.iter().any(|d| d.annotator.is_some()) {
         return import_team(imported, target, &name, into);
     }
-    let (project, mut corpus, report) = build_project(imported, target, &name, into);
+    save_imported(build_project(imported, target, &name, into), target)
+}
+
+/// Writes what an import built: the corpus file first, then the project.
+fn save_imported(
+    (project, mut corpus, report): (Project, Option<CorpusFile>, Report),
+    target: &Path,
+) -> Result<(Project, Option<CorpusFile>, Report), LoadError> {
     if let Some(c) = &mut corpus {
-        persist::atomic::write_atomic(&c.path, c.content.as_bytes())
-            .map_err(|e| Problem::io(&c.path, &e))?;
         // Written: the texts need not be in memory twice while the project is saved.
-        c.content = String::new();
+        c.write()?;
     }
     persist::save_project(&project, target)?;
     Ok((project, corpus, report))
+}
+
+/// The refusal of an import that found no documents (a missing or empty folder, files with
+/// nothing to read): no project is written. What the reader noted is said.
+fn nothing_found(format: Format, paths: &[PathBuf], report: &Report) -> LoadError {
+    let notes: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
+    let what = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut message = format!("no {} documents found; nothing was written", format.name());
+    if !notes.is_empty() {
+        message.push_str(&format!(":\n  {}", notes.join("\n  ")));
+    }
+    Problem::new(ProblemKind::Invalid, Path::new(&what), message).into()
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ pub fn curate(layers: &[Layer<'_>], name: &str) -> (Project, Curated) {
             let mut doc = Document::new(
                 d.id.clone(),
                 d.source.clone(),
-                d.hash.clone(),
+                d.hash,
                 d.text.clone(),
             );
             doc.meta = d.meta.clone();

@@ -436,7 +436,7 @@ mod tests {
                 Document::new(
                     format!("d{i}"),
                     DocSource::TextFile(format!("d{i}.txt").into()),
-                    String::new(),
+                    crate::model::TextHash::of(""),
                     (*t).into(),
                 )
             })

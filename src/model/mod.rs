@@ -27,6 +27,6 @@ pub use edit::{Edit, IdMap};
 pub use history::History;
 pub use project::{
     DocId, DocSource, Document, Fragment, Project, Relation, Review, Score, Span, SpanId, SpanKey,
-    Status, SuggestedLink, Suggestion,
+    Status, SuggestedLink, Suggestion, TextHash,
 };
 pub use schema::{AttrKind, AttributeDef, Choice, LabelDef, RelationType, Rgb, Schema};

@@ -235,7 +235,7 @@ mod tests {
         let mut doc = Document::new(
             "d".into(),
             DocSource::TextFile("d.txt".into()),
-            String::new(),
+            crate::model::TextHash::of(""),
             "Harris said no. She left.".into(),
         );
         let span = |id: u64, start: usize, end: usize, label: &str, text: &str| Span {

@@ -199,7 +199,7 @@ mod tests {
         let doc = Document::new(
             "a".into(),
             DocSource::TextFile("a.txt".into()),
-            String::new(),
+            crate::model::TextHash::of(""),
             text.into(),
         );
         Project::new("t".into(), Schema::default(), vec![doc])

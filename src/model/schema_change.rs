@@ -106,7 +106,7 @@ mod tests {
         let doc = Document::new(
             "a".into(),
             DocSource::TextFile("a.txt".into()),
-            String::new(),
+            crate::model::TextHash::of(""),
             "Harris said no at the summit".into(),
         );
         let mut p = Project::new("t".into(), Schema::default(), vec![doc]);

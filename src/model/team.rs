@@ -232,10 +232,9 @@ fn fresh_document(d: &Document) -> Document {
     let mut doc = Document::new(
         d.id.clone(),
         d.source.clone(),
-        d.hash.clone(),
+        d.hash,
         d.text.clone(),
     );
-    doc.title = d.title.clone();
     doc.meta = d.meta.clone();
     doc.status = Status::New;
     let pending: HashSet<SpanId> = d

@@ -34,6 +34,30 @@ pub fn write_atomic_then(
     Ok(())
 }
 
+/// Like [`write_atomic_then`], with the content streamed by `write`, which says whether the
+/// new file should replace the old one (`false`: they are the same, nothing is renamed, the
+/// temp file goes). Returns whether it was replaced.
+pub fn write_atomic_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<bool>,
+    before: impl FnOnce() -> std::io::Result<()>,
+) -> Result<bool, AtomicError> {
+    let mut replace = false;
+    let tmp = prepare(path, |f| {
+        replace = write(f)?;
+        Ok(())
+    })
+    .map_err(AtomicError::Write)?;
+    if !replace {
+        return Ok(false);
+    }
+    tmp.as_file().sync_all().map_err(AtomicError::Write)?;
+    before().map_err(AtomicError::Before)?;
+    tmp.persist(path).map_err(|e| AtomicError::Write(e.error))?;
+    sync_dir(parent_dir(path));
+    Ok(true)
+}
+
 /// Like [`write_atomic`], with the content produced by `write` (streaming writers, and tests
 /// that fail half-way). If `write` fails, the target is untouched and the temp file removed.
 pub fn write_atomic_with(

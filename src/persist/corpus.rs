@@ -14,9 +14,9 @@ use std::sync::Arc;
 /// Files larger than this are refused with a clear message instead of exhausting memory.
 pub const MAX_CORPUS_FILE_BYTES: u64 = 1 << 30;
 
-/// `sha256:<hex>` of a document's text.
-pub fn hash_text(text: &str) -> String {
-    hash_bytes(text.as_bytes())
+/// The hash of a document's text.
+pub fn hash_text(text: &str) -> crate::model::TextHash {
+    crate::model::TextHash::of(text)
 }
 
 /// `sha256:<hex>` of any bytes (a project file, for the journal).
@@ -140,8 +140,16 @@ struct JsonlRecord {
 /// read a line at a time, so a 100 MB corpus never sits in memory twice.
 pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
     let mut docs = Vec::new();
+    for_each_jsonl_doc(path, |d| docs.push(d))?;
+    Ok(docs)
+}
+
+/// Calls `f` with each document of a JSONL corpus as it is read (an import keeps only what
+/// it makes of them, not a list of them too); every malformed line is reported with its
+/// number.
+pub fn for_each_jsonl_doc(path: &Path, mut f: impl FnMut(JsonlDoc)) -> Result<(), LoadError> {
     let problems = jsonl_records(path, |line, rec: JsonlRecord| {
-        docs.push(JsonlDoc {
+        f(JsonlDoc {
             line,
             id: rec.id.map(|v| match v {
                 serde_json::Value::String(s) => s,
@@ -159,7 +167,7 @@ pub fn read_jsonl(path: &Path) -> Result<Vec<JsonlDoc>, LoadError> {
                 .collect(),
         });
     })?;
-    LoadError::or_ok(problems, docs)
+    LoadError::or_ok(problems, ())
 }
 
 /// Only the texts of a JSONL corpus, by line: what loading a project needs of it (its ids and
@@ -336,7 +344,7 @@ pub fn documents_from_jsonl(path: &Path) -> Result<Vec<Document>, LoadError> {
     if records.is_empty() {
         return Err(Problem::new(ProblemKind::Io, path, "no documents in this JSONL file").into());
     }
-    let abs = normalize(path);
+    let abs: Arc<Path> = Arc::from(normalize(path));
     let mut seen = std::collections::HashSet::new();
     Ok(records
         .into_iter()
@@ -355,7 +363,7 @@ pub fn documents_from_jsonl(path: &Path) -> Result<Vec<Document>, LoadError> {
             let mut doc = Document::new(
                 id,
                 DocSource::JsonlLine {
-                    path: abs.clone(),
+                    path: Arc::clone(&abs),
                     line: r.line,
                 },
                 hash,
@@ -405,7 +413,7 @@ mod tests {
     #[test]
     fn hash_is_stable() {
         assert_eq!(
-            hash_text("abc"),
+            hash_text("abc").to_string(),
             "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }

@@ -67,7 +67,7 @@ impl Subject {
         Self {
             project: path,
             command: command.to_owned(),
-            corpus: hash_text(&corpus.join("\n")),
+            corpus: hash_text(&corpus.join("\n")).to_string(),
             scripts: scripts_named(command, &dir),
         }
     }
@@ -164,7 +164,7 @@ mod tests {
                 Document::new(
                     (*p).into(),
                     DocSource::TextFile(PathBuf::from(p)),
-                    String::new(),
+                    crate::model::TextHash::of(""),
                     "text".into(),
                 )
             })

@@ -178,7 +178,7 @@ impl ConsistencyState {
                                 };
                                 let text = format!(
                                     "{}: …{}[{}]{}…{now}",
-                                    crate::model::text::excerpt(&d.title, 24),
+                                    crate::model::text::excerpt(d.title(), 24),
                                     c.before,
                                     c.hit,
                                     c.after

@@ -139,7 +139,7 @@ impl DocListState {
             .enumerate()
             .filter(|(_, d)| {
                 needle.is_empty()
-                    || d.title.to_lowercase().contains(&needle)
+                    || d.title().to_lowercase().contains(&needle)
                     || d.id.to_lowercase().contains(&needle)
             })
             .filter(|(_, d)| self.status.is_none_or(|s| d.status == s))
@@ -153,7 +153,7 @@ impl DocListState {
         let doc = |id: &DocId| project.doc(*id);
         match self.sort {
             SortBy::Project => {}
-            SortBy::Name => order.sort_by_cached_key(|d| doc(d).map(|d| d.title.to_lowercase())),
+            SortBy::Name => order.sort_by_cached_key(|d| doc(d).map(|d| d.title().to_lowercase())),
             SortBy::Status => order.sort_by_key(|d| {
                 doc(d).and_then(|d| Status::ALL.iter().position(|s| *s == d.status))
             }),
@@ -306,7 +306,7 @@ fn doc_list_ui(
                             count.to_string()
                         };
                         let title = ui.add(
-                            egui::Button::selectable(selected, &doc.title)
+                            egui::Button::selectable(selected, doc.title())
                                 .truncate()
                                 .right_text(RichText::new(right).weak())
                                 .min_size(egui::vec2(ui.available_width(), 0.0)),

@@ -22,8 +22,8 @@ pub fn document_panel_ui(
     };
     // Nothing here may be wider than the panel: a row that overflows it widens the panel's
     // content under the side panel, and the text column with it.
-    ui.add(egui::Label::new(RichText::new(&doc.title).heading().strong()).truncate())
-        .on_hover_text(&doc.title);
+    ui.add(egui::Label::new(RichText::new(doc.title()).heading().strong()).truncate())
+        .on_hover_text(doc.title());
     ui.horizontal_wrapped(|ui| {
         ui.add(
             egui::Label::new(

@@ -363,7 +363,7 @@ fn results_ui(
             };
             match row {
                 Row::Document { doc, hits } => {
-                    let title = project.doc(doc).map_or("", |d| d.title.as_str());
+                    let title = project.doc(doc).map_or("", |d| d.title());
                     ui.horizontal(|ui| {
                         ui.set_min_height(row_height - 2.0);
                         ui.label(RichText::new(crate::model::text::excerpt(title, 50)).strong());

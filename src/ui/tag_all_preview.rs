@@ -33,7 +33,7 @@ impl TagAllDialog {
             .map(|h| {
                 project.doc(h.doc).map_or_else(
                     || (Arc::from(""), String::new()),
-                    |d| (d.text.clone(), d.title.clone()),
+                    |d| (d.text.clone(), d.title().to_owned()),
                 )
             })
             .collect();

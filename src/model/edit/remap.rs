@@ -173,7 +173,7 @@ mod tests {
         let doc = Document::new(
             "a".into(),
             DocSource::TextFile("a.txt".into()),
-            String::new(),
+            crate::model::TextHash::of(""),
             "Harris said Ukraine must have a say.".into(),
         );
         Project::new("t".into(), Schema::default(), vec![doc])

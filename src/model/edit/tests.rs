@@ -9,7 +9,7 @@ fn project() -> Project {
     let doc = Document::new(
         "a".into(),
         DocSource::TextFile("a.txt".into()),
-        String::new(),
+        crate::model::TextHash::of(""),
         text.into(),
     );
     Project::new("t".into(), Schema::default(), vec![doc])

@@ -3,7 +3,7 @@
 //! when its text changed. Changed only through [`crate::model::Edit`] (the `pub(crate)`
 //! mutators below are the appliers' tools) and in one go when a project is loaded.
 
-use super::{DocSource, Relation, Span, SpanId, SpanKey, Status, Suggestion};
+use super::{DocSource, Relation, Span, SpanId, SpanKey, Status, Suggestion, TextHash};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -12,11 +12,13 @@ use std::sync::Arc;
 pub struct Document {
     /// Stable name used by exports (file stem, or the `id` of a JSONL line).
     pub id: String,
-    /// First non-empty line of the text, for lists.
-    pub title: String,
+    /// The title when it is not simply the text's first line (see [`Document::title`]):
+    /// most titles are a slice of their text, and a million small documents each holding a
+    /// copy of theirs took 64 MB.
+    title: Option<Box<str>>,
     pub source: DocSource,
-    /// `sha256:<hex>` of the text, recorded so a changed corpus file is noticed.
-    pub hash: String,
+    /// The hash of the text, recorded so a changed corpus file is noticed.
+    pub hash: TextHash,
     pub text: Arc<str>,
     pub status: Status,
     /// Extra fields from a JSONL corpus (values as JSON text).
@@ -33,8 +35,8 @@ pub struct Document {
     suggestions: Arc<Vec<Suggestion>>,
     /// Spans whose text is no longer in the document (the corpus file changed behind the
     /// project's back): kept, with their relations, until the user places or deletes them.
-    unanchored: Vec<Span>,
-    unanchored_relations: Vec<Relation>,
+    /// (Boxed: almost every document has none, and two empty lists are 48 bytes each.)
+    unanchored: Option<Box<Unanchored>>,
     /// Ids of the spans and relations, to refuse a duplicate without a scan.
     ids: Arc<HashSet<SpanId>>,
     /// Bumped on every change to this document's annotations; views key caches on it.
@@ -43,6 +45,20 @@ pub struct Document {
     max_span_len: usize,
     /// The same for suggestions.
     max_suggestion_len: usize,
+}
+
+/// Spans whose text is no longer in the document, and their relations.
+#[derive(Clone, Debug, Default)]
+struct Unanchored {
+    spans: Vec<Span>,
+    relations: Vec<Relation>,
+}
+
+impl Unanchored {
+    /// `None` for none at all.
+    fn boxed(spans: Vec<Span>, relations: Vec<Relation>) -> Option<Box<Self>> {
+        (!spans.is_empty() || !relations.is_empty()).then(|| Box::new(Self { spans, relations }))
+    }
 }
 
 /// The span list of a document without spans: one shared empty list (a million documents
@@ -71,7 +87,7 @@ fn no_ids() -> Arc<HashSet<SpanId>> {
 }
 
 impl Document {
-    pub fn new(id: String, source: DocSource, hash: String, text: Arc<str>) -> Self {
+    pub fn new(id: String, source: DocSource, hash: TextHash, text: Arc<str>) -> Self {
         let title = title_of(&text, &id);
         Self {
             id,
@@ -84,12 +100,20 @@ impl Document {
             spans: no_spans(),
             relations: no_relations(),
             suggestions: no_suggestions(),
-            unanchored: Vec::new(),
-            unanchored_relations: Vec::new(),
+            unanchored: None,
             ids: no_ids(),
             revision: 0,
             max_span_len: 0,
             max_suggestion_len: 0,
+        }
+    }
+
+    /// What lists show for the document: its first non-empty line, trimmed and shortened;
+    /// the id when the text is blank.
+    pub fn title(&self) -> &str {
+        match &self.title {
+            Some(title) => title,
+            None => first_line(&self.text).unwrap_or(&self.id),
         }
     }
 
@@ -140,40 +164,56 @@ impl Document {
     /// Sets the relations in one go (loading).
     pub fn set_relations(&mut self, mut relations: Vec<Relation>) {
         relations.sort_by_key(|r| r.id);
-        Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
-        self.relations = Arc::new(relations);
+        // (Loading calls this for every document: one without relations keeps the shared
+        // empty list and id set, not a copy of each.)
+        if !relations.is_empty() {
+            Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
+        }
+        self.relations = if relations.is_empty() {
+            no_relations()
+        } else {
+            Arc::new(relations)
+        };
         self.revision += 1;
     }
 
-    /// The suggestion layer, in reading order.
     /// Spans set aside because their text is no longer in the document.
     pub fn unanchored(&self) -> &[Span] {
-        &self.unanchored
+        self.unanchored.as_ref().map_or(&[], |u| &u.spans)
     }
 
     /// Relations of the unanchored spans.
     pub fn unanchored_relations(&self) -> &[Relation] {
-        &self.unanchored_relations
+        self.unanchored.as_ref().map_or(&[], |u| &u.relations)
     }
 
     /// Sets the unanchored spans and their relations (loading). Their ids stay taken.
     pub fn set_unanchored(&mut self, spans: Vec<Span>, relations: Vec<Relation>) {
-        Arc::make_mut(&mut self.ids).extend(spans.iter().map(|s| s.id));
-        Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
-        self.unanchored = spans;
-        self.unanchored_relations = relations;
+        if !spans.is_empty() || !relations.is_empty() {
+            let ids = Arc::make_mut(&mut self.ids);
+            ids.extend(spans.iter().map(|s| s.id));
+            ids.extend(relations.iter().map(|r| r.id));
+        }
+        self.unanchored = Unanchored::boxed(spans, relations);
         self.revision += 1;
     }
 
     /// Takes an unanchored span out, with the relations that have it at one end.
     pub(crate) fn take_unanchored(&mut self, id: SpanId) -> Option<(Span, Vec<Relation>)> {
-        let at = self.unanchored.iter().position(|s| s.id == id)?;
-        let span = self.unanchored.remove(at);
-        let (mine, rest): (Vec<Relation>, Vec<Relation>) =
-            std::mem::take(&mut self.unanchored_relations)
-                .into_iter()
-                .partition(|r| r.from == id || r.to == id);
-        self.unanchored_relations = rest;
+        let u = self.unanchored.take()?;
+        let Unanchored {
+            mut spans,
+            relations,
+        } = *u;
+        let Some(at) = spans.iter().position(|s| s.id == id) else {
+            self.unanchored = Unanchored::boxed(spans, relations);
+            return None;
+        };
+        let span = spans.remove(at);
+        let (mine, rest): (Vec<Relation>, Vec<Relation>) = relations
+            .into_iter()
+            .partition(|r| r.from == id || r.to == id);
+        self.unanchored = Unanchored::boxed(spans, rest);
         Arc::make_mut(&mut self.ids).remove(&id);
         for r in &mine {
             Arc::make_mut(&mut self.ids).remove(&r.id);
@@ -185,13 +225,15 @@ impl Document {
     pub(crate) fn put_unanchored(&mut self, span: Span, relations: Vec<Relation>) {
         Arc::make_mut(&mut self.ids).insert(span.id);
         Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
-        self.unanchored.push(span);
-        self.unanchored.sort_by_key(|s| s.id);
-        self.unanchored_relations.extend(relations);
-        self.unanchored_relations.sort_by_key(|r| r.id);
+        let u = self.unanchored.get_or_insert_with(Box::default);
+        u.spans.push(span);
+        u.spans.sort_by_key(|s| s.id);
+        u.relations.extend(relations);
+        u.relations.sort_by_key(|r| r.id);
         self.revision += 1;
     }
 
+    /// The suggestion layer, in reading order.
     pub fn suggestions(&self) -> &[Suggestion] {
         &self.suggestions
     }
@@ -239,8 +281,14 @@ impl Document {
             .map(|s| s.end.saturating_sub(s.start))
             .max()
             .unwrap_or(0);
-        Arc::make_mut(&mut self.ids).extend(suggestions.iter().map(|s| s.id));
-        self.suggestions = Arc::new(suggestions);
+        if !suggestions.is_empty() {
+            Arc::make_mut(&mut self.ids).extend(suggestions.iter().map(|s| s.id));
+        }
+        self.suggestions = if suggestions.is_empty() {
+            no_suggestions()
+        } else {
+            Arc::new(suggestions)
+        };
         self.revision += 1;
     }
 
@@ -320,9 +368,13 @@ impl Document {
     pub fn set_spans(&mut self, mut spans: Vec<Span>) {
         spans.sort_by_key(Span::key);
         self.max_span_len = spans.iter().map(Span::len).max().unwrap_or(0);
-        let relations = &self.relations;
-        Arc::make_mut(&mut self.ids).retain(|id| relations.iter().any(|r| r.id == *id));
-        Arc::make_mut(&mut self.ids).extend(spans.iter().map(|s| s.id));
+        if !(spans.is_empty() && self.spans.is_empty()) {
+            // (Not when there were and are no spans: the shared empty id set stays shared,
+            // rather than a set per document of a big imported corpus.)
+            let relations = &self.relations;
+            Arc::make_mut(&mut self.ids).retain(|id| relations.iter().any(|r| r.id == *id));
+            Arc::make_mut(&mut self.ids).extend(spans.iter().map(|s| s.id));
+        }
         self.spans = if spans.is_empty() {
             no_spans()
         } else {
@@ -332,14 +384,23 @@ impl Document {
     }
 }
 
-/// The first non-empty line, trimmed and shortened; the id when the text is blank.
-fn title_of(text: &str, id: &str) -> String {
+/// The first non-empty line of the text's first 4 KB, trimmed.
+fn first_line(text: &str) -> Option<&str> {
     let head = text
         .get(..crate::model::text::floor_char_boundary(text, 4096))
         .unwrap_or("");
-    head.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(|l| crate::model::text::excerpt(l, 90))
-        .unwrap_or_else(|| id.to_owned())
+    head.lines().map(str::trim).find(|l| !l.is_empty())
+}
+
+/// The title to keep beside the text: `None` when it is the first line itself; that line
+/// shortened (or with its runs of spaces made one) when it is not; the id when the text is
+/// blank.
+fn title_of(text: &str, id: &str) -> Option<Box<str>> {
+    match first_line(text) {
+        Some(line) => {
+            let title = crate::model::text::excerpt(line, 90);
+            (title != line).then(|| title.into())
+        }
+        None => Some(id.into()),
+    }
 }

@@ -8,7 +8,7 @@ use super::{
     into_document, project_dir,
 };
 use crate::model::check::{self, LabelsById};
-use crate::model::{Project, Schema, SpanId};
+use crate::model::{Project, Schema, SpanId, TextHash};
 use crate::persist::corpus::hash_text;
 use crate::persist::paths::resolve;
 use crate::persist::problem::{LoadError, Problem, ProblemKind};
@@ -79,7 +79,7 @@ pub(super) fn build(
             }
         };
         let hash = hash_text(&text);
-        let changed = hash != rec.hash || text.len() != rec.len;
+        let changed = TextHash::parse(&rec.hash) != Some(hash) || text.len() != rec.len;
         let mut moved_here = false;
         if changed && options.reanchor {
             let mut done = reanchor_record(&text, &mut rec);
@@ -95,7 +95,8 @@ pub(super) fn build(
         checking.spans(&rec, (&abs, shown), &text, changed && !moved_here);
         checking.relations(&rec);
         checking.suggestions(&rec, &text);
-        documents.push(into_document(rec, abs, hash, text));
+        let source = cache.source(abs, rec.line);
+        documents.push(into_document(rec, source, hash, text));
     }
     let (problems, warnings) = (checking.problems, checking.warnings);
     if !problems.is_empty() {

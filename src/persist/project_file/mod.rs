@@ -23,7 +23,9 @@ pub use save::{
 
 use crate::model::attrs::Meta;
 use crate::model::text::line_col;
-use crate::model::{DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion};
+use crate::model::{
+    DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion, TextHash,
+};
 use crate::persist::corpus::{read_jsonl_texts, read_text_file};
 use crate::persist::paths::normalize;
 use crate::persist::problem::{LoadError, Problem, ProblemKind};
@@ -300,12 +302,13 @@ fn parse(path: &Path, src: &str) -> Result<ProjectFile, LoadError> {
     Ok(file)
 }
 
-/// The document a checked record describes, its text read from `abs`.
-fn into_document(rec: DocumentRecord<'_>, abs: PathBuf, hash: String, text: String) -> Document {
-    let source = match rec.line {
-        Some(line) => DocSource::JsonlLine { path: abs, line },
-        None => DocSource::TextFile(abs),
-    };
+/// The document a checked record describes, its text read from `source`.
+fn into_document(
+    rec: DocumentRecord<'_>,
+    source: DocSource,
+    hash: TextHash,
+    text: String,
+) -> Document {
     let mut doc = Document::new(rec.id.into_owned(), source, hash, Arc::from(text));
     doc.status = rec.status;
     doc.meta = rec.meta.into_owned();
@@ -340,9 +343,26 @@ fn find_line(src: &str, needle: &str) -> Option<usize> {
 #[derive(Default)]
 struct CorpusCache {
     jsonl: HashMap<PathBuf, Result<HashMap<usize, String>, LoadError>>,
+    /// Each JSONL corpus's path, shared by the documents that are its lines.
+    paths: HashMap<PathBuf, Arc<Path>>,
 }
 
 impl CorpusCache {
+    /// Where a document's text lives: the file `abs`, or its line `line`.
+    fn source(&mut self, abs: PathBuf, line: Option<usize>) -> DocSource {
+        match line {
+            None => DocSource::TextFile(abs),
+            Some(line) => DocSource::JsonlLine {
+                path: Arc::clone(
+                    self.paths
+                        .entry(abs)
+                        .or_insert_with_key(|abs| Arc::from(abs.as_path())),
+                ),
+                line,
+            },
+        }
+    }
+
     fn text(
         &mut self,
         path: &Path,

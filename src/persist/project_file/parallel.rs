@@ -6,7 +6,7 @@ use super::{
     migrate, project_dir,
 };
 use crate::model::check::{self, LabelsById};
-use crate::model::{Document, Project, Schema, SpanId};
+use crate::model::{DocSource, Document, Project, Schema, SpanId, TextHash};
 use crate::persist::corpus::{hash_text, read_text_file};
 use crate::persist::paths::resolve;
 use std::collections::HashSet;
@@ -148,12 +148,16 @@ fn checked_document(
         // Said (or asked about) and checked the careful way.
         return None;
     }
-    let text = match rec.line {
-        None => read_text_file(&abs).ok()?,
-        Some(_) => cache.lock().ok()?.text(&abs, rec.line, true).ok()?,
+    let (text, source) = match rec.line {
+        None => (read_text_file(&abs).ok()?, DocSource::TextFile(abs)),
+        Some(_) => {
+            let mut cache = cache.lock().ok()?;
+            let text = cache.text(&abs, rec.line, true).ok()?;
+            (text, cache.source(abs, rec.line))
+        }
     };
     let hash = hash_text(&text);
-    if hash != rec.hash || text.len() != rec.len {
+    if TextHash::parse(&rec.hash) != Some(hash) || text.len() != rec.len {
         return None;
     }
     for span in rec.spans.iter() {
@@ -168,5 +172,5 @@ fn checked_document(
         check::label(schema, &sg.label).ok()?;
         check::stored_text(&text, sg.start, sg.end, &sg.text).ok()?;
     }
-    Some(into_document(rec, abs, hash, text))
+    Some(into_document(rec, source, hash, text))
 }

@@ -85,7 +85,7 @@ fn project(docs: usize, told_share: usize, seed: u64) -> Project {
         let mut d = Document::new(
             format!("doc{i}"),
             DocSource::TextFile(format!("doc{i}.txt").into()),
-            String::new(),
+            crate::model::TextHash::of(""),
             text.as_str().into(),
         );
         d.set_spans(
@@ -120,7 +120,7 @@ fn it_learns_what_it_was_shown_and_proposes_it_in_an_unseen_document() {
     p.documents.push(Document::new(
         "new".into(),
         DocSource::TextFile("new.txt".into()),
-        String::new(),
+        crate::model::TextHash::of(""),
         text.as_str().into(),
     ));
     let cancel = AtomicBool::new(false);
@@ -189,7 +189,7 @@ fn rejections_are_negative_examples() {
     let mut d = Document::new(
         "r".into(),
         DocSource::TextFile("r.txt".into()),
-        String::new(),
+        crate::model::TextHash::of(""),
         text.as_str().into(),
     );
     let mut sugg = Vec::new();

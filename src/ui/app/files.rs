@@ -246,7 +246,7 @@ impl MarginaliaApp {
             s.project()
                 .documents
                 .iter()
-                .position(|d| d.id.contains(wanted) || d.title.contains(wanted))
+                .position(|d| d.id.contains(wanted) || d.title().contains(wanted))
         }) {
             self.current = DocId(i);
         }

@@ -318,7 +318,7 @@ mod tests {
         let doc = Document::new(
             "a".into(),
             DocSource::TextFile("a.txt".into()),
-            String::new(),
+            crate::model::TextHash::of(""),
             text.into(),
         );
         let mut p = Project::new("t".into(), Schema::default(), vec![doc]);

@@ -127,7 +127,7 @@ impl MarginaliaApp {
                         .session
                         .as_ref()
                         .and_then(|s| s.project().doc(doc))
-                        .map(|d| d.title.clone())
+                        .map(|d| d.title().to_owned())
                 {
                     // The queue crossed into another document: say so, rather than leave the
                     // last decision's message under a different text.
