@@ -69,12 +69,7 @@ pub fn curate(layers: &[Layer<'_>], name: &str) -> (Project, Curated) {
     let documents: Vec<Document> = order
         .iter()
         .map(|d| {
-            let mut doc = Document::new(
-                d.id.clone(),
-                d.source.clone(),
-                d.hash,
-                d.text.clone(),
-            );
+            let mut doc = Document::new(d.id.clone(), d.source.clone(), d.hash, d.text.clone());
             doc.meta = d.meta.clone();
             doc
         })

@@ -229,12 +229,7 @@ pub fn union_schema(into: &mut Schema, other: &Schema) {
 /// A team document as a new annotator gets it: the text and metadata, the pending
 /// suggestions, nothing annotated.
 fn fresh_document(d: &Document) -> Document {
-    let mut doc = Document::new(
-        d.id.clone(),
-        d.source.clone(),
-        d.hash,
-        d.text.clone(),
-    );
+    let mut doc = Document::new(d.id.clone(), d.source.clone(), d.hash, d.text.clone());
     doc.meta = d.meta.clone();
     doc.status = Status::New;
     let pending: HashSet<SpanId> = d

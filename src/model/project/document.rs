@@ -80,6 +80,22 @@ fn no_suggestions() -> Arc<Vec<Suggestion>> {
     EMPTY.get_or_init(|| Arc::new(Vec::new())).clone()
 }
 
+/// `list` as a document keeps it, its ids taken in `ids`; the shared `empty` list when it
+/// has none. (Loading sets every document's lists: one without annotations keeps the shared
+/// empty lists and id set, not a copy of each.)
+fn shared<T>(
+    list: Vec<T>,
+    empty: fn() -> Arc<Vec<T>>,
+    ids: &mut Arc<HashSet<SpanId>>,
+    id: impl Fn(&T) -> SpanId,
+) -> Arc<Vec<T>> {
+    if list.is_empty() {
+        return empty();
+    }
+    Arc::make_mut(ids).extend(list.iter().map(id));
+    Arc::new(list)
+}
+
 /// The id set of a document without annotations, shared.
 fn no_ids() -> Arc<HashSet<SpanId>> {
     static EMPTY: std::sync::OnceLock<Arc<HashSet<SpanId>>> = std::sync::OnceLock::new();
@@ -164,16 +180,7 @@ impl Document {
     /// Sets the relations in one go (loading).
     pub fn set_relations(&mut self, mut relations: Vec<Relation>) {
         relations.sort_by_key(|r| r.id);
-        // (Loading calls this for every document: one without relations keeps the shared
-        // empty list and id set, not a copy of each.)
-        if !relations.is_empty() {
-            Arc::make_mut(&mut self.ids).extend(relations.iter().map(|r| r.id));
-        }
-        self.relations = if relations.is_empty() {
-            no_relations()
-        } else {
-            Arc::new(relations)
-        };
+        self.relations = shared(relations, no_relations, &mut self.ids, |r| r.id);
         self.revision += 1;
     }
 
@@ -281,14 +288,7 @@ impl Document {
             .map(|s| s.end.saturating_sub(s.start))
             .max()
             .unwrap_or(0);
-        if !suggestions.is_empty() {
-            Arc::make_mut(&mut self.ids).extend(suggestions.iter().map(|s| s.id));
-        }
-        self.suggestions = if suggestions.is_empty() {
-            no_suggestions()
-        } else {
-            Arc::new(suggestions)
-        };
+        self.suggestions = shared(suggestions, no_suggestions, &mut self.ids, |s| s.id);
         self.revision += 1;
     }
 

@@ -25,18 +25,36 @@ pub fn project_to_ron(project: &Project, project_path: &Path) -> Result<String, 
     })
 }
 
-/// Documents serialised together: one thread's share of a batch. Small enough that a batch
-/// of them is a few megabytes of text, so a save never holds the whole file's text (a
-/// million documents are 400 MB of it).
-const RUN_DOCUMENTS: usize = 2_000;
-/// The same bound in annotations (spans, relations, suggestions).
-const RUN_ANNOTATIONS: usize = 20_000;
+/// Documents serialised together, one thread's share of a batch: at most this many
+/// documents or about this many annotations (spans, relations, suggestions). Small enough
+/// that a batch is some tens of megabytes of text, so a save never holds the whole file's
+/// text (a million documents are 400 MB of it); big enough that the threads' start and
+/// finish do not count.
+#[derive(Clone, Copy)]
+struct Runs {
+    documents: usize,
+    annotations: usize,
+}
+
+const RUNS: Runs = Runs {
+    documents: 10_000,
+    annotations: 100_000,
+};
 
 /// Writes the project's text (see [`project_to_ron`]) into `out`, a run of documents at a
 /// time: each run is serialised as a list of its own (on all cores when there are several
 /// runs), which is laid out exactly like the same documents in the whole list, and its
 /// inside is written indented. Errors name `project_path`.
 pub fn write_project(
+    project: &Project,
+    project_path: &Path,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Problem> {
+    write_project_in(RUNS, project, project_path, out)
+}
+
+fn write_project_in(
+    runs: Runs,
     project: &Project,
     project_path: &Path,
     out: &mut dyn std::io::Write,
@@ -85,7 +103,7 @@ pub fn write_project(
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let mut paths = RelativePaths::new(project_path);
     let mut chunk = String::new();
-    for batch in batches(&project.documents, threads) {
+    for batch in batches(&project.documents, threads, runs) {
         let records: Vec<Vec<DocumentRecord<'_>>> = batch
             .iter()
             .map(|run| run.iter().map(|d| record_of(d, paths.of(d))).collect())
@@ -139,15 +157,14 @@ impl<'a> RelativePaths<'a> {
     }
 }
 
-/// The documents cut into runs of at most [`RUN_DOCUMENTS`] documents or about
-/// [`RUN_ANNOTATIONS`] annotations, grouped `threads` runs to a batch.
-fn batches(documents: &[Document], threads: usize) -> Vec<Vec<&[Document]>> {
+/// The documents cut into `runs`, grouped `threads` runs to a batch.
+fn batches(documents: &[Document], threads: usize, runs_of: Runs) -> Vec<Vec<&[Document]>> {
     let mut runs: Vec<&[Document]> = Vec::new();
     let mut start = 0;
     let mut annotations = 0;
     for (i, d) in documents.iter().enumerate() {
         annotations += d.spans().len() + d.relations().len() + d.suggestions().len();
-        if i + 1 - start >= RUN_DOCUMENTS || annotations >= RUN_ANNOTATIONS {
+        if i + 1 - start >= runs_of.documents || annotations >= runs_of.annotations {
             runs.extend(documents.get(start..=i));
             start = i + 1;
             annotations = 0;
@@ -428,16 +445,29 @@ mod pieces_tests {
     fn documents_written_in_runs_are_the_same_text() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.ron");
-        let few_big = crate::generate::project(60, 80_000, 60, 7, dir.path());
-        assert!(few_big.span_count() > 2 * RUN_ANNOTATIONS);
-        let many_small = crate::generate::project(2 * RUN_DOCUMENTS + 7, 300, 40, 8, dir.path());
+        // Small runs, so that a test project has several of each kind.
+        let runs = Runs {
+            documents: 20,
+            annotations: 500,
+        };
+        let few_big = crate::generate::project(12, 20_000, 12, 7, dir.path());
+        assert!(few_big.span_count() > 3 * runs.annotations);
+        let many_small = crate::generate::project(3 * runs.documents + 7, 300, 40, 8, dir.path());
         for project in [few_big, many_small] {
             assert!(
-                batches(&project.documents, 2).concat().len() > 2,
+                batches(&project.documents, 2, runs).concat().len() > 2,
                 "several runs"
             );
-            let text = project_to_ron(&project, &path).unwrap();
-            assert_eq!(text, whole_list_text(&project, &path));
+            let mut text = Vec::new();
+            write_project_in(runs, &project, &path, &mut text).unwrap();
+            assert_eq!(
+                String::from_utf8(text).unwrap(),
+                whole_list_text(&project, &path)
+            );
+            assert_eq!(
+                project_to_ron(&project, &path).unwrap(),
+                whole_list_text(&project, &path)
+            );
         }
         let empty = Project::new("e".into(), crate::model::Schema::default(), Vec::new());
         assert_eq!(
