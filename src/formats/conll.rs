@@ -148,7 +148,7 @@ pub fn iob2_tags(
     file: &Path,
     report: &mut Report,
 ) -> Vec<Tag> {
-    report_misaligned(doc, spans, tokens, file, report);
+    report_misaligned(doc, spans, |r| covered(tokens, r), file, report);
     let mut candidates: Vec<(&Span, Range<usize>)> = Vec::with_capacity(spans.len());
     for s in spans {
         let (range, _) = covered(tokens, &(s.start..s.end));

@@ -3,12 +3,12 @@
 //! after offset conversion, and whether its ends fall on token boundaries).
 
 use crate::formats::Report;
-use crate::formats::tokens::{Token, covered};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{Document, Project, Relation, Span, Status, Suggestion};
 use crate::persist::{Problem, ProblemKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::Path;
 
 /// A document as exported: the spans and relations that pass the filters.
@@ -200,17 +200,18 @@ pub fn one_per_fragment<'a>(spans: &[&'a Span], report: &mut Report) -> Vec<Cow<
 
 /// Notes spans whose ends (each fragment's, for a discontinuous span) do not fall on token
 /// boundaries: formats built on tokens will stretch them to whole tokens. Every one is
-/// noted (the printed summary shows the first few, `--report` all). Returns how many.
+/// noted (the printed summary shows the first few, `--report` all). `covered` answers as
+/// [`crate::formats::tokens::covered`] does for the format's tokens. Returns how many.
 pub fn report_misaligned(
     doc: &Document,
     spans: &[&Span],
-    tokens: &[Token],
+    covered: impl Fn(&Range<usize>) -> (Range<usize>, bool),
     file: &Path,
     report: &mut Report,
 ) -> usize {
     let mut n = 0;
     for s in spans {
-        let off: Vec<_> = s.pieces().filter(|p| !covered(tokens, p).1).collect();
+        let off: Vec<_> = s.pieces().filter(|p| !covered(p).1).collect();
         if off.is_empty() {
             continue;
         }

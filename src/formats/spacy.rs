@@ -74,7 +74,14 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
     for d in docs {
         let doc = d.doc;
         let index = OffsetIndex::new(&doc.text);
-        report_misaligned(doc, &d.spans, &spacy_tokens(&doc.text), out, report);
+        let tokens = spacy_tokens(&doc.text);
+        report_misaligned(
+            doc,
+            &d.spans,
+            |r| crate::formats::tokens::covered(&tokens, r),
+            out,
+            report,
+        );
         let mut spans = Vec::with_capacity(d.spans.len());
         let mut position: HashMap<SpanId, usize> = HashMap::new();
         for s in &d.spans {

@@ -6,7 +6,7 @@ use crate::formats::export::{ExportDoc, checked_offsets, one_per_fragment, repor
 use crate::formats::json::{
     checked_suggestion_offsets, meta_object, report_uncarried, write_attrs_note,
 };
-use crate::formats::tokens::{Token, covered, tokenize};
+use crate::formats::tokens::{Coverage, Token, each_token, tokenize};
 use crate::formats::{Output, Report};
 use crate::model::text::{OffsetIndex, Unit};
 use crate::model::{Document, Review, Schema, Span, SpanId, Status};
@@ -14,11 +14,16 @@ use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// Documents up to this size keep their token list while they are exported (made once);
+/// bigger ones are tokenized again to be written.
+const HELD_TOKENS_UP_TO: usize = 16 << 20;
+
 /// The tokens of a task as written: the imported list as it was read, or ours.
 enum TaskTokens<'a> {
     Kept(String),
     Ours {
-        tokens: &'a [Token],
+        /// `None`: tokenized again as they are written (a big document).
+        tokens: Option<&'a [Token]>,
         index: &'a OffsetIndex<'a>,
         text: &'a str,
     },
@@ -36,7 +41,8 @@ impl TaskTokens<'_> {
                 text,
             } => {
                 content.push('[');
-                for (i, t) in tokens.iter().enumerate() {
+                let mut i = 0;
+                let write = |t: Token| {
                     if i > 0 {
                         content.push(',');
                     }
@@ -49,6 +55,11 @@ impl TaskTokens<'_> {
                     };
                     // A struct of numbers and a string: serializing it cannot fail.
                     let _ = serde_json::to_writer(&mut *content, &token);
+                    i += 1;
+                };
+                match tokens {
+                    Some(tokens) => tokens.iter().copied().for_each(write),
+                    None => each_token(text, write),
                 }
                 content.push(']');
             }
@@ -115,10 +126,21 @@ struct TokenOut<'a> {
 /// Writes one accepted task per document, and one rejected task per document that has
 /// rejected suggestions.
 pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut Report) -> Output {
+    export_holding(docs, schema, out, report, HELD_TOKENS_UP_TO)
+}
+
+/// [`export`], holding the token lists of documents up to `held_up_to` bytes.
+fn export_holding(
+    docs: &[ExportDoc<'_>],
+    schema: &Schema,
+    out: &Path,
+    report: &mut Report,
+    held_up_to: usize,
+) -> Output {
     let _ = schema;
     let mut content = crate::formats::sink::Sink::new(out);
     for d in docs {
-        export_doc(d, out, &mut content, report);
+        export_doc(d, out, &mut content, report, held_up_to);
     }
     report_uncarried(docs, report);
     Output::single(out, content)
@@ -130,6 +152,7 @@ fn export_doc(
     out: &Path,
     content: &mut crate::formats::sink::Sink,
     report: &mut Report,
+    held_up_to: usize,
 ) {
     {
         let doc = d.doc;
@@ -142,24 +165,35 @@ fn export_doc(
             );
         }
         let (tokens, kept_json) = kept.unzip();
-        let tokens = tokens.unwrap_or_else(|| tokenize(&doc.text));
+        // Our tokens of a big document are made twice, to place its spans and to write
+        // them, rather than held: 170 million of them for 1 GB of text took 4 GB.
+        let tokens = tokens.or_else(|| (doc.text.len() <= held_up_to).then(|| tokenize(&doc.text)));
         // Prodigy spans are contiguous: a discontinuous span is one span per fragment, each
         // with `fragment_of` (the span's id), which import joins again.
         let pieces = one_per_fragment(&d.spans, report);
         let pieces: Vec<&Span> = pieces.iter().map(|p| p.as_ref()).collect();
+        let ranges = pieces
+            .iter()
+            .flat_map(|s| s.pieces())
+            .chain(pieces.iter().map(|s| s.start..s.end))
+            .chain(d.suggestions.iter().map(|s| s.start..s.end));
+        let coverage = Coverage::of(ranges, |f| match &tokens {
+            Some(tokens) => tokens.iter().copied().for_each(f),
+            None => each_token(&doc.text, f),
+        });
         let discontinuous: HashSet<SpanId> = d
             .spans
             .iter()
             .filter(|s| s.is_discontinuous())
             .map(|s| s.id)
             .collect();
-        report_misaligned(doc, &pieces, &tokens, out, report);
+        report_misaligned(doc, &pieces, |r| coverage.covered(r), out, report);
         // Tokens are most of a task: written from a plain struct rather than one JSON map
         // each (fields in the order a map would sort them), straight into the file.
         let task_tokens = match kept_json {
             Some(json) => TaskTokens::Kept(json),
             None => TaskTokens::Ours {
-                tokens: &tokens,
+                tokens: tokens.as_deref(),
                 index: &index,
                 text: &doc.text,
             },
@@ -176,7 +210,7 @@ fn export_doc(
                 continue;
             };
             let Some((core, last)) = core_span(
-                doc, &tokens, start, end, s.start, s.end, &s.label, out, report,
+                doc, &coverage, start, end, s.start, s.end, &s.label, out, report,
             ) else {
                 continue;
             };
@@ -231,7 +265,7 @@ fn export_doc(
             report.count("documents not marked done exported as accepted", 1);
         }
 
-        let rejected = rejected_spans(d, &index, &tokens, out, report);
+        let rejected = rejected_spans(d, &index, &coverage, out, report);
         if !rejected.is_empty() {
             report.count("rejected suggestions", rejected.len());
             let task = json!({
@@ -269,7 +303,7 @@ fn task_meta(doc: &Document, out: &Path, report: &mut Report) -> Map<String, Val
 #[allow(clippy::too_many_arguments)]
 fn core_span(
     doc: &Document,
-    tokens: &[Token],
+    tokens: &Coverage,
     start: usize,
     end: usize,
     byte_start: usize,
@@ -278,7 +312,7 @@ fn core_span(
     out: &Path,
     report: &mut Report,
 ) -> Option<(Value, usize)> {
-    let (range, _) = covered(tokens, &(byte_start..byte_end));
+    let (range, _) = tokens.covered(&(byte_start..byte_end));
     if range.is_empty() {
         report.note(
             out,
@@ -303,7 +337,7 @@ fn core_span(
 fn rejected_spans(
     d: &ExportDoc<'_>,
     index: &OffsetIndex<'_>,
-    tokens: &[Token],
+    tokens: &Coverage,
     out: &Path,
     report: &mut Report,
 ) -> Vec<Value> {
@@ -331,7 +365,7 @@ fn rejected_spans(
         ) else {
             continue;
         };
-        if !covered(tokens, &(s.start..s.end)).1 {
+        if !tokens.covered(&(s.start..s.end)).1 {
             report.count("rejected suggestions off token boundaries", 1);
         }
         let mut obj = core.as_object().cloned().unwrap_or_default();
@@ -346,4 +380,72 @@ fn rejected_spans(
         rejected.push(Value::Object(obj));
     }
     rejected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::export::{ExportFilter, select};
+    use crate::model::{Score, Suggestion};
+
+    /// A big document's tokens are made twice instead of held: the file and every note are
+    /// the same, with spans and rejected suggestions on and off token boundaries.
+    #[test]
+    fn streamed_tokens_write_what_held_tokens_write() {
+        let mut p = crate::generate::project(4, 3_000, 4, 11, Path::new("/tmp"));
+        for d in &mut p.documents {
+            let text = d.text.clone();
+            let bounds: Vec<usize> = (0..text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .step_by(97)
+                .collect();
+            let suggestions = bounds
+                .windows(2)
+                .enumerate()
+                .filter_map(|(i, w)| {
+                    let (&start, &end) = (w.first()?, w.get(1)?);
+                    Some(Suggestion {
+                        id: crate::model::SpanId(1_000_000 + i as u64),
+                        start,
+                        end,
+                        label: "speaker".into(),
+                        text: text.get(start..end)?.to_owned(),
+                        attrs: Default::default(),
+                        source: "test".into(),
+                        score: Some(Score(0.5)),
+                        review: if i % 2 == 0 {
+                            Review::Rejected
+                        } else {
+                            Review::Pending
+                        },
+                        span: None,
+                        links: Vec::new(),
+                    })
+                })
+                .collect();
+            d.set_suggestions(suggestions);
+        }
+        let docs = select(&p, &ExportFilter::default());
+        let run = |held_up_to| {
+            let mut report = Report::default();
+            let out = export_holding(
+                &docs,
+                &p.schema,
+                Path::new("o.jsonl"),
+                &mut report,
+                held_up_to,
+            );
+            (out.files[0].1.clone(), report.to_string(), report.counts)
+        };
+        let (held, streamed) = (run(usize::MAX), run(0));
+        assert!(held.2.get("rejected suggestions").copied().unwrap_or(0) > 10);
+        assert!(
+            held.2
+                .get("rejected suggestions off token boundaries")
+                .copied()
+                .unwrap_or(0)
+                > 0
+        );
+        assert_eq!(held, streamed);
+    }
 }
