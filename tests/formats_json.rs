@@ -238,7 +238,7 @@ fn prodigy_relation_tutorial_round_trips() {
     )));
     let meta = &first.docs[0].meta;
     assert_eq!(
-        meta.get("source").map(String::as_str),
+        meta.get("source"),
         Some("BioNLP 2011 Genia Shared Task, PMC-1134658-00-TIAB.txt")
     );
 
@@ -337,10 +337,7 @@ fn prodigy_entity_linking_tutorial_round_trips() {
     // The linked entity and the options are kept as meta; the span's model fields are
     // named in the report, not dropped silently.
     let meta = &first.docs[0].meta;
-    assert_eq!(
-        meta.get("accept").map(String::as_str),
-        Some(r#"["Q312545"]"#)
-    );
+    assert_eq!(meta.get("accept"), Some(r#"["Q312545"]"#));
     assert!(meta.get("options").unwrap().contains("Q48226"));
     assert!(
         first
@@ -355,10 +352,7 @@ fn prodigy_entity_linking_tutorial_round_trips() {
     assert_eq!(before, content(&second));
     // Prodigy's own keys come back; the tokens the export made are Marginalia's own, so
     // they are not held in meta.
-    assert_eq!(
-        meta.get("_input_hash").map(String::as_str),
-        Some("2024197919")
-    );
+    assert_eq!(meta.get("_input_hash"), Some("2024197919"));
     assert_eq!(first.docs[0].meta, second.docs[0].meta);
     let task = &lines(&exported)[0];
     assert_eq!(
@@ -798,7 +792,7 @@ fn doccano_label_form_and_data_key_are_read() {
     .map(|(d, s, e, l, t)| (d.to_owned(), s, e, l.to_owned(), t.to_owned()))
     .collect();
     assert_eq!(c.spans, expected);
-    let meta = |i: usize, k: &str| imported.docs[i].meta.get(k).cloned();
+    let meta = |i: usize, k: &str| imported.docs[i].meta.get(k).map(str::to_owned);
     assert_eq!(meta(0, "source").as_deref(), Some("wire"));
     assert_eq!(meta(0, "score").as_deref(), Some("3"));
     assert_eq!(meta(1, "url").as_deref(), Some("http://x"));
@@ -903,7 +897,7 @@ fn label_studio_predictions_become_suggestions_with_their_score() {
     assert_eq!(imported.docs.len(), 2);
     let d = &imported.docs[0];
     assert_eq!(d.id, "7");
-    assert_eq!(d.meta.get("source").map(String::as_str), Some("wire"));
+    assert_eq!(d.meta.get("source"), Some("wire"));
     assert_eq!(d.spans.len(), 1);
     assert_eq!(
         d.spans[0].attrs.get("entity").map(String::as_str),
@@ -1009,7 +1003,7 @@ fn repeated_document_ids_are_renamed_not_merged() {
     let ids: Vec<_> = imported.docs.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["art", "a/art"]);
     assert_eq!(
-        imported.docs[1].meta.get("id").map(String::as_str),
+        imported.docs[1].meta.get("id"),
         Some("art"),
         "the original id is kept"
     );
@@ -1054,7 +1048,7 @@ fn a_streamed_jsonl_import_renames_repeated_ids_and_writes_its_corpus() {
     let read: Vec<_> = loaded
         .documents
         .iter()
-        .map(|d| (d.id.as_str(), &*d.text, d.meta.get("n").map(String::as_str)))
+        .map(|d| (d.id.as_str(), &*d.text, d.meta.get("n")))
         .collect();
     assert_eq!(
         read,

@@ -268,10 +268,7 @@ fn jsonl_corpora_keep_their_line_numbers_and_meta() {
     let path = dir.path().join("p.ron");
     save_project(&p, &path).unwrap();
     let loaded = load_project(&path).unwrap().project;
-    assert_eq!(
-        loaded.documents[0].meta.get("source").map(String::as_str),
-        Some("cbs")
-    );
+    assert_eq!(loaded.documents[0].meta.get("source"), Some("cbs"));
     assert_eq!(loaded.documents[1].spans()[0].text, "Kim");
     assert_eq!(loaded.documents[0].spans()[0].text, "“no”");
 }

@@ -127,8 +127,8 @@ pub(crate) fn meta_object(doc: &Document) -> Map<String, Value> {
     doc.meta
         .iter()
         // A Prodigy import's own tokens are the Prodigy export's business.
-        .filter(|(k, _)| k.as_str() != crate::formats::prodigy::TOKENS_META)
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .filter(|(k, _)| *k != crate::formats::prodigy::TOKENS_META)
+        .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
         .collect()
 }
 

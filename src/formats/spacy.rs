@@ -140,8 +140,7 @@ pub fn export(docs: &[ExportDoc<'_>], schema: &Schema, out: &Path, report: &mut 
         let mut meta: BTreeMap<&str, &str> = doc
             .meta
             .iter()
-            .filter(|(k, _)| k.as_str() != crate::formats::prodigy::TOKENS_META)
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .filter(|(k, _)| *k != crate::formats::prodigy::TOKENS_META)
             .collect();
         if let Some(old) = meta.insert("id", &doc.id)
             && old != doc.id

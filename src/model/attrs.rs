@@ -13,11 +13,6 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Attrs(Vec<(String, String)>);
 
-/// A document's metadata (fields of its JSONL line, a task's meta...): the same small
-/// sorted map. Most documents have a few fields; a `BTreeMap` node for them took about half
-/// a kilobyte per document, the largest part of a million small documents' memory.
-pub type Meta = Attrs;
-
 impl Attrs {
     pub const fn new() -> Self {
         Self(Vec::new())
@@ -61,7 +56,7 @@ impl Attrs {
     }
 
     /// Names and values, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> + Clone {
         self.0.iter().map(|(k, v)| (k, v))
     }
 

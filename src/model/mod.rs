@@ -9,6 +9,7 @@ pub mod check;
 pub mod consistency;
 pub mod edit;
 pub mod history;
+pub mod meta;
 pub mod project;
 pub mod reanchor;
 pub mod review;
@@ -25,6 +26,7 @@ pub use attrs::Attrs;
 pub use check::{EditError, SchemaProblem};
 pub use edit::{Edit, IdMap};
 pub use history::History;
+pub use meta::Meta;
 pub use project::{
     DocId, DocSource, Document, Fragment, Project, Relation, Review, Score, Span, SpanId, SpanKey,
     Status, SuggestedLink, Suggestion, TextHash,

@@ -124,7 +124,7 @@ pub struct JsonlDoc {
     pub line: usize,
     pub id: Option<String>,
     pub text: String,
-    pub meta: crate::model::attrs::Meta,
+    pub meta: crate::model::meta::Meta,
 }
 
 #[derive(serde::Deserialize)]
@@ -441,6 +441,6 @@ mod tests {
         let docs = documents_from_jsonl(&p).unwrap();
         assert_eq!(docs[0].id, "c-1");
         assert_eq!(docs[1].id, "3");
-        assert_eq!(docs[1].meta.get("src").map(String::as_str), Some("x"));
+        assert_eq!(docs[1].meta.get("src"), Some("x"));
     }
 }

@@ -110,7 +110,7 @@ fn imported_tokens(doc: &Document, index: &OffsetIndex<'_>) -> Option<(Vec<Token
     {
         return None;
     }
-    Some((tokens, json.clone()))
+    Some((tokens, json.to_owned()))
 }
 
 /// A token of an exported task.
