@@ -973,12 +973,42 @@ fn broken_label_studio_json_is_located() {
         "[\n  {\"data\": {\"text\": \"a\"}},\n  {\"data\": {\"n\": 1}}\n]\n",
     )
     .unwrap();
-    let e = formats::import(Format::LabelStudio, &[path]).unwrap_err();
+    let e = formats::import(Format::LabelStudio, std::slice::from_ref(&path)).unwrap_err();
     assert!(
         e.to_string()
             .contains("bad.json:3:1: task 2 has no data.text"),
         "{e}"
     );
+    // Tasks are read as they are parsed, their lines counted in one pass: every bad task
+    // is named by its own line, the good ones between them do not shift the count.
+    std::fs::write(
+        &path,
+        "[\n  {\"data\": {\"text\": \"a\\nb\"}},\n  3,\n  {\"data\": {\"text\": \"c\"}},\n\n  \
+         {\"data\": {\"n\": 1}}, {\"data\": []}\n]\n",
+    )
+    .unwrap();
+    let e = formats::import(Format::LabelStudio, std::slice::from_ref(&path)).unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.contains("bad.json:3:1: task 2 is a number, not an object"),
+        "{e}"
+    );
+    assert!(e.contains("bad.json:6:1: task 4 has no data.text"), "{e}");
+    assert!(e.contains("bad.json:6:1: task 5 has no data.text"), "{e}");
+    // A file that is not a list of tasks says what it is instead.
+    std::fs::write(&path, "\n\"text\"\n").unwrap();
+    let e = formats::import(Format::LabelStudio, std::slice::from_ref(&path)).unwrap_err();
+    assert!(
+        e.to_string().contains("bad.json:2:")
+            && e.to_string()
+                .contains("expected an array of Label Studio tasks"),
+        "{e}"
+    );
+    // One task on its own is a file of one task.
+    std::fs::write(&path, "{\"data\": {\"text\": \"one\"}}").unwrap();
+    let one = formats::import(Format::LabelStudio, &[path]).unwrap();
+    assert_eq!(one.docs.len(), 1);
+    assert_eq!(&*one.docs[0].text, "one");
 }
 
 #[test]

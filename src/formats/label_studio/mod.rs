@@ -38,6 +38,9 @@ use crate::formats::json::{kind_of, note_unknown_keys};
 use crate::model::text::line_col;
 use crate::persist::corpus::read_text_file;
 use crate::persist::{LoadError, Problem, ProblemKind};
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -73,26 +76,6 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 continue;
             }
         };
-        let value = match serde_json::from_str::<Value>(&content) {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push(Problem::json(path, e.line(), &e, ""));
-                continue;
-            }
-        };
-        let starts = element_starts(&content);
-        let tasks = match value {
-            Value::Array(tasks) => tasks,
-            task @ Value::Object(_) => vec![task],
-            other => {
-                let msg = format!(
-                    "expected an array of Label Studio tasks, found {}",
-                    kind_of(&other)
-                );
-                problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(1, 1));
-                continue;
-            }
-        };
         let mut file = FileState {
             path,
             stem: file_stem(path),
@@ -100,14 +83,18 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             other_results: BTreeMap::new(),
             several_annotations: 0,
         };
-        for (i, task) in tasks.into_iter().enumerate() {
-            let line = starts.get(i).map_or(1, |&at| line_col(&content, at).0);
+        // Each task is read as it is parsed and its JSON dropped: the file's whole tree of
+        // values took four times the file (an 80 MB export peaked at 489 MB).
+        let starts = element_starts(&content);
+        let mut lines = Lines::new(&content);
+        let mut read_one = |i: usize, task: Value| {
+            let line = starts.get(i).map_or(1, |&at| lines.line_of(at));
             let task = match task {
                 Value::Object(_) => serde_json::from_value::<records::Task>(task),
                 other => {
                     let msg = format!("task {} is {}, not an object", i + 1, kind_of(&other));
                     problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(line, 1));
-                    continue;
+                    return;
                 }
             };
             let task = match task {
@@ -115,14 +102,14 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 Err(e) => {
                     let msg = format!("task {} cannot be read: {e}", i + 1);
                     problems.push(Problem::new(ProblemKind::Syntax, path, msg).at(line, 1));
-                    continue;
+                    return;
                 }
             };
             match read::read_task(&mut file, i, line, &task, &mut imported.report) {
                 Ok(docs) => {
                     // One task, one document id, whoever annotated it.
                     let Some(first) = docs.first() else {
-                        continue;
+                        return;
                     };
                     let id = first.id.clone();
                     let id = unique_id(&mut ids, id, path, Some(line), &mut imported.report);
@@ -133,6 +120,13 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
                 }
                 Err(p) => problems.push(p),
             }
+        };
+        let mut json = serde_json::Deserializer::from_str(&content);
+        let read = serde::de::DeserializeSeed::deserialize(EachTask(&mut read_one), &mut json)
+            .and_then(|()| json.end());
+        if let Err(e) = read {
+            problems.push(Problem::json(path, e.line(), &e, ""));
+            continue;
         }
         note_unknown_keys(path, "task", &file.unknown_task_keys, &mut imported.report);
         for (kind, n) in &file.other_results {
@@ -172,6 +166,75 @@ struct FileState<'a> {
     other_results: BTreeMap<String, usize>,
     /// Tasks with more than one annotation.
     several_annotations: usize,
+}
+
+/// Calls its function with each task of a Label Studio file as it is parsed: the elements
+/// of the top-level array, or the one task of a file that is a single object.
+struct EachTask<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(usize, Value)> DeserializeSeed<'de> for EachTask<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(usize, Value)> Visitor<'de> for EachTask<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of Label Studio tasks")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(task) = seq.next_element::<Value>()? {
+            (self.0)(i, task);
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let task = Value::deserialize(MapAccessDeserializer::new(map))?;
+        (self.0)(0, task);
+        Ok(())
+    }
+}
+
+/// Line numbers of increasing byte offsets in one pass over the text (a task's line counted
+/// from the start of the file each time made an 80 MB export's import quadratic: 1,600
+/// tasks, 64 GB scanned).
+struct Lines<'a> {
+    text: &'a str,
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of `offset`; offsets asked in increasing order cost one pass in all.
+    fn line_of(&mut self, offset: usize) -> usize {
+        if offset < self.at {
+            return line_col(self.text, offset).0;
+        }
+        let between = self
+            .text
+            .as_bytes()
+            .get(self.at..offset)
+            .unwrap_or_default();
+        self.line += memchr::memchr_iter(b'\n', between).count();
+        self.at = offset;
+        self.line
+    }
 }
 
 /// Byte offsets where the elements of the top-level JSON array start (the file is known to
