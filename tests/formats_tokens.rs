@@ -681,3 +681,47 @@ fn exports_for_the_python_check_when_asked() {
         }
     }
 }
+
+#[test]
+fn hf_sentences_out_of_order_join_in_order_with_their_spans_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mixed.jsonl");
+    let lines = [
+        r#"{"id":"d-2","tokens":["Harris","said","no"],"ner_tags":["B-speaker","O","B-stance"]}"#,
+        r#"{"id":"e-1","tokens":["Élan"],"ner_tags":["I-event"]}"#,
+        r#"{"id":"d-1","tokens":["Le","Pen","😀"],"ner_tags":["B-speaker","I-speaker","O"]}"#,
+        r#"{"id":"d-3","tokens":[],"ner_tags":[]}"#,
+    ];
+    std::fs::write(&f, lines.join("\n")).unwrap();
+    let imported = hf::import(&[f]).unwrap();
+    let docs: Vec<(&str, &str)> = imported
+        .docs
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
+    assert_eq!(
+        docs,
+        [("d", "Le Pen 😀\nHarris said no\n"), ("e", "Élan")],
+        "sentences in id order, joined by a newline, documents in order of first sight"
+    );
+    let spans = |i: usize| -> Vec<(&str, &str)> {
+        let d = &imported.docs[i];
+        d.spans
+            .iter()
+            .map(|s| (&d.text[s.start..s.end], s.label.as_str()))
+            .collect()
+    };
+    assert_eq!(
+        spans(0),
+        [
+            ("Le Pen", "speaker"),
+            ("Harris", "speaker"),
+            ("no", "stance")
+        ]
+    );
+    assert_eq!(
+        spans(1),
+        [("Élan", "event")],
+        "an I- after nothing starts a span"
+    );
+}

@@ -405,35 +405,11 @@ pub fn doc_from_sentences(id: String, sentences: &[Vec<(&str, Tag)>]) -> Importe
         if k > 0 {
             text.push('\n');
         }
-        let mut open: Option<ImportedSpan> = None;
-        for (j, (token, tag)) in sentence.iter().enumerate() {
-            if j > 0 {
-                text.push(' ');
-            }
-            let start = text.len();
-            text.push_str(token);
-            let end = text.len();
-            let continues = match (tag, &open) {
-                (Tag::I(l), Some(o)) => o.label == *l,
-                _ => false,
-            };
-            if continues {
-                if let Some(o) = open.as_mut() {
-                    o.end = end;
-                }
-                continue;
-            }
-            spans.extend(open.take());
-            if let Some(label) = tag.label() {
-                open = Some(ImportedSpan {
-                    start,
-                    end,
-                    label: label.to_owned(),
-                    ..Default::default()
-                });
-            }
-        }
-        spans.extend(open.take());
+        append_sentence(
+            &mut text,
+            &mut spans,
+            sentence.iter().map(|(t, tag)| (*t, tag)),
+        );
     }
     ImportedDoc {
         id,
@@ -441,6 +417,44 @@ pub fn doc_from_sentences(id: String, sentences: &[Vec<(&str, Tag)>]) -> Importe
         spans,
         ..Default::default()
     }
+}
+
+/// Appends one sentence's tokens to `text`, joined by one space, and the spans its tags
+/// decode to (a span never runs past its sentence).
+pub fn append_sentence<'t>(
+    text: &mut String,
+    spans: &mut Vec<ImportedSpan>,
+    sentence: impl IntoIterator<Item = (&'t str, &'t Tag)>,
+) {
+    let mut open: Option<ImportedSpan> = None;
+    for (j, (token, tag)) in sentence.into_iter().enumerate() {
+        if j > 0 {
+            text.push(' ');
+        }
+        let start = text.len();
+        text.push_str(token);
+        let end = text.len();
+        let continues = match (tag, &open) {
+            (Tag::I(l), Some(o)) => o.label == *l,
+            _ => false,
+        };
+        if continues {
+            if let Some(o) = open.as_mut() {
+                o.end = end;
+            }
+            continue;
+        }
+        spans.extend(open.take());
+        if let Some(label) = tag.label() {
+            open = Some(ImportedSpan {
+                start,
+                end,
+                label: label.to_owned(),
+                ..Default::default()
+            });
+        }
+    }
+    spans.extend(open.take());
 }
 
 /// The document being read: its sentences so far, and the sentence being read.
