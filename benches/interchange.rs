@@ -11,6 +11,11 @@
 //!   saved project and its corpus file. Target: 10 s (memory: see the README), and no slower
 //!   than Python's `json.loads` of every line and `json.dump` of the whole
 //!   (`benches/python/jsonl_roundtrip.py`, printed beside it).
+//! - `import/prodigy_80MB` and `import/label_studio_80MB`: an 80 MB Prodigy JSONL file
+//!   (1,100 annotated articles of 5 KB with their tokens, as `ner.manual` writes them) and an
+//!   80 MB Label Studio JSON export (1,600 articles) become saved projects. Target: no slower
+//!   than Python's `json.loads` + `json.dump` of the same file (printed beside it); memory:
+//!   see the README.
 //! - `export/<format>`: 1,000 annotated documents of 5 KB to each format, files written.
 //!   Target: 1 s each.
 
@@ -58,8 +63,12 @@ fn import(c: &mut Criterion) {
     marginalia::generate::write_jsonl_corpus(&jsonl, 100_000, 1_000, SEED).expect("jsonl");
     let news = dir.path().join("brat-news");
     marginalia::generate::write_news_brat_corpus(&news, 1_008, 4_700, SEED).expect("news corpus");
+    let prodigy = exported(Format::Prodigy, 1_100, dir.path());
+    let label_studio = exported(Format::LabelStudio, 1_600, dir.path());
     python_baseline("brat_read.py", &news);
     python_baseline("jsonl_roundtrip.py", &jsonl);
+    python_baseline("jsonl_roundtrip.py", &prodigy);
+    python_baseline("jsonl_roundtrip.py", &label_studio);
     let mut group = c.benchmark_group("import");
     group.bench_function("brat_1000_docs_5MB", |b| {
         b.iter(|| import_once(Format::Brat, &brat, dir.path()))
@@ -70,7 +79,31 @@ fn import(c: &mut Criterion) {
     group.bench_function("jsonl_100k_docs_100MB", |b| {
         b.iter(|| import_once(Format::Jsonl, &jsonl, dir.path()))
     });
+    group.bench_function("prodigy_80MB", |b| {
+        b.iter(|| import_once(Format::Prodigy, &prodigy, dir.path()))
+    });
+    group.bench_function("label_studio_80MB", |b| {
+        b.iter(|| import_once(Format::LabelStudio, &label_studio, dir.path()))
+    });
     group.finish();
+}
+
+/// A file of `format` made by exporting `docs` annotated articles of 5 KB: what another
+/// tool hands over (about 80 MB for 1,100 Prodigy or 1,600 Label Studio articles).
+fn exported(format: Format, docs: usize, dir: &Path) -> std::path::PathBuf {
+    let project = marginalia::generate::project(docs, 5_000, docs, SEED, dir);
+    let ext = if format == Format::LabelStudio {
+        "json"
+    } else {
+        "jsonl"
+    };
+    let out = dir.join(format!("{}.{ext}", format.name()));
+    let mut run = export_project(&project, format, &out, &ExportFilter::default(), None, 0)
+        .expect("exported");
+    run.write(true).expect("written");
+    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+    eprintln!("{}: {} MB", out.display(), size / 1_000_000);
+    out
 }
 
 fn export(c: &mut Criterion) {

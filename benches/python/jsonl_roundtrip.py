@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The baseline for importing a JSONL corpus: what a short Python script does instead.
+"""The baseline for importing a JSONL or JSON file: what a short Python script does instead.
 
-Parses every line with `json.loads` and writes the whole list back with `json.dump` (to
-/dev/null), the least a tool that turns a corpus into a project file does.
+Parses every line with `json.loads` (a `.json` file, such as a Label Studio export, whole
+with `json.load`) and writes the whole list back with `json.dump` (to /dev/null), the
+least a tool that turns a corpus or another tool's export into a project file does.
 
-    python3 benches/python/jsonl_roundtrip.py FILE.jsonl [REPEATS]
+    python3 benches/python/jsonl_roundtrip.py FILE.jsonl|FILE.json [REPEATS]
 """
 
 import json
@@ -20,12 +21,15 @@ def main():
     for _ in range(repeats):
         t0 = time.perf_counter()
         with open(path, encoding="utf-8") as f:
-            docs = [json.loads(line) for line in f if line.strip()]
+            if path.endswith(".json"):
+                docs = json.load(f)
+            else:
+                docs = [json.loads(line) for line in f if line.strip()]
         with open(os.devnull, "w", encoding="utf-8") as out:
             json.dump(docs, out, ensure_ascii=False)
         elapsed = time.perf_counter() - t0
         best = elapsed if best is None else min(best, elapsed)
-    print(f"python jsonl loads+dump: {best:.3f} s best of {repeats}; {len(docs)} documents")
+    print(f"python {os.path.basename(path)} loads+dump: {best:.3f} s best of {repeats}; {len(docs)} documents")
 
 
 if __name__ == "__main__":
