@@ -71,6 +71,9 @@ pub(super) fn read_ann(
     reader.apply_notes();
     drop(index);
     doc.text = text;
+    // Held until every file is read: without the room they grew into.
+    doc.spans.shrink_to_fit();
+    doc.relations.shrink_to_fit();
 }
 
 /// What reading one .ann file has found so far.
