@@ -101,7 +101,7 @@ fn agreement_is_accepted_and_each_disagreement_is_a_suggestion() {
                 s.text.clone(),
                 s.source.clone(),
                 s.score.unwrap().0,
-                s.attrs.get("entity").cloned(),
+                s.attrs.get("entity").map(str::to_owned),
             )
         })
         .collect();

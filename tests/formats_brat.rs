@@ -37,7 +37,7 @@ fn content(imported: &Imported) -> Content {
                 .insert((d.id.clone(), s.start, s.end, s.label.clone()));
             for (k, v) in &s.attrs {
                 c.attributes
-                    .insert((d.id.clone(), (s.start, s.end), k.clone(), v.clone()));
+                    .insert((d.id.clone(), (s.start, s.end), k.to_owned(), v.to_owned()));
             }
             if let Some(n) = &s.note {
                 c.notes.insert((d.id.clone(), (s.start, s.end), n.clone()));
@@ -198,7 +198,7 @@ fn discontinuous_spans_bom_and_bad_lines_are_reported_not_fatal() {
         "T2 is one span of two fragments; T3 outside the text and T4 with the wrong text are skipped"
     );
     assert_eq!(
-        d.spans[1].attrs.get("Negation").map(String::as_str),
+        d.spans[1].attrs.get("Negation"),
         Some("true"),
         "the attribute is on the discontinuous span"
     );
@@ -274,10 +274,7 @@ fn marginalia_attributes_notes_and_multiline_spans_survive_brat() {
     assert!(ann.contains("A1\tpolarity T2 against"), "{ann}");
     let back = formats::import(Format::Brat, &[out]).unwrap();
     let d = &back.docs[0];
-    assert_eq!(
-        d.spans[0].attrs.get("entity").map(String::as_str),
-        Some("Kamala Harris")
-    );
+    assert_eq!(d.spans[0].attrs.get("entity"), Some("Kamala Harris"));
     assert_eq!(d.spans[1].note.as_deref(), Some("about the plan"));
     assert_eq!(d.relations.len(), 1);
 }
@@ -470,7 +467,7 @@ fn relation_notes_attributes_and_multiline_text_fields_are_read() {
     );
     let r = &d.relations[0];
     assert_eq!(r.note.as_deref(), Some("check the source"));
-    assert_eq!(r.attrs.get("Certain").map(String::as_str), Some("true"));
+    assert_eq!(r.attrs.get("Certain"), Some("true"));
     assert!(imported.report.notes.is_empty(), "{}", imported.report);
     let tmp = tempfile::tempdir().unwrap();
     let (out, _) = export_again(dir.path(), tmp.path());

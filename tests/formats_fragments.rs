@@ -88,11 +88,7 @@ fn assert_quote_back(imported: &Imported, pieces: &[(usize, usize)], format: &st
         (pieces[0].0, pieces[1].1),
         "{format}"
     );
-    assert_eq!(
-        quote.attrs.get("polarity").map(String::as_str),
-        Some("against"),
-        "{format}"
-    );
+    assert_eq!(quote.attrs.get("polarity"), Some("against"), "{format}");
     let holds: Vec<_> = d.relations.iter().filter(|r| r.to == i).collect();
     assert_eq!(holds.len(), 1, "{format}: {:?}", d.relations);
     assert_eq!(

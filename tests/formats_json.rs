@@ -65,7 +65,7 @@ fn content(imported: &Imported) -> Content {
                 .insert((d.id.clone(), s.start, s.end, s.label.clone(), text));
             for (k, v) in &s.attrs {
                 c.attributes
-                    .insert((d.id.clone(), s.start, s.end, k.clone(), v.clone()));
+                    .insert((d.id.clone(), s.start, s.end, k.to_owned(), v.to_owned()));
             }
             if let Some(n) = &s.note {
                 c.notes.insert((d.id.clone(), s.start, s.end, n.clone()));
@@ -123,7 +123,7 @@ fn project_content(p: &Project) -> Content {
             ));
             for (k, v) in &s.attrs {
                 c.attributes
-                    .insert((d.id.clone(), s.start, s.end, k.clone(), v.clone()));
+                    .insert((d.id.clone(), s.start, s.end, k.to_owned(), v.to_owned()));
             }
             if let Some(n) = &s.note {
                 c.notes.insert((d.id.clone(), s.start, s.end, n.clone()));
@@ -899,10 +899,7 @@ fn label_studio_predictions_become_suggestions_with_their_score() {
     assert_eq!(d.id, "7");
     assert_eq!(d.meta.get("source"), Some("wire"));
     assert_eq!(d.spans.len(), 1);
-    assert_eq!(
-        d.spans[0].attrs.get("entity").map(String::as_str),
-        Some("Angela Merkel")
-    );
+    assert_eq!(d.spans[0].attrs.get("entity"), Some("Angela Merkel"));
     let got: Vec<_> = d
         .suggestions
         .iter()

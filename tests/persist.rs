@@ -351,10 +351,7 @@ fn attributes_relations_and_notes_round_trip() {
     assert_eq!(loaded.documents[0].spans(), p.documents[0].spans());
     assert_eq!(loaded.documents[0].relations(), &[relation]);
     let s = loaded.documents[0].span_by_id(stance).unwrap();
-    assert_eq!(
-        s.attrs.get("target").map(String::as_str),
-        Some("Trump's plan for Ukraine")
-    );
+    assert_eq!(s.attrs.get("target"), Some("Trump's plan for Ukraine"));
     assert_eq!(
         s.note.as_deref(),
         Some("said on CBS, \"60 Minutes\"\nsecond line")

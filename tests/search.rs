@@ -141,10 +141,7 @@ fn the_consistency_report_on_a_large_corpus() {
     );
     assert_eq!(kamala.agreeing, tagged * 10);
     assert_eq!(kamala.majority, "speaker");
-    assert_eq!(
-        kamala.attrs.get("entity").map(String::as_str),
-        Some("Kamala Harris")
-    );
+    assert_eq!(kamala.attrs.get("entity"), Some("Kamala Harris"));
     // Findings come largest first.
     assert!(
         findings

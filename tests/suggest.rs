@@ -58,11 +58,7 @@ fn quotes_finds_harris_behind_she_and_links_her_to_the_stance() {
         })
         .expect("a speaker holds it");
     assert_eq!(text(&p, speaker), "she");
-    assert_eq!(
-        speaker.attrs.get("entity").map(String::as_str),
-        Some("Harris"),
-        "she is Harris"
-    );
+    assert_eq!(speaker.attrs.get("entity"), Some("Harris"), "she is Harris");
     // "Harris assured that she would refuse ...": a reported stance, not a quotation.
     assert!(
         found
@@ -167,10 +163,7 @@ fn matches_propose_annotated_texts_elsewhere_with_their_usual_label() {
             .iter()
             .all(|x| x.label == "speaker" && x.score == 1.0)
     );
-    assert_eq!(
-        kamala[0].attrs.get("entity").map(String::as_str),
-        Some("Kamala Harris")
-    );
+    assert_eq!(kamala[0].attrs.get("entity"), Some("Kamala Harris"));
     // Whole words only.
     assert!(found.iter().all(|x| {
         let t = &p.doc(x.doc).unwrap().text;

@@ -358,14 +358,8 @@ fn a_stance_gets_its_polarity_and_target_on_the_card_before_it_is_accepted() {
         .find(|x| x.start == s.start && x.label == "stance")
         .cloned()
         .expect("accepted");
-    assert_eq!(
-        span.attrs.get("polarity").map(String::as_str),
-        Some("favor")
-    );
-    assert_eq!(
-        span.attrs.get("target").map(String::as_str),
-        Some("talks with Putin")
-    );
+    assert_eq!(span.attrs.get("polarity"), Some("favor"));
+    assert_eq!(span.attrs.get("target"), Some("talks with Putin"));
     assert_eq!(
         h.state().message().unwrap_or_default(),
         format!(

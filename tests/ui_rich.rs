@@ -117,10 +117,7 @@ fn keyboard_only_speaker_stance_and_holds_relation_survive_save_and_reopen() {
     key(&mut h, Modifiers::NONE, Key::Enter);
     let speaker = span_at(&h, name_at);
     assert_eq!(speaker.label, "speaker");
-    assert_eq!(
-        speaker.attrs.get("entity").map(String::as_str),
-        Some("Kamala Harris")
-    );
+    assert_eq!(speaker.attrs.get("entity"), Some("Kamala Harris"));
 
     // 2. "This is a sellout" as a stance against Trump's plan for Ukraine.
     let stance_at = text.find("This is a sellout").unwrap();
@@ -132,14 +129,8 @@ fn keyboard_only_speaker_stance_and_holds_relation_survive_save_and_reopen() {
     key(&mut h, Modifiers::NONE, Key::Enter);
     let stance = span_at(&h, stance_at);
     assert_eq!(stance.text, "This is a sellout");
-    assert_eq!(
-        stance.attrs.get("polarity").map(String::as_str),
-        Some("against")
-    );
-    assert_eq!(
-        stance.attrs.get("target").map(String::as_str),
-        Some("Trump's plan for Ukraine")
-    );
+    assert_eq!(stance.attrs.get("polarity"), Some("against"));
+    assert_eq!(stance.attrs.get("target"), Some("Trump's plan for Ukraine"));
     assert_eq!(
         h.state().selection(),
         &Selection::Span(stance.key()),
@@ -170,15 +161,9 @@ fn keyboard_only_speaker_stance_and_holds_relation_survive_save_and_reopen() {
     let (reopened, _) = Session::open(&project).unwrap();
     let d = &reopened.project().documents[0];
     let s = d.span_by_id(speaker.id).unwrap();
-    assert_eq!(
-        s.attrs.get("entity").map(String::as_str),
-        Some("Kamala Harris")
-    );
+    assert_eq!(s.attrs.get("entity"), Some("Kamala Harris"));
     let t = d.span_by_id(stance.id).unwrap();
-    assert_eq!(
-        t.attrs.get("target").map(String::as_str),
-        Some("Trump's plan for Ukraine")
-    );
+    assert_eq!(t.attrs.get("target"), Some("Trump's plan for Ukraine"));
     assert!(
         d.relations()
             .iter()
@@ -234,8 +219,7 @@ fn choice_keys_set_values_and_relabelling_drops_the_ones_that_do_not_fit() {
             .span_by_id(stance.id)
             .unwrap()
             .attrs
-            .get("polarity")
-            .map(String::as_str),
+            .get("polarity"),
         Some("unclear")
     );
     let relations_before = doc0(&h).relations_of(stance.id).count();
@@ -246,7 +230,7 @@ fn choice_keys_set_values_and_relabelling_drops_the_ones_that_do_not_fit() {
     assert!(!s.attrs.contains_key("polarity"));
     key(&mut h, Modifiers::COMMAND, Key::Z);
     let s = doc0(&h).span_by_id(stance.id).unwrap().clone();
-    assert_eq!(s.attrs.get("polarity").map(String::as_str), Some("unclear"));
+    assert_eq!(s.attrs.get("polarity"), Some("unclear"));
     assert_eq!(
         doc0(&h).relations_of(stance.id).count(),
         relations_before,

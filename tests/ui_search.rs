@@ -128,7 +128,7 @@ fn search_step_tag_all_and_see_the_statistics_change() {
     assert!(
         harrises
             .iter()
-            .all(|s| s.attrs.get("entity").map(String::as_str) == Some("Kamala Harris")),
+            .all(|s| s.attrs.get("entity") == Some("Kamala Harris")),
         "{harrises:?}"
     );
     wait_for(&mut h, |app| !app.search().searching());
@@ -196,10 +196,7 @@ fn the_consistency_report_finds_untagged_places_and_fixes_them() {
         .iter()
         .find(|s| s.start == p.start && s.end == p.end)
         .unwrap();
-    assert_eq!(
-        tagged.attrs.get("entity").map(String::as_str),
-        Some("Kamala Harris")
-    );
+    assert_eq!(tagged.attrs.get("entity"), Some("Kamala Harris"));
     // The report reruns: that finding is gone.
     wait_for(&mut h, |app| {
         let v = app.session().unwrap().history().version();

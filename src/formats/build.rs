@@ -458,8 +458,8 @@ fn write_corpus_line(out: &mut Sink, d: &ImportedDoc) {
     #[derive(serde::Serialize)]
     struct Line<'a> {
         id: &'a str,
-        #[serde(skip_serializing_if = "crate::model::meta::Meta::is_empty")]
-        meta: &'a crate::model::meta::Meta,
+        #[serde(skip_serializing_if = "crate::model::attrs::Meta::is_empty")]
+        meta: &'a crate::model::attrs::Meta,
         text: &'a str,
     }
     let line = Line {

@@ -256,7 +256,7 @@ pub(crate) fn write_attrs_note(
     if !attrs.is_empty() {
         let m: Map<String, Value> = attrs
             .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
             .collect();
         obj.insert("attrs".into(), Value::Object(m));
     }

@@ -156,7 +156,7 @@ pub struct ImportedDoc {
     /// Where the text already lives as a UTF-8 file (brat .txt, a text folder): the project
     /// points at it. `None`: the text goes into the project's corpus file.
     pub source: Option<PathBuf>,
-    pub meta: crate::model::meta::Meta,
+    pub meta: crate::model::attrs::Meta,
     pub spans: Vec<ImportedSpan>,
     pub relations: Vec<ImportedRelation>,
     pub suggestions: Vec<ImportedSuggestion>,

@@ -39,7 +39,7 @@ fn variant(s: &Span) -> Variant {
     let mut attrs: Vec<(String, String)> = s
         .attrs
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
     attrs.sort();
     (

@@ -400,7 +400,7 @@ fn attribute_kappas(
     }
     let mut out = BTreeMap::new();
     for (label, items) in by_label {
-        let names: BTreeSet<&String> = items
+        let names: BTreeSet<&str> = items
             .values()
             .flatten()
             .flatten()
@@ -409,12 +409,7 @@ fn attribute_kappas(
         for name in names {
             let rows: Vec<Vec<Option<&str>>> = items
                 .values()
-                .map(|attrs| {
-                    attrs
-                        .iter()
-                        .map(|a| a.and_then(|a| a.get(name)).map(String::as_str))
-                        .collect()
-                })
+                .map(|attrs| attrs.iter().map(|a| a.and_then(|a| a.get(name))).collect())
                 .collect();
             let figure = if docs.len() == 2 {
                 cohen(&rows)

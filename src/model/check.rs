@@ -148,12 +148,12 @@ pub fn attrs(schema: &Schema, label_name: &str, attrs: &Attrs) -> Result<(), Edi
             .attribute(name)
             .ok_or_else(|| EditError::UnknownAttribute {
                 label: label_name.to_owned(),
-                name: name.clone(),
+                name: name.to_owned(),
             })?;
         if !a.accepts(value) {
             return Err(EditError::BadValue {
-                name: name.clone(),
-                value: value.clone(),
+                name: name.to_owned(),
+                value: value.to_owned(),
             });
         }
     }
@@ -171,11 +171,7 @@ pub fn fitting_attrs(def: Option<&LabelDef>, attrs: &Attrs) -> Attrs {
     let Some(def) = def else {
         return Attrs::new();
     };
-    attrs
-        .iter()
-        .filter(|(k, v)| attr_fits(def, k, v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    attrs.filtered(|k, v| attr_fits(def, k, v))
 }
 
 /// A relation's type exists and allows the labels at its ends; `label_of` gives the label

@@ -104,9 +104,9 @@ impl AnnotatedTexts {
             *k.by_label.entry(s.label.clone()).or_default() += 1;
             for (a, v) in &s.attrs {
                 *k.attrs
-                    .entry((s.label.clone(), a.clone()))
+                    .entry((s.label.clone(), a.to_owned()))
                     .or_default()
-                    .entry(v.clone())
+                    .entry(v.to_owned())
                     .or_default() += 1;
             }
         }
@@ -332,8 +332,17 @@ fn attribute_disagreements(
             attrs: crate::model::Attrs::new(),
             places: of_label
                 .iter()
-                .filter(|(_, s)| s.attrs.get(attribute).map(String::as_str) != Some(value))
-                .map(|(doc, s)| place(*doc, s, s.attrs.get(attribute).cloned().unwrap_or_default()))
+                .filter(|(_, s)| s.attrs.get(attribute) != Some(value))
+                .map(|(doc, s)| {
+                    place(
+                        *doc,
+                        s,
+                        s.attrs
+                            .get(attribute)
+                            .map(str::to_owned)
+                            .unwrap_or_default(),
+                    )
+                })
                 .collect(),
             agreeing: count,
         });
@@ -529,10 +538,7 @@ mod tests {
             untagged.places[0].start,
             p.documents[1].text.rfind("Harris.").unwrap()
         );
-        assert_eq!(
-            untagged.attrs.get("entity").map(String::as_str),
-            Some("Kamala Harris")
-        );
+        assert_eq!(untagged.attrs.get("entity"), Some("Kamala Harris"));
 
         // Fixing: one undoable edit each.
         let fix = labels.fix(&p, None).unwrap();

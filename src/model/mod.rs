@@ -9,7 +9,6 @@ pub mod check;
 pub mod consistency;
 pub mod edit;
 pub mod history;
-pub mod meta;
 pub mod project;
 pub mod reanchor;
 pub mod review;
@@ -22,11 +21,10 @@ pub mod tag_all;
 pub mod team;
 pub mod text;
 
-pub use attrs::Attrs;
+pub use attrs::{Attrs, Meta};
 pub use check::{EditError, SchemaProblem};
 pub use edit::{Edit, IdMap};
 pub use history::History;
-pub use meta::Meta;
 pub use project::{
     DocId, DocSource, Document, Fragment, Project, Relation, Review, Score, Span, SpanId, SpanKey,
     Status, SuggestedLink, Suggestion, TextHash,

@@ -111,7 +111,7 @@ impl Project {
                 let mut span = self.make_span(doc, start, end, &label)?;
                 let mut attrs = s.attrs.clone();
                 for (k, v) in change.attrs.iter() {
-                    attrs.insert(k.clone(), v.clone());
+                    attrs.insert(k.to_owned(), v.to_owned());
                 }
                 span.attrs = check::fitting_attrs(self.schema.label(&label), &attrs);
                 span.annotator = annotator.map(str::to_owned);
@@ -257,10 +257,7 @@ mod tests {
             .unwrap();
         p.apply(e).unwrap();
         let span = p.documents[0].spans()[0].clone();
-        assert_eq!(
-            span.attrs.get("entity").map(String::as_str),
-            Some("Kamala Harris")
-        );
+        assert_eq!(span.attrs.get("entity"), Some("Kamala Harris"));
         assert_eq!(span.origin.as_deref(), Some("quotes 0.75"));
         assert_eq!(span.annotator.as_deref(), Some("ann"));
         assert!(
@@ -326,10 +323,7 @@ mod tests {
             .iter()
             .find(|x| x.label == "stance")
             .unwrap();
-        assert_eq!(
-            stance.attrs.get("polarity").map(String::as_str),
-            Some("favor")
-        );
+        assert_eq!(stance.attrs.get("polarity"), Some("favor"));
         assert_eq!(
             stance.attrs.len(),
             1,

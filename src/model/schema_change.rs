@@ -65,7 +65,7 @@ impl Project {
                         removals.push(Edit::SetAttr {
                             doc,
                             id: s.id,
-                            name: name.clone(),
+                            name: name.to_owned(),
                             value: None,
                         });
                     }

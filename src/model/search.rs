@@ -56,7 +56,7 @@ impl Condition {
             |v: &str| any || v == self.value || v.to_lowercase() == self.value.to_lowercase();
         match &self.field {
             Field::Label => same(&span.label),
-            Field::Attr(name) => span.attrs.get(name).is_some_and(|v| same(v)),
+            Field::Attr(name) => span.attrs.get(name).is_some_and(same),
             Field::Note => span
                 .note
                 .as_deref()

@@ -127,9 +127,9 @@ impl ProjectStats {
                 *s.spans_by_label.entry(span.label.clone()).or_default() += 1;
                 for (k, v) in &span.attrs {
                     *s.attributes
-                        .entry((span.label.clone(), k.clone()))
+                        .entry((span.label.clone(), k.to_owned()))
                         .or_default()
-                        .entry(v.clone())
+                        .entry(v.to_owned())
                         .or_default() += 1;
                 }
                 s.notes += usize::from(span.note.is_some());
@@ -138,16 +138,20 @@ impl ProjectStats {
                     *s.names
                         .entry(span.label.clone())
                         .or_default()
-                        .entry(name.clone())
+                        .entry(name.to_owned())
                         .or_default() += 1;
                 }
                 for t in s.crosstabs.iter_mut().filter(|t| t.label == span.label) {
                     if let Some(column) = span.attrs.get(&t.columns) {
-                        let row = span.attrs.get(&t.rows).cloned().unwrap_or_default();
+                        let row = span
+                            .attrs
+                            .get(&t.rows)
+                            .map(str::to_owned)
+                            .unwrap_or_default();
                         *t.counts
                             .entry(row)
                             .or_default()
-                            .entry(column.clone())
+                            .entry(column.to_owned())
                             .or_default() += 1;
                     }
                 }

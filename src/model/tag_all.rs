@@ -274,7 +274,7 @@ mod tests {
             p.documents[0]
                 .spans()
                 .iter()
-                .all(|s| s.attrs.get("entity").map(String::as_str) == Some("Kamala Harris"))
+                .all(|s| s.attrs.get("entity") == Some("Kamala Harris"))
         );
         // Already tagged places are skipped; the corpus-wide run finds the other document.
         let plan = p.tag_all_matches(DocId(0), id, true, Some("ann"));
@@ -325,10 +325,7 @@ mod tests {
             Some("Kamala Harris"),
             "says why"
         );
-        assert_eq!(
-            preview.attrs.get("entity").map(String::as_str),
-            Some("Kamala Harris")
-        );
+        assert_eq!(preview.attrs.get("entity"), Some("Kamala Harris"));
         assert_eq!(
             preview.attrs_from,
             super::AttrsFrom::Majority { count: 1, of: 1 }

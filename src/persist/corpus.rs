@@ -124,7 +124,7 @@ pub struct JsonlDoc {
     pub line: usize,
     pub id: Option<String>,
     pub text: String,
-    pub meta: crate::model::meta::Meta,
+    pub meta: crate::model::attrs::Meta,
 }
 
 #[derive(serde::Deserialize)]

@@ -248,9 +248,9 @@ fn known_entities(project: &Project, speaker: &str) -> BTreeMap<String, String> 
     for d in &project.documents {
         for s in d.spans().iter().filter(|s| s.label == speaker) {
             if let Some(e) = s.attrs.get("entity") {
-                out.insert(e.clone(), e.clone());
+                out.insert(e.to_owned(), e.to_owned());
                 if let Some(last) = e.split_whitespace().last() {
-                    out.entry(last.to_owned()).or_insert_with(|| e.clone());
+                    out.entry(last.to_owned()).or_insert_with(|| e.to_owned());
                 }
             }
         }
@@ -335,7 +335,7 @@ fn named_speakers(document: &Document) -> Vec<(usize, String)> {
         .filter_map(|s| {
             s.attrs
                 .get("entity")
-                .cloned()
+                .map(str::to_owned)
                 .or_else(|| {
                     s.text
                         .chars()

@@ -89,7 +89,7 @@ impl ReviewPanel {
         let chosen = self.chosen_for(s.id).cloned().unwrap_or_default();
         let mut attrs = s.attrs.clone();
         for (k, v) in chosen.iter() {
-            attrs.insert(k.clone(), v.clone());
+            attrs.insert(k.to_owned(), v.to_owned());
         }
         let Some(label) = self.editing.as_deref() else {
             return Accepted {
@@ -304,7 +304,7 @@ impl ReviewPanel {
                     ui.label(name);
                 }
                 if a.choices().is_empty() {
-                    let mut value = current.cloned().unwrap_or_default();
+                    let mut value = current.map(str::to_owned).unwrap_or_default();
                     let field = ui.add(
                         egui::TextEdit::singleline(&mut value)
                             .desired_width(ui.available_width().min(180.0))

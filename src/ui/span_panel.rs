@@ -54,9 +54,9 @@ impl SpanEditor {
                 for s in d.spans() {
                     for (k, v) in &s.attrs {
                         *counts
-                            .entry((s.label.clone(), k.clone()))
+                            .entry((s.label.clone(), k.to_owned()))
                             .or_default()
-                            .entry(v.clone())
+                            .entry(v.to_owned())
                             .or_default() += 1;
                     }
                 }
@@ -318,7 +318,11 @@ fn text_attr_ui(
     editor: &mut SpanEditor,
     out: &mut Vec<Command>,
 ) {
-    let current = span.attrs.get(&a.name).cloned().unwrap_or_default();
+    let current = span
+        .attrs
+        .get(&a.name)
+        .map(str::to_owned)
+        .unwrap_or_default();
     let id = ui.make_persistent_id(("attr-field", &a.name));
     let focused = ui.memory(|m| m.has_focus(id));
     if !focused {

@@ -241,6 +241,6 @@ mod tests {
             (from.text.as_str(), to.label.as_str()),
             ("Harris", "stance")
         );
-        assert_eq!(to.attrs.get("polarity").map(String::as_str), Some("favor"));
+        assert_eq!(to.attrs.get("polarity"), Some("favor"));
     }
 }

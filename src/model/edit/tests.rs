@@ -221,7 +221,7 @@ fn renames_reach_every_span_relation_and_relation_type() {
     .unwrap();
     let s = p.documents[0].span_by_id(stance).unwrap();
     assert_eq!(s.label, "position");
-    assert_eq!(s.attrs.get("object").map(String::as_str), Some("Ukraine"));
+    assert_eq!(s.attrs.get("object"), Some("Ukraine"));
     assert_eq!(p.documents[0].relations()[0].kind, "takes");
     assert_eq!(p.schema.relation("takes").unwrap().to, "position");
     assert!(matches!(
@@ -336,8 +336,7 @@ fn relabelling_drops_attributes_and_relations_that_no_longer_fit() {
             .span_by_id(stance)
             .unwrap()
             .attrs
-            .get("polarity")
-            .map(String::as_str),
+            .get("polarity"),
         Some("favor")
     );
 }

@@ -22,7 +22,7 @@ pub struct Document {
     pub text: Arc<str>,
     pub status: Status,
     /// Extra fields from a JSONL corpus (values as JSON text).
-    pub meta: crate::model::meta::Meta,
+    pub meta: crate::model::attrs::Meta,
     /// Sorted by [`Span::key`]. Shared copy-on-write, so a background task (corpus search)
     /// can hold a snapshot for free; the next edit of this document copies it only if the
     /// task still holds it.
@@ -112,7 +112,7 @@ impl Document {
             hash,
             text,
             status: Status::New,
-            meta: crate::model::meta::Meta::new(),
+            meta: crate::model::attrs::Meta::new(),
             spans: no_spans(),
             relations: no_relations(),
             suggestions: no_suggestions(),

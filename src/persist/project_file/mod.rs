@@ -21,7 +21,7 @@ pub use save::{
     project_to_ron, remove_temp_files, save_project, save_project_keeping, write_project_text,
 };
 
-use crate::model::meta::Meta;
+use crate::model::attrs::Meta;
 use crate::model::text::line_col;
 use crate::model::{
     DocSource, Document, Project, Relation, Schema, Span, Status, Suggestion, TextHash,

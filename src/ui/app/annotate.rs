@@ -214,7 +214,7 @@ impl MarginaliaApp {
             return;
         };
         let id = span.id;
-        if span.attrs.get(&name) == value.as_ref() {
+        if span.attrs.get(&name) == value.as_deref() {
             return;
         }
         self.edit(Edit::SetAttr {
