@@ -16,6 +16,7 @@
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt::Write as _;
 
 /// Values by name, in name order, each name once. Packed as `<len>:<name><len>:<value>` per
 /// entry (lengths in bytes, in decimal), so every boundary is a char boundary and the whole
@@ -71,6 +72,28 @@ impl Attrs {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.iter().map(|(k, _)| k)
     }
+
+    /// The entries `keep` says yes to: a copy of the same string when it keeps them all
+    /// (what an import's spans usually do), one rebuild otherwise.
+    pub fn filtered(&self, mut keep: impl FnMut(&str, &str) -> bool) -> Self {
+        let kept: Vec<(&str, &str)> = self.iter().filter(|(k, v)| keep(k, v)).collect();
+        if kept.len() == self.len() {
+            return self.clone();
+        }
+        Self(pack(kept.into_iter()))
+    }
+
+    /// Packs entries given in any order; a later value for the same name wins, as in a map.
+    fn from_entries(mut entries: Vec<(String, String)>) -> Self {
+        // Stable: entries of one name stay in the order given, and the last is kept.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let kept = entries
+            .iter()
+            .enumerate()
+            .filter(|(i, (k, _))| entries.get(i + 1).is_none_or(|(next, _)| next != k))
+            .map(|(_, (k, v))| (k.as_str(), v.as_str()));
+        Self(pack(kept))
+    }
 }
 
 /// The entries of an [`Attrs`], in name order.
@@ -120,8 +143,9 @@ fn pack<'a>(fields: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Box<str
     let mut out = String::with_capacity(size);
     for (k, v) in fields {
         for piece in [k, v] {
-            out.push_str(&piece.len().to_string());
-            out.push(':');
+            // Writing into a String cannot fail; the length goes in without a String of
+            // its own (half a million spans are built through here on an import).
+            let _ = write!(out, "{}:", piece.len());
             out.push_str(piece);
         }
     }
@@ -135,28 +159,6 @@ fn decimal_len(mut n: usize) -> usize {
         digits += 1;
     }
     digits
-}
-
-impl Attrs {
-    /// Packs entries given in any order; a later value for the same name wins, as in a map.
-    fn from_entries(mut entries: Vec<(String, String)>) -> Self {
-        // Stable: entries of one name stay in the order given, and the last is kept.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let kept = entries
-            .iter()
-            .enumerate()
-            .filter(|(i, (k, _))| entries.get(i + 1).is_none_or(|(next, _)| next != k))
-            .map(|(_, (k, v))| (k.as_str(), v.as_str()));
-        Self(pack(kept))
-    }
-}
-
-impl Attrs {
-    /// The entries `keep` says yes to, in one rebuild.
-    pub fn filtered(&self, mut keep: impl FnMut(&str, &str) -> bool) -> Self {
-        let kept: Vec<(&str, &str)> = self.iter().filter(|(k, v)| keep(k, v)).collect();
-        Self(pack(kept.into_iter()))
-    }
 }
 
 impl IntoIterator for Attrs {

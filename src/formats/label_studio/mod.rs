@@ -122,7 +122,8 @@ pub fn import(paths: &[PathBuf]) -> Result<Imported, LoadError> {
             }
         };
         let mut json = serde_json::Deserializer::from_str(&content);
-        let read = serde::de::DeserializeSeed::deserialize(EachTask(&mut read_one), &mut json)
+        let read = EachTask(&mut read_one)
+            .deserialize(&mut json)
             .and_then(|()| json.end());
         if let Err(e) = read {
             problems.push(Problem::json(path, e.line(), &e, ""));
